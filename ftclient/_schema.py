@@ -1,0 +1,242 @@
+"""The OpenAPI contract, shipped with the package, and a small validator for it.
+
+The client uses it to check request bodies before they leave (so a bad nested mapping fails with
+the path of the bad field), and the emulator uses it to answer a bad request with a 400 naming the
+field. It implements the subset of JSON Schema the document uses: ``$ref``, ``type``, ``enum``,
+``nullable``, ``anyOf``/``oneOf``, numeric and length bounds, ``required``, ``properties``,
+``additionalProperties``, ``items``, ``minItems``/``maxItems``. No I/O beyond reading the bundled
+document once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from functools import cache
+from importlib import resources
+from typing import Any
+
+__all__ = ["SchemaViolation", "component", "dotted", "operation", "spec", "validate"]
+
+Path = tuple[str | int, ...]
+
+
+class SchemaViolation(Exception):
+    """An instance does not match its schema; ``path`` locates the first failing value."""
+
+    def __init__(self, path: Path, message: str) -> None:
+        self.path = path
+        self.message = message
+        super().__init__(f"{dotted(path) or '<root>'}: {message}")
+
+
+def dotted(path: Path) -> str:
+    """Render a path as ``method.supervised.hyperparameters.n_epochs`` / ``integrations[0].type``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out
+
+
+@cache
+def spec() -> dict[str, Any]:
+    """Return the bundled OpenAPI document (loaded once)."""
+    text = resources.files("ftclient._spec").joinpath("fine_tuning.openapi.json").read_text("utf-8")
+    document: dict[str, Any] = json.loads(text)
+    return document
+
+
+def component(name: str) -> dict[str, Any]:
+    """Return the component schema called ``name``."""
+    schema: dict[str, Any] = spec()["components"]["schemas"][name]
+    return schema
+
+
+@cache
+def _operations() -> dict[str, tuple[str, str, dict[str, Any]]]:
+    found: dict[str, tuple[str, str, dict[str, Any]]] = {}
+    for template, item in spec()["paths"].items():
+        for method, op in item.items():
+            if isinstance(op, dict) and "operationId" in op:
+                found[op["operationId"]] = (method.upper(), template, op)
+    return found
+
+
+def operation(operation_id: str) -> tuple[str, str, dict[str, Any]]:
+    """Return ``(METHOD, path template, operation object)`` for an operationId."""
+    return _operations()[operation_id]
+
+
+def _resolve(schema: Mapping[str, Any]) -> Mapping[str, Any]:
+    while "$ref" in schema:
+        ref = schema["$ref"]
+        if not ref.startswith("#/components/schemas/"):
+            raise ValueError(f"unsupported $ref {ref!r}")
+        schema = component(ref.rsplit("/", 1)[1])
+    return schema
+
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "object": (Mapping,),
+    "array": (list, tuple),
+    "null": (type(None),),
+}
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, Mapping):
+        return "object"
+    if isinstance(value, (list, tuple)):
+        return "array"
+    return type(value).__name__
+
+
+def _is_type(value: Any, name: str) -> bool:
+    if isinstance(value, bool) and name in ("integer", "number"):
+        return False
+    if name == "integer" and isinstance(value, float):
+        return value.is_integer()
+    return isinstance(value, _JSON_TYPES.get(name, ()))
+
+
+def validate(instance: Any, schema: Mapping[str, Any], *, strict: bool = False) -> None:
+    """Raise :class:`SchemaViolation` for the first way ``instance`` breaks ``schema``.
+
+    Args:
+        instance: decoded JSON value (dicts, lists, str, int, float, bool, None).
+        schema: a schema object from the document (``$ref`` allowed).
+        strict: also reject keys that a schema with declared ``properties`` does not name. The
+            client checks its own input this way so that a misspelt key fails loudly; the emulator
+            does not, because the real API ignores unknown keys.
+    """
+    _check(instance, schema, (), strict)
+
+
+def _check(value: Any, schema: Mapping[str, Any], path: Path, strict: bool) -> None:
+    schema = _resolve(schema)
+    if value is None and schema.get("nullable"):
+        return
+    for key in ("anyOf", "oneOf"):
+        if key in schema:
+            _check_alternatives(value, schema[key], path, strict)
+    expected = schema.get("type")
+    if expected is not None:
+        names = [expected] if isinstance(expected, str) else list(expected)
+        if not any(_is_type(value, name) for name in names):
+            raise SchemaViolation(path, f"expected {' or '.join(names)}, got {_type_name(value)}")
+    if "enum" in schema and value not in schema["enum"]:
+        allowed = ", ".join(repr(v) for v in schema["enum"])
+        raise SchemaViolation(path, f"must be one of {allowed}, got {value!r}")
+    if _is_type(value, "number"):
+        _check_number(value, schema, path)
+    elif isinstance(value, str):
+        _check_length(len(value), schema, "minLength", "maxLength", "characters", path)
+    elif isinstance(value, Mapping):
+        _check_object(value, schema, path, strict)
+    elif isinstance(value, (list, tuple)):
+        _check_length(len(value), schema, "minItems", "maxItems", "items", path)
+        if "items" in schema:
+            for index, item in enumerate(value):
+                _check(item, schema["items"], (*path, index), strict)
+
+
+def _check_number(value: float, schema: Mapping[str, Any], path: Path) -> None:
+    if "minimum" in schema and value < schema["minimum"]:
+        raise SchemaViolation(path, f"must be >= {schema['minimum']}, got {value}")
+    if "maximum" in schema and value > schema["maximum"]:
+        raise SchemaViolation(path, f"must be <= {schema['maximum']}, got {value}")
+    if "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
+        raise SchemaViolation(path, f"must be > {schema['exclusiveMinimum']}, got {value}")
+    if "exclusiveMaximum" in schema and value >= schema["exclusiveMaximum"]:
+        raise SchemaViolation(path, f"must be < {schema['exclusiveMaximum']}, got {value}")
+
+
+def _check_length(
+    size: int, schema: Mapping[str, Any], low_key: str, high_key: str, unit: str, path: Path
+) -> None:
+    if low_key in schema and size < schema[low_key]:
+        raise SchemaViolation(path, f"must have at least {schema[low_key]} {unit}, got {size}")
+    if high_key in schema and size > schema[high_key]:
+        raise SchemaViolation(path, f"must have at most {schema[high_key]} {unit}, got {size}")
+
+
+def _check_object(
+    value: Mapping[str, Any], schema: Mapping[str, Any], path: Path, strict: bool
+) -> None:
+    properties: Mapping[str, Any] = schema.get("properties", {})
+    for name in schema.get("required", ()):
+        if name not in value:
+            raise SchemaViolation((*path, name), "is required")
+    extra = schema.get("additionalProperties", None if properties else True)
+    for key, item in value.items():
+        if not isinstance(key, str):
+            raise SchemaViolation(path, f"keys must be strings, got {_type_name(key)}")
+        if key in properties:
+            _check(item, properties[key], (*path, key), strict)
+        elif isinstance(extra, Mapping):
+            _check(item, extra, (*path, key), strict)
+        elif extra is False or (extra is None and strict):
+            known = ", ".join(sorted(properties))
+            raise SchemaViolation((*path, key), f"unknown field (expected one of: {known})")
+
+
+def _check_alternatives(
+    value: Any, options: Sequence[Mapping[str, Any]], path: Path, strict: bool
+) -> None:
+    failures: list[tuple[int, SchemaViolation]] = []
+    for option in options:
+        try:
+            _check(value, option, path, strict)
+        except SchemaViolation as exc:
+            failures.append((_affinity(value, _resolve(option)), exc))
+        else:
+            return
+    # Report the failure of the branch the caller most plausibly meant: the one whose JSON type
+    # and ``type`` tag match, and among those the one that got deepest into the value.
+    failures.sort(key=lambda pair: (pair[0], len(pair[1].path)), reverse=True)
+    best = failures[0][1]
+    if failures[0][0] == 0:
+        kinds = " or ".join(sorted({_describe(_resolve(o)) for o in options}))
+        raise SchemaViolation(path, f"expected {kinds}, got {_type_name(value)} {value!r:.60}")
+    raise best
+
+
+def _affinity(value: Any, option: Mapping[str, Any]) -> int:
+    expected = option.get("type")
+    if expected is None:
+        score = 1
+    elif _is_type(value, expected) if isinstance(expected, str) else False:
+        score = 1
+    else:
+        return 0
+    if isinstance(value, Mapping):
+        tag = option.get("properties", {}).get("type", {})
+        if "enum" in tag and value.get("type") in tag["enum"]:
+            score += 2
+    return score
+
+
+def _describe(option: Mapping[str, Any]) -> str:
+    if "enum" in option:
+        return " or ".join(repr(v) for v in option["enum"])
+    tag = option.get("properties", {}).get("type", {})
+    if "enum" in tag:
+        return f"object with type {tag['enum'][0]!r}"
+    return str(option.get("type", "value"))

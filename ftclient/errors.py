@@ -1,0 +1,208 @@
+"""The exception tree of ftclient.
+
+::
+
+    FTClientError                      root of every error this package raises
+    ├── InvalidParameterError          bad caller input, raised before any request (also ValueError)
+    ├── ClientClosedError              the client was closed (also RuntimeError)
+    ├── PaginationError                a server repeated a cursor; the walk stopped
+    ├── WaitTimeoutError               a wait helper ran out of time (also TimeoutError)
+    └── APIError                       something went wrong talking to the API
+        ├── APIConnectionError         no usable response: refused, reset, DNS, truncated body
+        │   └── APITimeoutError        the request timed out
+        ├── APIResponseValidationError a 2xx response that does not decode into the model
+        └── APIStatusError             the API answered with a 4xx/5xx status
+            ├── BadRequestError             400
+            ├── AuthenticationError         401
+            ├── PermissionDeniedError       403
+            ├── NotFoundError               404
+            ├── ConflictError               409
+            ├── UnprocessableEntityError    422
+            ├── RateLimitError              429
+            └── InternalServerError         >= 500
+
+No exception text ever contains the API key: messages are built from the response and the
+request's method and path only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ClientClosedError",
+    "ConflictError",
+    "FTClientError",
+    "InternalServerError",
+    "InvalidParameterError",
+    "NotFoundError",
+    "PaginationError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "UnprocessableEntityError",
+    "WaitTimeoutError",
+]
+
+
+class FTClientError(Exception):
+    """Root of every exception raised by ftclient."""
+
+
+class InvalidParameterError(FTClientError, ValueError):
+    """A caller-supplied argument is invalid; raised before any request is sent.
+
+    Attributes:
+        param: dotted path of the offending argument, e.g. ``method.supervised.hyperparameters``.
+    """
+
+    def __init__(self, param: str, message: str) -> None:
+        self.param = param
+        self.message = message
+        super().__init__(f"{param}: {message}" if param else message)
+
+
+class ClientClosedError(FTClientError, RuntimeError):
+    """The client has been closed and cannot send requests any more."""
+
+
+class PaginationError(FTClientError):
+    """The server sent a cursor it had sent before; the paginator stops instead of looping."""
+
+
+class WaitTimeoutError(FTClientError, TimeoutError):
+    """A wait helper gave up; ``last`` holds the last object it saw (or None)."""
+
+    def __init__(self, message: str, last: Any = None) -> None:
+        self.last = last
+        super().__init__(message)
+
+
+class APIError(FTClientError):
+    """An error while talking to the API.
+
+    Attributes:
+        message: human-readable description.
+        method: HTTP method of the request, when known.
+        url: URL of the request without query string, when known.
+    """
+
+    def __init__(self, message: str, *, method: str | None = None, url: str | None = None) -> None:
+        self.message = message
+        self.method = method
+        self.url = url
+        super().__init__(message)
+
+
+class APIConnectionError(APIError):
+    """The request did not produce a usable response (refused, reset, DNS failure, cut body)."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out (connect, read or total)."""
+
+
+class APIResponseValidationError(APIError):
+    """A successful response whose body does not match the expected model.
+
+    Attributes:
+        path: JSON path of the first failing field, e.g. ``$.data[3].created_at``.
+        status: the HTTP status of the response.
+        request_id: the ``x-request-id`` response header, when present.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str = "$",
+        status: int = 200,
+        request_id: str | None = None,
+        method: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        self.path = path
+        self.status = status
+        self.request_id = request_id
+        super().__init__(message, method=method, url=url)
+
+
+class APIStatusError(APIError):
+    """The API answered with an error status.
+
+    Attributes:
+        status: HTTP status code.
+        type: the error body's ``type`` field, if any.
+        code: the error body's ``code`` field, if any.
+        param: the error body's ``param`` field, if any.
+        request_id: the ``x-request-id`` response header, if any.
+        headers: the response headers.
+        body: the decoded error body (dict) or a short excerpt of a non-JSON body (str).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        type: str | None = None,
+        code: str | None = None,
+        param: str | None = None,
+        request_id: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        body: Any = None,
+        method: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        self.status = status
+        self.type = type
+        self.code = code
+        self.param = param
+        self.request_id = request_id
+        self.headers: Mapping[str, str] = dict(headers or {})
+        self.body = body
+        super().__init__(message, method=method, url=url)
+
+    def __str__(self) -> str:
+        where = f" ({self.method} {self.url})" if self.method and self.url else ""
+        rid = f" [request id {self.request_id}]" if self.request_id else ""
+        return f"{self.status} {self.message}{where}{rid}"
+
+
+class BadRequestError(APIStatusError):
+    """400 Bad Request."""
+
+
+class AuthenticationError(APIStatusError):
+    """401 Unauthorized: missing or invalid API key."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403 Forbidden."""
+
+
+class NotFoundError(APIStatusError):
+    """404 Not Found."""
+
+
+class ConflictError(APIStatusError):
+    """409 Conflict."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422 Unprocessable Entity."""
+
+
+class RateLimitError(APIStatusError):
+    """429 Too Many Requests (rate limit or, with code ``insufficient_quota``, quota)."""
+
+
+class InternalServerError(APIStatusError):
+    """5xx: the server failed."""
