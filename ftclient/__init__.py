@@ -1,0 +1,70 @@
+"""ftclient: an asyncio-first SDK for the OpenAI Fine-Tuning API.
+
+::
+
+    import ftclient
+
+    async with ftclient.FineTuningClient() as client:
+        job = await client.jobs.create(model="gpt-4o-mini", training_file="file-abc")
+        async for event in client.jobs.list_events(job.id):
+            print(event.message)
+"""
+
+from ._client import FineTuningClient
+from ._config import DEFAULT_RETRY_POLICY, DEFAULT_TIMEOUTS, RetryPolicy, Timeouts
+from ._meta import response_info
+from ._pagination import AsyncPaginator
+from ._protocol import NO_METADATA
+from ._transport import ResponseInfo
+from ._version import __version__
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ClientClosedError,
+    ConflictError,
+    FTClientError,
+    InternalServerError,
+    InvalidParameterError,
+    NotFoundError,
+    PaginationError,
+    PermissionDeniedError,
+    RateLimitError,
+    UnprocessableEntityError,
+    WaitTimeoutError,
+)
+
+__all__ = [
+    "DEFAULT_RETRY_POLICY",
+    "DEFAULT_TIMEOUTS",
+    "NO_METADATA",
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncPaginator",
+    "AuthenticationError",
+    "BadRequestError",
+    "ClientClosedError",
+    "ConflictError",
+    "FTClientError",
+    "FineTuningClient",
+    "InternalServerError",
+    "InvalidParameterError",
+    "NotFoundError",
+    "PaginationError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseInfo",
+    "RetryPolicy",
+    "Timeouts",
+    "UnprocessableEntityError",
+    "WaitTimeoutError",
+    "__version__",
+    "response_info",
+]

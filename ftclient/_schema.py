@@ -31,7 +31,7 @@ class SchemaViolation(Exception):
 
 
 def dotted(path: Path) -> str:
-    """Render a path as ``method.supervised.hyperparameters.n_epochs`` / ``integrations[0].type``."""
+    """Render a path as ``method.supervised.hyperparameters`` or ``integrations[0].type``."""
     out = ""
     for part in path:
         if isinstance(part, int):
@@ -220,9 +220,7 @@ def _check_alternatives(
 
 def _affinity(value: Any, option: Mapping[str, Any]) -> int:
     expected = option.get("type")
-    if expected is None:
-        score = 1
-    elif _is_type(value, expected) if isinstance(expected, str) else False:
+    if expected is None or (_is_type(value, expected) if isinstance(expected, str) else False):
         score = 1
     else:
         return 0

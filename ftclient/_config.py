@@ -1,0 +1,186 @@
+"""Configuration value objects and environment resolution. No I/O, no event loop."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from types import EllipsisType
+from typing import Any, TypeAlias
+
+import attrs
+
+from .errors import InvalidParameterError
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_CONNECTIONS",
+    "DEFAULT_RETRY_POLICY",
+    "DEFAULT_TIMEOUTS",
+    "ClientConfig",
+    "RetryPolicy",
+    "TimeoutArg",
+    "Timeouts",
+]
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+DEFAULT_MAX_CONNECTIONS = 100
+
+ENV_API_KEY = "OPENAI_API_KEY"
+ENV_BASE_URL = "OPENAI_BASE_URL"
+ENV_ORGANIZATION = "OPENAI_ORG_ID"
+ENV_PROJECT = "OPENAI_PROJECT_ID"
+
+
+def _positive_or_none(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        raise InvalidParameterError(
+            attribute.name, f"must be a number of seconds or None, got {value!r}"
+        )
+    if value is not None and value <= 0:
+        raise InvalidParameterError(attribute.name, f"must be > 0, got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class Timeouts:
+    """Timeouts in seconds for one HTTP attempt; ``None`` disables that limit.
+
+    Args:
+        total: the whole attempt, from sending to the last body byte.
+        connect: acquiring a connection (including TCP and TLS set-up).
+        read: the longest gap between two reads of the response.
+    """
+
+    total: float | None = attrs.field(default=600.0, validator=_positive_or_none)
+    connect: float | None = attrs.field(default=10.0, validator=_positive_or_none)
+    read: float | None = attrs.field(default=600.0, validator=_positive_or_none)
+
+    @classmethod
+    def coerce(cls, value: float | Timeouts | None, *, param: str = "timeout") -> Timeouts:
+        """Accept seconds (the total limit), a :class:`Timeouts`, or None (no limits)."""
+        if isinstance(value, Timeouts):
+            return value
+        if value is None:
+            return cls(total=None, connect=None, read=None)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise InvalidParameterError(param, f"must be seconds, Timeouts or None, got {value!r}")
+        if value <= 0:
+            raise InvalidParameterError(param, f"must be > 0, got {value!r}")
+        return cls(total=float(value), connect=min(float(value), 10.0), read=float(value))
+
+
+DEFAULT_TIMEOUTS = Timeouts()
+
+TimeoutArg: TypeAlias = float | Timeouts | None | EllipsisType
+"""Per-call timeout: seconds, a Timeouts, None for no limit, or ``...`` for the client's."""
+
+
+def _non_negative_int(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidParameterError(attribute.name, f"must be an integer >= 0, got {value!r}")
+
+
+def _non_negative(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise InvalidParameterError(attribute.name, f"must be a number >= 0, got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class RetryPolicy:
+    """How failed attempts are retried.
+
+    Retried: connection errors, timeouts, 408, 409, 429 and 5xx, unless the server says
+    ``x-should-retry: false`` (``true`` forces a retry), and never a 429 whose error code is
+    ``insufficient_quota``. The wait is the server's ``retry-after-ms`` or ``Retry-After`` when
+    given (capped at ``max_retry_after``), else exponential: ``base_delay * 2**n`` capped at
+    ``max_delay``, with "full jitter" between half and all of it when ``jitter`` is on.
+
+    Args:
+        max_retries: retries after the first attempt (0 disables retrying).
+        base_delay: first exponential wait, seconds.
+        max_delay: cap of the exponential wait, seconds.
+        jitter: randomise exponential waits so that many clients do not retry in step.
+        max_retry_after: longest server-requested wait that is obeyed; a longer hint gives up.
+        wait: False switches sleeping off (tests); the computed waits are still reported.
+    """
+
+    max_retries: int = attrs.field(default=2, validator=_non_negative_int)
+    base_delay: float = attrs.field(default=0.5, validator=_non_negative)
+    max_delay: float = attrs.field(default=8.0, validator=_non_negative)
+    jitter: bool = True
+    max_retry_after: float = attrs.field(default=60.0, validator=_non_negative)
+    wait: bool = True
+    retry_statuses: frozenset[int] = frozenset({408, 409, 429})
+
+
+DEFAULT_RETRY_POLICY = RetryPolicy()
+
+
+@attrs.frozen(kw_only=True)
+class ClientConfig:
+    """Everything a client was configured with, after environment resolution.
+
+    The API key is kept out of ``repr`` so that it never reaches logs or tracebacks.
+    """
+
+    api_key: str = attrs.field(repr=False)
+    base_url: str
+    organization: str | None
+    project: str | None
+    timeouts: Timeouts
+    retry: RetryPolicy
+    max_connections: int
+    default_headers: Mapping[str, str] = attrs.field(factory=dict)
+
+
+def resolve_config(
+    *,
+    api_key: str | None,
+    base_url: str | None,
+    organization: str | None,
+    project: str | None,
+    timeout: float | Timeouts | None,
+    max_retries: int | None,
+    retry_policy: RetryPolicy | None,
+    max_connections: int,
+    default_headers: Mapping[str, str] | None,
+    environ: Mapping[str, str] | None = None,
+) -> ClientConfig:
+    """Merge explicit arguments with ``OPENAI_*`` environment variables and check them.
+
+    Raises:
+        InvalidParameterError: no API key anywhere, or a malformed argument.
+    """
+    env = os.environ if environ is None else environ
+    key = api_key if api_key is not None else env.get(ENV_API_KEY)
+    if not key or not isinstance(key, str) or not key.strip():
+        raise InvalidParameterError(
+            "api_key",
+            f"no API key: pass api_key=... or set the {ENV_API_KEY} environment variable "
+            "(for the local emulator any non-empty key works)",
+        )
+    if any(ch in key for ch in "\r\n"):
+        raise InvalidParameterError("api_key", "must not contain line breaks")
+    url = (base_url or env.get(ENV_BASE_URL) or DEFAULT_BASE_URL).rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise InvalidParameterError("base_url", f"must start with http:// or https://, got {url!r}")
+    policy = retry_policy if retry_policy is not None else DEFAULT_RETRY_POLICY
+    if max_retries is not None:
+        policy = attrs.evolve(policy, max_retries=max_retries)
+    if (
+        isinstance(max_connections, bool)
+        or not isinstance(max_connections, int)
+        or max_connections < 1
+    ):
+        raise InvalidParameterError(
+            "max_connections", f"must be an integer >= 1, got {max_connections!r}"
+        )
+    return ClientConfig(
+        api_key=key.strip(),
+        base_url=url,
+        organization=organization if organization is not None else env.get(ENV_ORGANIZATION),
+        project=project if project is not None else env.get(ENV_PROJECT),
+        timeouts=Timeouts.coerce(timeout),
+        retry=policy,
+        max_connections=max_connections,
+        default_headers=dict(default_headers or {}),
+    )

@@ -1,0 +1,264 @@
+"""Pure functions of the HTTP protocol: no I/O, no event loop.
+
+Headers, path and query encoding, JSON decoding, status -> exception, Retry-After parsing,
+retry decisions and backoff delays all live here so that they can be tested without a server.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import platform
+import random
+import re
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+from urllib.parse import quote
+
+import aiohttp  # only for its version string in the User-Agent
+
+from . import errors
+from ._config import ClientConfig, RetryPolicy
+from ._version import __version__
+
+try:  # optional speed-up (the "fast" extra); the standard library is the default path
+    import orjson
+
+    _loads: Any = orjson.loads
+except ImportError:  # pragma: no cover - exercised when orjson is absent
+    _loads = json.loads
+
+__all__ = [
+    "NO_METADATA",
+    "backoff_delay",
+    "base_headers",
+    "check_header_value",
+    "error_from_response",
+    "loads",
+    "path_segment",
+    "query_pairs",
+    "retry_after",
+    "should_retry",
+]
+
+
+class _NoMetadata:
+    """Sentinel for ``jobs.list(metadata=NO_METADATA)``: only jobs that have no metadata."""
+
+    _instance: _NoMetadata | None = None
+
+    def __new__(cls) -> _NoMetadata:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "NO_METADATA"
+
+
+NO_METADATA: Final = _NoMetadata()
+
+USER_AGENT: Final = (
+    f"ftclient/{__version__} Python/{platform.python_version()} aiohttp/{aiohttp.__version__}"
+)
+
+
+def loads(body: bytes) -> Any:
+    """Decode a JSON body (orjson when installed, else the standard library)."""
+    return _loads(body)
+
+
+def check_header_value(name: str, value: str) -> str:
+    """Return ``value`` if it is safe to send as header ``name``; refuse CR/LF and NUL.
+
+    Raises:
+        InvalidParameterError: the value could split or corrupt the request.
+    """
+    if not isinstance(value, str):
+        raise errors.InvalidParameterError(f"headers[{name!r}]", f"must be a string, got {value!r}")
+    if any(ch in value for ch in "\r\n\x00") or any(ch in name for ch in "\r\n\x00: "):
+        raise errors.InvalidParameterError(f"headers[{name!r}]", "must not contain CR, LF or NUL")
+    return value
+
+
+def base_headers(config: ClientConfig) -> dict[str, str]:
+    """Headers sent with every request of a client (including the bearer token)."""
+    headers = {
+        "Authorization": f"Bearer {config.api_key}",
+        "User-Agent": USER_AGENT,
+        "Accept": "application/json",
+    }
+    if config.organization:
+        headers["OpenAI-Organization"] = config.organization
+    if config.project:
+        headers["OpenAI-Project"] = config.project
+    for name, value in config.default_headers.items():
+        headers[name] = check_header_value(name, value)
+    return headers
+
+
+def path_segment(value: object, param: str) -> str:
+    """Percent-encode one path parameter so that no id can reach another endpoint.
+
+    Everything but unreserved characters and ``:`` (checkpoint model names such as
+    ``ft:gpt-4o-mini:org::abc`` keep it readable) is encoded, and ``.``/``..`` are encoded so
+    that no client or proxy folds them into a parent path.
+
+    Raises:
+        InvalidParameterError: not a non-empty string.
+    """
+    if not isinstance(value, str):
+        raise errors.InvalidParameterError(param, f"must be a string, got {type(value).__name__}")
+    if not value or not value.strip():
+        raise errors.InvalidParameterError(param, "must be a non-empty string")
+    encoded = quote(value, safe=":")
+    if encoded in (".", ".."):
+        encoded = encoded.replace(".", "%2E")
+    return encoded
+
+
+def query_pairs(params: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Encode query parameters: skip None, ``metadata`` as deepObject ``metadata[k]=v``."""
+    pairs: list[tuple[str, str]] = []
+    for name, value in params.items():
+        if value is None:
+            continue
+        if value is NO_METADATA:
+            pairs.append((name, "null"))
+        elif isinstance(value, Mapping):
+            pairs.extend((f"{name}[{key}]", str(item)) for key, item in value.items())
+        elif isinstance(value, bool):
+            pairs.append((name, "true" if value else "false"))
+        else:
+            pairs.append((name, str(value)))
+    return pairs
+
+
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+EXCERPT_CHARS: Final = 200
+
+_STATUS_ERRORS: Final[dict[int, type[errors.APIStatusError]]] = {
+    400: errors.BadRequestError,
+    401: errors.AuthenticationError,
+    403: errors.PermissionDeniedError,
+    404: errors.NotFoundError,
+    409: errors.ConflictError,
+    422: errors.UnprocessableEntityError,
+    429: errors.RateLimitError,
+}
+
+
+def _excerpt(body: bytes) -> str:
+    text = body[: EXCERPT_CHARS * 8].decode("utf-8", "replace")
+    text = _SPACE.sub(" ", _TAG.sub(" ", text)).strip()
+    return text[:EXCERPT_CHARS] + ("..." if len(text) > EXCERPT_CHARS else "")
+
+
+def error_from_response(
+    status: int, headers: Mapping[str, str], body: bytes, *, method: str, url: str
+) -> errors.APIStatusError:
+    """Turn an error response into the matching :class:`~ftclient.errors.APIStatusError`.
+
+    A JSON body ``{"error": {"message", "type", "param", "code"}}`` fills the fields; any other
+    body (an HTML page from a proxy) yields the same class with a short text excerpt.
+    """
+    cls = _STATUS_ERRORS.get(status)
+    if cls is None:
+        cls = errors.InternalServerError if status >= 500 else errors.APIStatusError
+    fields: dict[str, Any] = {}
+    decoded: Any = None
+    try:
+        decoded = loads(body) if body else None
+    except ValueError:
+        decoded = None
+    detail = decoded.get("error") if isinstance(decoded, dict) else None
+    if isinstance(detail, dict):
+        fields = {k: detail.get(k) for k in ("message", "type", "code", "param")}
+        fields = {k: (v if isinstance(v, str) else None) for k, v in fields.items()}
+        message = fields.pop("message") or f"HTTP {status}"
+    elif isinstance(detail, str):
+        message = detail
+    else:
+        excerpt = _excerpt(body)
+        message = f"HTTP {status}" + (f": {excerpt}" if excerpt else "")
+        decoded = excerpt if decoded is None else decoded
+    return cls(
+        message,
+        status=status,
+        request_id=headers.get("x-request-id"),
+        headers=headers,
+        body=decoded,
+        method=method,
+        url=url,
+        **fields,
+    )
+
+
+def retry_after(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
+    """Seconds the server asks us to wait: ``retry-after-ms``, else ``Retry-After``.
+
+    ``Retry-After`` may be seconds (integer or decimal) or an HTTP date. Returns None when
+    absent, unparsable or negative.
+    """
+    raw_ms = headers.get("retry-after-ms")
+    if raw_ms is not None:
+        try:
+            value = float(raw_ms) / 1000.0
+        except ValueError:
+            value = -1.0
+        if value >= 0 and value == value:  # reject NaN
+            return value
+    raw = headers.get("retry-after")
+    if raw is None:
+        return None
+    try:
+        seconds = float(raw)
+    except ValueError:
+        parsed = email.utils.parsedate_tz(raw)
+        if parsed is None:
+            return None
+        seconds = email.utils.mktime_tz(parsed) - (time.time() if now is None else now)
+        seconds = max(seconds, 0.0)
+    if seconds < 0 or seconds != seconds or seconds == float("inf"):
+        return None
+    return seconds
+
+
+def should_retry(exc: BaseException, policy: RetryPolicy) -> bool:
+    """Whether an attempt that raised ``exc`` may be retried under ``policy``."""
+    if isinstance(exc, errors.APIConnectionError):
+        return True
+    if not isinstance(exc, errors.APIStatusError):
+        return False
+    hint = exc.headers.get("x-should-retry")
+    if hint == "true":
+        return True
+    if hint == "false":
+        return False
+    if exc.status == 429 and exc.code == "insufficient_quota":
+        return False
+    return exc.status in policy.retry_statuses or exc.status >= 500
+
+
+def backoff_delay(
+    retry_index: int, policy: RetryPolicy, headers: Mapping[str, str] | None = None
+) -> float:
+    """Seconds to wait before retry number ``retry_index`` (0-based).
+
+    The server's hint wins when present and not above ``policy.max_retry_after``; otherwise an
+    exponential delay with optional jitter.
+    """
+    hinted = retry_after(headers) if headers else None
+    if hinted is not None and hinted <= policy.max_retry_after:
+        return hinted
+    delay = min(policy.base_delay * (2.0**retry_index), policy.max_delay)
+    if policy.jitter:
+        delay *= 0.5 + random.random() / 2
+    return delay
+
+
+def headers_of(items: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Lower-case header names into a plain dict (last value wins)."""
+    return {name.lower(): value for name, value in items}

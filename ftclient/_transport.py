@@ -1,0 +1,266 @@
+"""The only module that touches aiohttp: the session, one attempt, and retries (via backoff)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import json
+import logging
+import uuid
+from collections.abc import Generator, Mapping
+from types import EllipsisType
+from typing import Any
+
+import aiohttp
+import attrs
+import backoff
+from yarl import URL
+
+from . import _protocol as protocol
+from . import errors
+from ._config import ClientConfig, TimeoutArg, Timeouts
+
+__all__ = ["Response", "ResponseInfo", "Transport"]
+
+logger = logging.getLogger("ftclient")
+
+
+@attrs.frozen(kw_only=True)
+class ResponseInfo:
+    """How a successful response was obtained; see :func:`ftclient.response_info`.
+
+    Attributes:
+        status: HTTP status.
+        headers: response headers, names lower-cased.
+        request_id: the ``x-request-id`` header, if present.
+        attempts: attempts made, 1 when the first one succeeded.
+        retry_waits: the wait computed before each retry, seconds.
+        elapsed: seconds from the first attempt to the end of the last one.
+    """
+
+    status: int
+    headers: Mapping[str, str] = attrs.field(repr=False)
+    request_id: str | None
+    attempts: int
+    retry_waits: tuple[float, ...]
+    elapsed: float
+
+
+@attrs.frozen
+class Response:
+    """A successful (2xx) response: its body and how it was obtained."""
+
+    info: ResponseInfo
+    body: bytes = attrs.field(repr=False)
+
+
+@attrs.define
+class _Call:
+    method: str
+    url: URL
+    display_url: str
+    headers: dict[str, str]
+    body: bytes | None
+    timeout: aiohttp.ClientTimeout
+    attempts: int = 0
+    retry_waits: list[float] = attrs.Factory(list)
+
+
+_CURRENT_CALL: contextvars.ContextVar[_Call] = contextvars.ContextVar("ftclient_call")
+
+
+class Transport:
+    """Sends requests for one client: owns (or borrows) the aiohttp session and retries."""
+
+    def __init__(
+        self, config: ClientConfig, *, session: aiohttp.ClientSession | None = None
+    ) -> None:
+        self._config = config
+        self._session = session
+        self._owns_session = session is None
+        self._closed = False
+        self._headers = protocol.base_headers(config)
+        self._default_timeout = self._client_timeout(config.timeouts)
+        policy = config.retry
+        self._send = backoff.on_exception(
+            self._wait_gen,
+            errors.APIError,
+            max_tries=policy.max_retries + 1,
+            giveup=lambda exc: not protocol.should_retry(exc, policy),
+            jitter=None,
+            logger=None,
+        )(self._attempt)
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`aclose` was called."""
+        return self._closed
+
+    @staticmethod
+    def _client_timeout(t: Timeouts) -> aiohttp.ClientTimeout:
+        # sock_connect, not connect: aiohttp's `connect` also counts time queued for the pool.
+        return aiohttp.ClientTimeout(total=t.total, sock_connect=t.connect, sock_read=t.read)
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise errors.ClientClosedError("the client is closed; create a new FineTuningClient")
+        if self._session is None:
+            connector = aiohttp.TCPConnector(
+                limit=self._config.max_connections,
+                limit_per_host=self._config.max_connections,
+                ttl_dns_cache=300,
+            )
+            self._session = aiohttp.ClientSession(connector=connector, raise_for_status=False)
+        return self._session
+
+    async def aclose(self) -> None:
+        """Close the owned session (a borrowed one is left alone). Safe to call twice."""
+        self._closed = True
+        session, self._session = self._session, None
+        if session is not None and self._owns_session:
+            await session.close()
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        timeout: TimeoutArg = ...,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        """Send one logical request, retrying under the client's policy.
+
+        Args:
+            method: HTTP method.
+            path: path below the base URL, already percent-encoded (see ``path_segment``).
+            params: query parameters (``None`` values are dropped).
+            json_body: JSON-serialisable body, or None for no body.
+            timeout: per-call override (seconds, :class:`Timeouts` or None); ``...`` keeps the
+                client's.
+            extra_headers: added to (and overriding) the client's headers for this call.
+
+        Returns:
+            The 2xx :class:`Response`.
+
+        Raises:
+            APIStatusError: the final attempt got an error status.
+            APIConnectionError: the final attempt got no usable response.
+            ClientClosedError: the client is (or got) closed.
+        """
+        self._get_session()  # fail fast on a closed client, before any work
+        display = self._config.base_url + path
+        pairs = protocol.query_pairs(params) if params else []
+        url = URL(display, encoded=True)
+        if pairs:
+            url = url.with_query(pairs)
+        headers = self._headers
+        if extra_headers:
+            headers = dict(headers)
+            for name, value in extra_headers.items():
+                headers[name] = protocol.check_header_value(name, value)
+        body: bytes | None = None
+        if json_body is not None:
+            body = json.dumps(json_body, separators=(",", ":"), ensure_ascii=False).encode()
+            headers = dict(headers)
+            headers["Content-Type"] = "application/json"
+        if method == "POST" and "Idempotency-Key" not in headers:
+            # One key for every attempt of this call, so a server that honours it can dedupe.
+            headers = {**headers, "Idempotency-Key": f"ftclient-{uuid.uuid4().hex}"}
+        client_timeout = (
+            self._default_timeout
+            if isinstance(timeout, EllipsisType)
+            else self._client_timeout(Timeouts.coerce(timeout))
+        )
+        call = _Call(method, url, display, headers, body, client_timeout)
+        token = _CURRENT_CALL.set(call)
+        start = asyncio.get_running_loop().time()
+        try:
+            status, resp_headers, resp_body = await self._send(call)
+        finally:
+            _CURRENT_CALL.reset(token)
+        info = ResponseInfo(
+            status=status,
+            headers=resp_headers,
+            request_id=resp_headers.get("x-request-id"),
+            attempts=call.attempts,
+            retry_waits=tuple(call.retry_waits),
+            elapsed=asyncio.get_running_loop().time() - start,
+        )
+        return Response(info, resp_body)
+
+    def _wait_gen(self) -> Generator[float, BaseException | None, None]:
+        # backoff sends each failure into this generator; the server's hint is on the exception.
+        policy = self._config.retry
+        call = _CURRENT_CALL.get()
+        exc = yield 0.0
+        retry_index = 0
+        while True:
+            headers = exc.headers if isinstance(exc, errors.APIStatusError) else None
+            delay = protocol.backoff_delay(retry_index, policy, headers)
+            call.retry_waits.append(delay)
+            logger.debug(
+                "%s %s: retrying in %.3fs after %s", call.method, call.display_url, delay, exc
+            )
+            exc = yield delay if policy.wait else 0.0
+            retry_index += 1
+
+    async def _attempt(self, call: _Call) -> tuple[int, dict[str, str], bytes]:
+        call.attempts += 1
+        session = self._get_session()
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        try:
+            async with session.request(
+                call.method,
+                call.url,
+                data=call.body,
+                headers=call.headers,
+                timeout=call.timeout,
+                allow_redirects=False,
+            ) as resp:
+                body = await resp.read()
+                status = resp.status
+                headers = protocol.headers_of(resp.headers.items())
+        except TimeoutError as exc:
+            self._log_failure(call, start, exc)
+            raise errors.APITimeoutError(
+                f"request timed out: {call.method} {call.display_url}",
+                method=call.method,
+                url=call.display_url,
+            ) from exc
+        except aiohttp.ClientError as exc:
+            self._log_failure(call, start, exc)
+            if self._closed:
+                raise errors.ClientClosedError("the client was closed during the request") from exc
+            raise errors.APIConnectionError(
+                f"connection error: {type(exc).__name__}: {exc}",
+                method=call.method,
+                url=call.display_url,
+            ) from exc
+        logger.debug(
+            "%s %s -> %d in %.3fs (request id %s, attempt %d)",
+            call.method,
+            call.display_url,
+            status,
+            loop.time() - start,
+            headers.get("x-request-id"),
+            call.attempts,
+        )
+        if not 200 <= status < 300:
+            raise protocol.error_from_response(
+                status, headers, body, method=call.method, url=call.display_url
+            )
+        return status, headers, body
+
+    @staticmethod
+    def _log_failure(call: _Call, start: float, exc: BaseException) -> None:
+        logger.debug(
+            "%s %s -> %s after %.3fs (attempt %d)",
+            call.method,
+            call.display_url,
+            type(exc).__name__,
+            asyncio.get_running_loop().time() - start,
+            call.attempts,
+        )

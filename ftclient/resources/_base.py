@@ -1,0 +1,109 @@
+"""What every resource shares: sending through the transport and decoding into a model."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from .. import _convert, _meta
+from .. import _protocol as protocol
+from .._config import TimeoutArg
+from .._inputs import check_limit
+from .._pagination import AsyncPaginator, PageLike
+from .._transport import Response, Transport
+from ..errors import APIResponseValidationError
+
+__all__ = ["Resource", "TimeoutArg", "decode"]
+
+T = TypeVar("T")
+PageT = TypeVar("PageT", bound=PageLike[Any])
+
+
+def decode(response: Response, model: type[T], *, method: str, url: str) -> T:
+    """Decode a 2xx response into ``model`` and remember how it was obtained.
+
+    Raises:
+        APIResponseValidationError: the body is not JSON or does not match ``model``
+                (the error names the failing path).
+    """
+    info = response.info
+    try:
+        data = protocol.loads(response.body)
+    except ValueError as exc:
+        raise APIResponseValidationError(
+            f"response body is not valid JSON ({exc})",
+            status=info.status,
+            request_id=info.request_id,
+            method=method,
+            url=url,
+        ) from None
+    try:
+        obj = _convert.structure(data, model)
+    except _convert.DecodeError as exc:
+        raise APIResponseValidationError(
+            f"response does not match {model.__name__}: {exc.path}: {exc.message}",
+            path=exc.path,
+            status=info.status,
+            request_id=info.request_id,
+            method=method,
+            url=url,
+        ) from None
+    _meta.remember(obj, info)
+    return obj
+
+
+class Resource:
+    """Base of the resource classes: holds the client's transport."""
+
+    __slots__ = ("_transport",)
+
+    def __init__(self, transport: Transport) -> None:
+        self._transport = transport
+
+    async def _request(
+        self,
+        model: type[T],
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        timeout: TimeoutArg = ...,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> T:
+        response = await self._transport.request(
+            method,
+            path,
+            params=params,
+            json_body=body,
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+        return decode(response, model, method=method, url=path)
+
+    def _paginate(
+        self,
+        page_model: type[PageT],
+        path: str,
+        params: Mapping[str, Any],
+        *,
+        after: str | None,
+        timeout: TimeoutArg,
+        extra_headers: Mapping[str, str] | None,
+    ) -> AsyncPaginator[Any, PageT]:
+        """Check the common list arguments now, and return a paginator over ``path``."""
+        check_limit(params.get("limit"))
+        if after is not None:
+            protocol.path_segment(after, "after")
+
+        async def fetch(cursor: str | None) -> PageT:
+            return await self._request(
+                page_model,
+                "GET",
+                path,
+                params={**params, "after": cursor},
+                timeout=timeout,
+                extra_headers=extra_headers,
+            )
+
+        return AsyncPaginator(fetch, after=after)

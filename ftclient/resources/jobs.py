@@ -1,0 +1,199 @@
+"""``client.jobs``: create, list, retrieve, cancel, pause and resume jobs; list their events."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .._inputs import check_metadata, check_suffix, request_body
+from .._pagination import AsyncPaginator
+from .._protocol import NO_METADATA, path_segment
+from ..models import (
+    FineTuneMethod,
+    FineTuningIntegration,
+    FineTuningJob,
+    FineTuningJobEvent,
+    ListFineTuningJobEventsResponse,
+    ListPaginatedFineTuningJobsResponse,
+)
+from ._base import Resource, TimeoutArg
+
+__all__ = ["Jobs"]
+
+
+class Jobs(Resource):
+    """Fine-tuning jobs. Every method takes keyword-only ``timeout=`` and ``extra_headers=``."""
+
+    __slots__ = ()
+
+    async def create(
+        self,
+        *,
+        model: str,
+        training_file: str,
+        method: FineTuneMethod | Mapping[str, Any] | None = None,
+        hyperparameters: Mapping[str, Any] | None = None,
+        suffix: str | None = None,
+        validation_file: str | None = None,
+        integrations: Sequence[FineTuningIntegration | Mapping[str, Any]] | None = None,
+        seed: int | None = None,
+        metadata: Mapping[str, str] | None = None,
+        timeout: TimeoutArg = ...,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> FineTuningJob:
+        """Create a fine-tuning job (``POST /fine_tuning/jobs``).
+
+        Args:
+            model: base model to fine-tune, e.g. ``"gpt-4o-mini"``.
+            training_file: id of an uploaded JSONL file with purpose ``fine-tune``.
+            method: ``FineTuneMethod`` or mapping: supervised, dpo or reinforcement settings.
+            hyperparameters: deprecated top-level hyperparameters (prefer ``method``).
+            suffix: up to 64 characters added to the fine-tuned model's name.
+            validation_file: id of an uploaded validation file.
+            integrations: e.g. ``[{"type": "wandb", "wandb": {"project": "p"}}]``.
+            seed: reproducibility seed, 0 to 2147483647.
+            metadata: up to 16 string pairs attached to the job.
+
+        Returns:
+            The created :class:`~ftclient.models.FineTuningJob`.
+
+        Raises:
+            InvalidParameterError: a bad argument, named by path, before anything is sent.
+            APIStatusError: the API refused the request.
+            APIConnectionError: no usable response after the retries.
+        """
+        check_suffix(suffix)
+        check_metadata(metadata)
+        body = request_body(
+            "CreateFineTuningJobRequest",
+            {
+                "model": model,
+                "training_file": training_file,
+                "method": method,
+                "hyperparameters": hyperparameters,
+                "suffix": suffix,
+                "validation_file": validation_file,
+                "integrations": list(integrations) if integrations is not None else None,
+                "seed": seed,
+                "metadata": dict(metadata) if metadata is not None else None,
+            },
+        )
+        return await self._request(
+            FineTuningJob,
+            "POST",
+            "/fine_tuning/jobs",
+            body=body,
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    async def retrieve(
+        self,
+        job_id: str,
+        *,
+        timeout: TimeoutArg = ...,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> FineTuningJob:
+        """Get a job by id (``GET /fine_tuning/jobs/{id}``).
+
+        Raises:
+            NotFoundError: no such job.
+        """
+        path = f"/fine_tuning/jobs/{path_segment(job_id, 'job_id')}"
+        return await self._request(
+            FineTuningJob, "GET", path, timeout=timeout, extra_headers=extra_headers
+        )
+
+    def list(
+        self,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        metadata: Mapping[str, str] | object | None = None,
+        timeout: TimeoutArg = ...,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> AsyncPaginator[FineTuningJob, ListPaginatedFineTuningJobsResponse]:
+        """List jobs, newest first, across all pages (``GET /fine_tuning/jobs``).
+
+        Args:
+            limit: page size (the API's default is 20).
+            after: start after this job id.
+            metadata: only jobs whose metadata contains all these pairs (sent as
+                ``metadata[k]=v``), or :data:`ftclient.NO_METADATA` for jobs without metadata.
+
+        Returns:
+            An :class:`~ftclient.AsyncPaginator` (iterate it; ``await`` it for the first page).
+        """
+        if metadata is not None and metadata is not NO_METADATA:
+            check_metadata(metadata)
+        return self._paginate(
+            ListPaginatedFineTuningJobsResponse,
+            "/fine_tuning/jobs",
+            {"limit": limit, "metadata": metadata},
+            after=after,
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    async def _transition(
+        self, action: str, job_id: str, timeout: TimeoutArg, extra_headers: Mapping[str, str] | None
+    ) -> FineTuningJob:
+        path = f"/fine_tuning/jobs/{path_segment(job_id, 'job_id')}/{action}"
+        return await self._request(
+            FineTuningJob, "POST", path, timeout=timeout, extra_headers=extra_headers
+        )
+
+    async def cancel(
+        self,
+        job_id: str,
+        *,
+        timeout: TimeoutArg = ...,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> FineTuningJob:
+        """Cancel a job (``POST /fine_tuning/jobs/{id}/cancel``); returns the updated job."""
+        return await self._transition("cancel", job_id, timeout, extra_headers)
+
+    async def pause(
+        self,
+        job_id: str,
+        *,
+        timeout: TimeoutArg = ...,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> FineTuningJob:
+        """Pause a running job (``POST /fine_tuning/jobs/{id}/pause``); returns the updated job."""
+        return await self._transition("pause", job_id, timeout, extra_headers)
+
+    async def resume(
+        self,
+        job_id: str,
+        *,
+        timeout: TimeoutArg = ...,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> FineTuningJob:
+        """Resume a paused job (``POST /fine_tuning/jobs/{id}/resume``); returns the updated job."""
+        return await self._transition("resume", job_id, timeout, extra_headers)
+
+    def list_events(
+        self,
+        job_id: str,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+        timeout: TimeoutArg = ...,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> AsyncPaginator[FineTuningJobEvent, ListFineTuningJobEventsResponse]:
+        """List a job's events, newest first, across all pages (``GET .../events``).
+
+        Args:
+            job_id: the job.
+            limit: page size (the API's default is 20).
+            after: start after this event id.
+        """
+        return self._paginate(
+            ListFineTuningJobEventsResponse,
+            f"/fine_tuning/jobs/{path_segment(job_id, 'job_id')}/events",
+            {"limit": limit},
+            after=after,
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )

@@ -1,0 +1,127 @@
+"""``client.permissions``: share fine-tuned checkpoints with other projects (admin key)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from .._inputs import request_body
+from .._pagination import AsyncPaginator
+from .._protocol import path_segment
+from ..errors import InvalidParameterError
+from ..models import (
+    DeleteFineTuningCheckpointPermissionResponse,
+    FineTuningCheckpointPermission,
+    ListFineTuningCheckpointPermissionResponse,
+)
+from ._base import Resource, TimeoutArg
+
+__all__ = ["Permissions"]
+
+ORDERS = ("ascending", "descending")
+
+
+def _base_path(checkpoint: str) -> str:
+    return f"/fine_tuning/checkpoints/{path_segment(checkpoint, 'checkpoint')}/permissions"
+
+
+class Permissions(Resource):
+    """Checkpoint permissions. The API documents these as needing an admin API key."""
+
+    __slots__ = ()
+
+    async def create(
+        self,
+        checkpoint: str,
+        *,
+        project_ids: Sequence[str],
+        timeout: TimeoutArg = ...,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> ListFineTuningCheckpointPermissionResponse:
+        """Grant projects access to a checkpoint (``POST .../permissions``).
+
+        Args:
+            checkpoint: the checkpoint's model name, e.g. ``ft:gpt-4o-mini:org::id:ckpt-step-10``.
+            project_ids: one or more project ids.
+
+        Returns:
+            A page holding the created permissions.
+
+        Raises:
+            InvalidParameterError: ``project_ids`` empty, not a list, or holding a non-string.
+        """
+        if isinstance(project_ids, str) or not isinstance(project_ids, Sequence):
+            raise InvalidParameterError("project_ids", "must be a list of project id strings")
+        if not project_ids:
+            raise InvalidParameterError("project_ids", "must name at least one project")
+        for index, project in enumerate(project_ids):
+            if not isinstance(project, str) or not project.strip():
+                raise InvalidParameterError(f"project_ids[{index}]", "must be a non-empty string")
+        path = _base_path(checkpoint)
+        body = request_body(
+            "CreateFineTuningCheckpointPermissionRequest", {"project_ids": list(project_ids)}
+        )
+        return await self._request(
+            ListFineTuningCheckpointPermissionResponse,
+            "POST",
+            path,
+            body=body,
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    def list(
+        self,
+        checkpoint: str,
+        *,
+        project_id: str | None = None,
+        order: str | None = None,
+        limit: int | None = None,
+        after: str | None = None,
+        timeout: TimeoutArg = ...,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> AsyncPaginator[FineTuningCheckpointPermission, ListFineTuningCheckpointPermissionResponse]:
+        """List a checkpoint's permissions across all pages (``GET .../permissions``).
+
+        Args:
+            checkpoint: the fine-tuned model checkpoint.
+            project_id: only this project's permission.
+            order: ``"ascending"`` or ``"descending"`` (the API's default) by creation time.
+            limit: page size (the API's default is 10).
+            after: start after this permission id.
+        """
+        if order is not None and order not in ORDERS:
+            raise InvalidParameterError(
+                "order", f"must be 'ascending' or 'descending', got {order!r}"
+            )
+        if project_id is not None:
+            path_segment(project_id, "project_id")
+        return self._paginate(
+            ListFineTuningCheckpointPermissionResponse,
+            _base_path(checkpoint),
+            {"project_id": project_id, "order": order, "limit": limit},
+            after=after,
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    async def delete(
+        self,
+        checkpoint: str,
+        permission_id: str,
+        *,
+        timeout: TimeoutArg = ...,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> DeleteFineTuningCheckpointPermissionResponse:
+        """Revoke one permission (``DELETE .../permissions/{permission_id}``).
+
+        Raises:
+            NotFoundError: no such checkpoint or permission.
+        """
+        path = f"{_base_path(checkpoint)}/{path_segment(permission_id, 'permission_id')}"
+        return await self._request(
+            DeleteFineTuningCheckpointPermissionResponse,
+            "DELETE",
+            path,
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )

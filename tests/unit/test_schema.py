@@ -1,0 +1,87 @@
+"""The bundled contract and its validator: paths named, strict keys, alternatives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ftclient import _schema
+
+
+def violation(instance: Any, name: str, *, strict: bool = True) -> str | None:
+    try:
+        _schema.validate(instance, _schema.component(name), strict=strict)
+    except _schema.SchemaViolation as exc:
+        return str(exc)
+    return None
+
+
+BASE = {"model": "gpt-4o-mini", "training_file": "file-abc"}
+
+
+def sup(hp: dict[str, Any]) -> dict[str, Any]:
+    return {**BASE, "method": {"type": "supervised", "supervised": {"hyperparameters": hp}}}
+
+
+def test_bundled_document_has_the_13_operations_and_41_schemas() -> None:
+    doc = _schema.spec()
+    ops = [op for item in doc["paths"].values() for op in item.values() if "operationId" in op]
+    assert len(ops) == 13
+    assert len(doc["components"]["schemas"]) == 41
+
+
+@pytest.mark.parametrize(
+    ("instance", "expected"),
+    [
+        (BASE, None),
+        ({"model": "m"}, "training_file: is required"),
+        (sup({"n_epochs": 51}), "method.supervised.hyperparameters.n_epochs: must be <= 50"),
+        (sup({"n_epochs": 0}), "method.supervised.hyperparameters.n_epochs: must be >= 1"),
+        (sup({"n_epochs": "auto"}), None),
+        (sup({"n_epochs": True}), "method.supervised.hyperparameters.n_epochs: expected"),
+        (sup({"batch_size": 257}), "batch_size: must be <= 256"),
+        (sup({"learning_rate_multiplier": 0}), "learning_rate_multiplier: must be > 0"),
+        (sup({"n_epoch": 3}), "hyperparameters.n_epoch: unknown field"),
+        ({**BASE, "seed": 2**31}, "seed: must be <= 2147483647"),
+        ({**BASE, "suffix": "x" * 65}, "suffix: must have at most 64 characters"),
+        (
+            {**BASE, "integrations": [{"type": "wandb", "wandb": {}}]},
+            "integrations[0].wandb.project",
+        ),
+        ({**BASE, "metadata": {"k": 1}}, "metadata.k: expected string"),
+        ({**BASE, "method": {"type": "rl"}}, "method.type: must be one of"),
+    ],
+)
+def test_create_job_request(instance: dict[str, Any], expected: str | None) -> None:
+    found = violation(instance, "CreateFineTuningJobRequest")
+    if expected is None:
+        assert found is None
+    else:
+        assert found is not None
+        assert expected in found
+
+
+def test_grader_alternative_is_reported_for_the_matching_type() -> None:
+    grader = {
+        "type": "text_similarity",
+        "name": "t",
+        "input": "a",
+        "reference": "b",
+        "evaluation_metric": "nope",
+    }
+    found = violation({"grader": grader, "model_sample": "x"}, "RunGraderRequest")
+    assert found is not None
+    assert found.startswith("grader.evaluation_metric: must be one of")
+
+
+def test_unknown_keys_pass_when_not_strict() -> None:
+    assert violation(sup({"n_epoch": 3}), "CreateFineTuningJobRequest", strict=False) is None
+
+
+def test_additional_properties_false_is_always_enforced() -> None:
+    found = violation(
+        {"project_ids": ["p"], "x": 1}, "CreateFineTuningCheckpointPermissionRequest", strict=False
+    )
+    assert found is not None
+    assert found.startswith("x: unknown field")
