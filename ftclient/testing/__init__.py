@@ -1,0 +1,30 @@
+"""A faithful local emulator of the Fine-Tuning API, for tests, demos and offline development.
+
+::
+
+    from ftclient.testing import FineTuningEmulator
+
+    async with FineTuningEmulator() as emu:
+        ...  # point any client at emu.url; move time with emu.clock.advance(seconds)
+
+See ``docs/emulator.md`` for the lifecycle, failure switches, faults and the pytest fixtures.
+"""
+
+from ._clock import SimulatedClock
+from ._faults import FaultQueue, FaultSpec
+from ._lifecycle import Job, JobTimings
+from ._recording import EmulatorStats, RecordedRequest
+from ._server import FineTuningEmulator
+from ._state import EmulatorState
+
+__all__ = [
+    "EmulatorState",
+    "EmulatorStats",
+    "FaultQueue",
+    "FaultSpec",
+    "FineTuningEmulator",
+    "Job",
+    "JobTimings",
+    "RecordedRequest",
+    "SimulatedClock",
+]

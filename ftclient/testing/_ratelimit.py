@@ -1,0 +1,59 @@
+"""An optional request-rate limit: a token bucket on real monotonic time."""
+
+from __future__ import annotations
+
+import math
+import time
+
+__all__ = ["TokenBucket", "format_reset"]
+
+
+def format_reset(seconds: float) -> str:
+    """Render a reset delay the way the service does: ``"1s"``, ``"120ms"``, ``"1m30s"``."""
+    if seconds < 1:
+        return f"{math.ceil(seconds * 1000)}ms"
+    if seconds < 60:
+        return f"{seconds:.3g}s"
+    minutes, rest = divmod(seconds, 60)
+    return f"{int(minutes)}m{rest:.0f}s"
+
+
+class TokenBucket:
+    """``rate`` requests per second with a burst of ``max(1, rate)``."""
+
+    def __init__(self, rate: float) -> None:
+        """Create a full bucket.
+
+        Raises:
+            ValueError: ``rate`` is not positive.
+        """
+        if rate <= 0:
+            raise ValueError(f"rate_limit must be > 0 requests per second, got {rate}")
+        self.rate = rate
+        self.capacity = max(1.0, rate)
+        self._tokens = self.capacity
+        self._updated = time.monotonic()
+
+    def acquire(self) -> tuple[bool, dict[str, str]]:
+        """Take one token if there is one.
+
+        Returns:
+            ``(allowed, headers)``: the ``x-ratelimit-*`` headers, plus ``retry-after`` (whole
+            seconds, rounded up) and ``retry-after-ms`` when refused.
+        """
+        now = time.monotonic()
+        self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.rate)
+        self._updated = now
+        allowed = self._tokens >= 1.0
+        if allowed:
+            self._tokens -= 1.0
+        headers = {
+            "x-ratelimit-limit-requests": f"{self.capacity:g}",
+            "x-ratelimit-remaining-requests": str(int(self._tokens)),
+            "x-ratelimit-reset-requests": format_reset((self.capacity - self._tokens) / self.rate),
+        }
+        if not allowed:
+            wait = (1.0 - self._tokens) / self.rate
+            headers["retry-after"] = str(max(1, math.ceil(wait)))
+            headers["retry-after-ms"] = str(max(1, math.ceil(wait * 1000)))
+        return allowed, headers

@@ -1,0 +1,322 @@
+"""The emulator's HTTP front: binding, routing, auth, rate limit, faults and recording."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Collection
+from types import TracebackType
+from typing import Any
+
+from aiohttp import web
+
+from ._clock import SimulatedClock
+from ._errors import EmulatorError
+from ._faults import AFTER_KINDS, FaultQueue, FaultSpec, respond_after, respond_before
+from ._handlers import HANDLERS
+from ._lifecycle import Job, JobTimings
+from ._ratelimit import TokenBucket
+from ._recording import EmulatorStats, RecordedRequest
+from ._routes import BASE_PATH, Route, Router
+from ._state import EmulatorState
+
+__all__ = ["FineTuningEmulator"]
+
+try:
+    import orjson
+
+    def _dumps(value: Any) -> bytes:
+        try:
+            return orjson.dumps(value)
+        except TypeError:  # e.g. an echoed integer beyond 64 bits
+            return json.dumps(value).encode()
+
+except ImportError:  # pragma: no cover - orjson is optional
+
+    def _dumps(value: Any) -> bytes:
+        return json.dumps(value, separators=(",", ":")).encode()
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _loads(body: bytes) -> Any:
+    return json.loads(body, parse_constant=_reject_constant)
+
+
+_UNSET = object()
+
+
+class FineTuningEmulator:
+    """A local, in-memory implementation of the Fine-Tuning API over real HTTP.
+
+    Use it as ``async with FineTuningEmulator() as emu:`` (or ``await emu.start()`` /
+    ``await emu.stop()``) and point any client at ``emu.url``.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        api_keys: Collection[str] | None = None,
+        seed: int = 0,
+        speed: float | None = None,
+        rate_limit: float | None = None,
+        clock: SimulatedClock | None = None,
+        organization_id: str = "org-emulator",
+        timings: JobTimings | None = None,
+    ) -> None:
+        """Configure (but do not start) an emulator.
+
+        Args:
+            host: address to bind; loopback by default.
+            port: port to bind; 0 picks a free one.
+            api_keys: accepted bearer tokens; ``None`` accepts any non-empty token.
+            seed: makes ids, job seeds and metrics reproducible.
+            speed: simulated seconds per real second; ``None`` moves time only on
+                ``clock.advance``. Ignored when ``clock`` is given.
+            rate_limit: requests per second (token bucket, burst of the same size); ``None``
+                for no limit.
+            clock: a clock to share; by default a new :class:`SimulatedClock`.
+            organization_id: the ``organization_id`` of every job.
+            timings: durations of the simulated job phases.
+
+        Raises:
+            ValueError: a non-positive ``rate_limit`` or an empty ``api_keys``.
+        """
+        if api_keys is not None and not api_keys:
+            raise ValueError("api_keys must name at least one key (or be None to accept any)")
+        self.host = host
+        self.port = port
+        self.api_keys = frozenset(api_keys) if api_keys is not None else None
+        self.clock = clock if clock is not None else SimulatedClock(speed=speed)
+        self.state = EmulatorState(
+            seed=seed, organization_id=organization_id, timings=timings or JobTimings()
+        )
+        self.faults = FaultQueue()
+        self.requests: list[RecordedRequest] = []
+        self.stats = EmulatorStats()
+        self._bucket = TokenBucket(rate_limit) if rate_limit is not None else None
+        self._router = Router()
+        self._runner: web.ServerRunner | None = None
+        self._url: str | None = None
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """The base URL, ``http://127.0.0.1:<port>/v1``.
+
+        Raises:
+            RuntimeError: the emulator is not running.
+        """
+        if self._url is None:
+            raise RuntimeError("the emulator is not running; use 'async with' or await start()")
+        return self._url
+
+    async def start(self) -> FineTuningEmulator:
+        """Bind and start serving.
+
+        Returns:
+            The emulator itself.
+
+        Raises:
+            RuntimeError: it was already started.
+            OSError: the address cannot be bound.
+        """
+        if self._runner is not None:
+            raise RuntimeError("the emulator is already running")
+        runner = web.ServerRunner(web.Server(self._handle, access_log=None), shutdown_timeout=1.0)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self.port, backlog=4096, shutdown_timeout=1.0)
+        try:
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        address = runner.addresses[0]
+        self.port = address[1]
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        self._url = f"http://{host}:{self.port}{BASE_PATH}"
+        return self
+
+    async def stop(self) -> None:
+        """Stop serving and close open connections (idempotent)."""
+        runner, self._runner = self._runner, None
+        self._url = None
+        if runner is not None:
+            await runner.cleanup()
+
+    aclose = stop
+
+    async def __aenter__(self) -> FineTuningEmulator:
+        return await self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    # -- helpers for tests ----------------------------------------------------------------------
+
+    @property
+    def jobs(self) -> dict[str, Job]:
+        """Every job by id (use :meth:`job_json` for its current document)."""
+        return self.state.jobs
+
+    def job_json(self, job_id: str) -> dict[str, Any]:
+        """Return the job's ``FineTuningJob`` document as of the current simulated time.
+
+        Raises:
+            KeyError: no such job.
+        """
+        job = self.state.jobs[job_id]
+        job.sync(self.clock.now())
+        return job.to_json()
+
+    def fail_job(
+        self,
+        job_id: str,
+        *,
+        code: str = "server_error",
+        message: str = "The job failed due to an internal error.",
+        param: str | None = None,
+    ) -> dict[str, Any]:
+        """Fail a job now, as if training had broken.
+
+        Args:
+            job_id: the job to fail.
+            code: ``error.code`` of the job.
+            message: ``error.message`` (also logged as an ``error`` event).
+            param: ``error.param``.
+
+        Returns:
+            The failed job's document.
+
+        Raises:
+            KeyError: no such job.
+            ValueError: the job already finished.
+        """
+        job = self.state.jobs[job_id]
+        try:
+            job.fail(self.clock.now(), code=code, message=message, param=param)
+        except EmulatorError as exc:
+            raise ValueError(exc.message) from None
+        return job.to_json()
+
+    # -- serving ------------------------------------------------------------------------------
+
+    def _authenticate(self, request: web.BaseRequest) -> None:
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise EmulatorError(
+                401,
+                "You didn't provide an API key. You need to provide your API key in an "
+                "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+                code="missing_api_key",
+            )
+        if self.api_keys is not None and token not in self.api_keys:
+            masked = token[:3] + "*" * 4 + token[-4:] if len(token) > 8 else "*" * len(token)
+            raise EmulatorError(
+                401, f"Incorrect API key provided: {masked}.", code="invalid_api_key"
+            )
+
+    async def _handle(self, request: web.BaseRequest) -> web.StreamResponse:
+        headers = {
+            "x-request-id": "req_" + os.urandom(16).hex(),
+            "content-type": "application/json",
+            "openai-organization": self.state.organization_id,
+            "openai-version": "2020-10-01",
+        }
+        raw = await request.read()
+        raw_path = request.raw_path.partition("?")[0]
+        route: Route | None = None
+        fault: FaultSpec | None = None
+        fault_name: str | None = None
+        data: Any = None
+        if raw:
+            try:
+                data = _loads(raw)
+            except ValueError:
+                data = _UNSET
+        try:
+            route = self._router.match(request.method, raw_path)
+            self._authenticate(request)
+            if self._bucket is not None:
+                allowed, limits = self._bucket.acquire()
+                headers.update(limits)
+                if not allowed:
+                    self.stats.rate_limited += 1
+                    fault_name = "rate_limited"
+                    raise EmulatorError(
+                        429,
+                        "Rate limit reached for requests. Please try again later.",
+                        type="requests",
+                        code="rate_limit_exceeded",
+                    )
+            fault = self.faults.take(route.operation_id)
+            if fault is not None:
+                fault_name = fault.kind
+                self.stats.faults += 1
+                if fault.kind not in AFTER_KINDS:
+                    early = await respond_before(fault, request, headers)  # type: ignore[arg-type]
+                    if early is not None:
+                        status = 0 if fault.kind == "drop_before" else early.status
+                        self._record(request, raw, data, route, status, fault_name)
+                        return early
+            if route.has_body and (data is None or data is _UNSET):
+                raise EmulatorError(
+                    400,
+                    "We could not parse the JSON body of your request. The API expects a JSON "
+                    "payload.",
+                    code="invalid_json",
+                )
+            result = HANDLERS[route.operation_id](
+                self.state,
+                self.clock.now(),
+                route.params,
+                list(request.query.items()),
+                data if route.has_body else None,
+            )
+            status, payload = 200, result
+        except EmulatorError as exc:
+            status, payload = exc.status, exc.body()
+        body = _dumps(payload)
+        self._record(request, raw, data, route, status, fault_name)
+        if fault is not None and fault.kind in AFTER_KINDS:
+            return await respond_after(fault, request, status, body, headers)  # type: ignore[arg-type]
+        return web.Response(status=status, body=body, headers=headers)
+
+    def _record(
+        self,
+        request: web.BaseRequest,
+        raw: bytes,
+        data: Any,
+        route: Route | None,
+        status: int,
+        fault: str | None,
+    ) -> None:
+        operation_id = route.operation_id if route is not None else None
+        self.stats.requests += 1
+        self.stats.by_operation[operation_id] += 1
+        self.requests.append(
+            RecordedRequest(
+                method=request.method,
+                path=request.raw_path.partition("?")[0],
+                query=list(request.query.items()),
+                headers=dict(request.headers.items()),
+                body=raw,
+                json=None if data is _UNSET else data,
+                operation_id=operation_id,
+                status=status,
+                fault=fault,
+            )
+        )
