@@ -26,6 +26,7 @@ class RecordedRequest:
             the connection was dropped before acting.
         fault: the kind of the injected fault, ``"rate_limited"`` for the rate limiter, or
             ``None``.
+        request_id: the ``x-request-id`` the answer carried.
     """
 
     method: str
@@ -37,6 +38,7 @@ class RecordedRequest:
     operation_id: str | None
     status: int
     fault: str | None
+    request_id: str = ""
 
 
 @attrs.define

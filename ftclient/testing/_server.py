@@ -130,7 +130,7 @@ class FineTuningEmulator:
             raise RuntimeError("the emulator is already running")
         runner = web.ServerRunner(web.Server(self._handle, access_log=None), shutdown_timeout=1.0)
         await runner.setup()
-        site = web.TCPSite(runner, self.host, self.port, backlog=4096, shutdown_timeout=1.0)
+        site = web.TCPSite(runner, self.host, self.port, backlog=4096)
         try:
             await site.start()
         except BaseException:
@@ -270,7 +270,7 @@ class FineTuningEmulator:
                     early = await respond_before(fault, request, headers)  # type: ignore[arg-type]
                     if early is not None:
                         status = 0 if fault.kind == "drop_before" else early.status
-                        self._record(request, raw, data, route, status, fault_name)
+                        self._record(request, raw, data, route, status, fault_name, headers)
                         return early
             if route.has_body and (data is None or data is _UNSET):
                 raise EmulatorError(
@@ -290,7 +290,7 @@ class FineTuningEmulator:
         except EmulatorError as exc:
             status, payload = exc.status, exc.body()
         body = _dumps(payload)
-        self._record(request, raw, data, route, status, fault_name)
+        self._record(request, raw, data, route, status, fault_name, headers)
         if fault is not None and fault.kind in AFTER_KINDS:
             return await respond_after(fault, request, status, body, headers)  # type: ignore[arg-type]
         return web.Response(status=status, body=body, headers=headers)
@@ -303,6 +303,7 @@ class FineTuningEmulator:
         route: Route | None,
         status: int,
         fault: str | None,
+        headers: dict[str, str],
     ) -> None:
         operation_id = route.operation_id if route is not None else None
         self.stats.requests += 1
@@ -318,5 +319,6 @@ class FineTuningEmulator:
                 operation_id=operation_id,
                 status=status,
                 fault=fault,
+                request_id=headers["x-request-id"],
             )
         )
