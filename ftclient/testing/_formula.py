@@ -2,7 +2,7 @@
 
 The formula is parsed with :func:`ast.parse` (which never runs code) and only this grammar is
 accepted: numbers, names of sub-grader scores, ``+ - * /``, ``**`` and ``^`` (both power, as in the
-graders guide), unary ``+``/``-``, parentheses and the functions ``min``, ``max``, ``abs``,
+graders guide, with power's precedence), unary ``+``/``-``, parentheses and the functions ``min``, ``max``, ``abs``,
 ``floor``, ``ceil``, ``exp``, ``sqrt`` and ``log``. Anything else is a :class:`FormulaError`.
 Evaluation is a walk over the checked tree in floating point, so ``10 ** 10 ** 10`` overflows
 instead of building a huge integer.
@@ -20,8 +20,8 @@ __all__ = ["Formula", "FormulaError"]
 MAX_FORMULA_CHARS = 1000
 
 _FUNCTIONS: dict[str, tuple[Callable[..., Any], int, int | None]] = {
-    "min": (min, 1, None),
-    "max": (max, 1, None),
+    "min": (lambda *args: min(args), 1, None),
+    "max": (lambda *args: max(args), 1, None),
     "abs": (abs, 1, 1),
     "floor": (math.floor, 1, 1),
     "ceil": (math.ceil, 1, 1),
@@ -35,7 +35,6 @@ _BINARY: dict[type[ast.operator], Callable[[float, float], float]] = {
     ast.Mult: lambda a, b: a * b,
     ast.Div: lambda a, b: a / b,
     ast.Pow: lambda a, b: a**b,
-    ast.BitXor: lambda a, b: a**b,
 }
 
 
@@ -62,7 +61,8 @@ class Formula:
         if len(text) > MAX_FORMULA_CHARS:
             raise FormulaError(f"formula is longer than {MAX_FORMULA_CHARS} characters")
         try:
-            tree = ast.parse(text.strip(), mode="eval")
+            # ``^`` is power in the graders guide; as ``**`` it also gets power's precedence.
+            tree = ast.parse(text.strip().replace("^", "**"), mode="eval")
         except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
             raise FormulaError(f"formula does not parse: {text!r}") from exc
         self.text = text

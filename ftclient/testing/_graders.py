@@ -265,6 +265,16 @@ def run_grader(body: Any) -> dict[str, Any]:
     Raises:
         EmulatorError: 400 for an invalid grader or one the emulator cannot evaluate.
     """
+    top = body.get("grader") if isinstance(body, Mapping) else None
+    if isinstance(top, Mapping) and top.get("type") == "label_model":
+        # Not in RunGraderRequest's union; say why the emulator could not run it anyway.
+        raise bad_request(
+            "The emulator cannot run a label_model grader: "
+            f"{_OFFLINE_REASONS['label_model']} (and runGrader accepts label_model only "
+            "inside a multi grader).",
+            "grader.type",
+            code="unsupported_grader",
+        )
     grader = _checked(body, "RunGraderRequest")
     check_grader(grader, "grader", formula=False)
     item = body.get("item")
