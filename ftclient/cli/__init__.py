@@ -1,0 +1,80 @@
+"""The ``ftclient`` command: a stdlib-only command-line front end of the SDK.
+
+``main(argv)`` parses the arguments, runs one command in ``asyncio.run`` and returns the exit
+code: 0 on success, 1 for an API or network error (one line on stderr with the status, the
+message and the request id) or a waited-for job that did not succeed, 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+
+from ..errors import FTClientError
+from ._common import CommandFailed, UsageError, describe_error, exit_code_for, make_client
+from ._output import Output
+from ._parser import build_parser
+
+__all__ = ["main"]
+
+EXIT_INTERRUPTED = 130
+_CLI_ERRORS = (FTClientError, UsageError, CommandFailed)
+
+
+async def _run(args: argparse.Namespace, out: Output) -> int:
+    if not args.needs_client:
+        code: int = await args.handler(args, out)
+        return code
+    async with make_client(args) as client:
+        code = await args.handler(client, args, out)
+        return code
+
+
+def _cli_error(exc: BaseException) -> BaseException | None:
+    """The CLI error behind ``exc``, looking inside exception groups (from task groups)."""
+    if isinstance(exc, _CLI_ERRORS):
+        return exc
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            found = _cli_error(inner)
+            if found is not None:
+                return found
+    return None
+
+
+def _redact(text: str, secret: str | None) -> str:
+    if secret and len(secret.strip()) >= 4:
+        return text.replace(secret.strip(), "***")
+    return text
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``ftclient`` command line.
+
+    Args:
+        argv: the arguments without the program name (default ``sys.argv[1:]``).
+
+    Returns:
+        The exit code (the console script passes it to ``sys.exit``).
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version and usage errors
+        return exc.code if isinstance(exc.code, int) else 2
+    out = Output(json_mode=args.json)
+    secret = args.api_key or os.environ.get("OPENAI_API_KEY")
+    try:
+        return asyncio.run(_run(args, out))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BaseException as exc:
+        error = _cli_error(exc)
+        if error is None:
+            raise
+        print(f"error: {_redact(describe_error(error), secret)}", file=sys.stderr)
+        return exit_code_for(error)

@@ -1,0 +1,150 @@
+"""Shared plumbing of the CLI: its own errors, argument parsers, the client factory and the
+one-line rendering of any error a command can end with."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeAlias
+
+from .. import FineTuningClient
+from ..errors import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    FTClientError,
+    InvalidParameterError,
+)
+from ._output import Output
+
+__all__ = [
+    "EXIT_ERROR",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "CommandFailed",
+    "Handler",
+    "UsageError",
+    "describe_error",
+    "exit_code_for",
+    "hyper_value",
+    "key_value",
+    "load_json_arg",
+    "make_client",
+]
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+Handler: TypeAlias = Callable[[argparse.Namespace, Output], Awaitable[int]]
+"""A command: gets the parsed arguments and the output, returns the exit code."""
+
+
+class UsageError(Exception):
+    """Bad command-line input found after argparse (unreadable JSON file...): exit code 2."""
+
+
+class CommandFailed(Exception):
+    """The command ran but its goal was not met (a waited-for job failed...): exit code 1."""
+
+
+def key_value(text: str) -> tuple[str, str]:
+    """Parse ``KEY=VALUE`` (an argparse ``type=``).
+
+    Raises:
+        argparse.ArgumentTypeError: no ``=`` or an empty key.
+    """
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    return key, value
+
+
+def hyper_value(kind: type[int] | type[float]) -> Callable[[str], int | float | str]:
+    """An argparse ``type=`` accepting ``auto`` or a number of the given kind."""
+
+    def parse(text: str) -> int | float | str:
+        if text == "auto":
+            return "auto"
+        try:
+            return kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected 'auto' or {'an integer' if kind is int else 'a number'}, got {text!r}"
+            ) from None
+
+    parse.__name__ = kind.__name__  # argparse names the type in its messages
+    return parse
+
+
+def load_json_arg(value: str, option: str) -> Any:
+    """Read a JSON argument given inline (``{...}``), as ``-`` (stdin) or as a file path.
+
+    Raises:
+        UsageError: the file cannot be read or does not hold valid JSON.
+    """
+    stripped = value.lstrip()
+    if stripped.startswith(("{", "[")):
+        source, text = "inline JSON", value
+    elif value == "-":
+        source, text = "stdin", sys.stdin.read()
+    else:
+        source = value
+        try:
+            text = Path(value).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"{option}: cannot read {value}: {exc.strerror or exc}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(
+            f"{option}: {source} is not valid JSON (line {exc.lineno}, column {exc.colno}: "
+            f"{exc.msg})"
+        ) from None
+
+
+def make_client(args: argparse.Namespace) -> FineTuningClient:
+    """Build a client from the global options (environment variables fill the gaps).
+
+    Raises:
+        InvalidParameterError: no API key, or a malformed option such as ``--base-url``.
+    """
+    kwargs: dict[str, Any] = {
+        "base_url": args.base_url,
+        "organization": args.organization,
+        "project": args.project,
+        "max_retries": args.max_retries,
+    }
+    if args.request_timeout is not None:
+        kwargs["timeout"] = args.request_timeout
+    return FineTuningClient(args.api_key, **kwargs)
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line for stderr: ``404 No such job (request id req_1)``, ``connection error...``."""
+    if isinstance(exc, APIStatusError):
+        rid = f" (request id {exc.request_id})" if exc.request_id else ""
+        return f"{exc.status} {exc.message}{rid}"
+    if isinstance(exc, APIResponseValidationError):
+        rid = f" (request id {exc.request_id})" if exc.request_id else ""
+        return f"unexpected response from the API at {exc.path}: {exc.message}{rid}"
+    if isinstance(exc, APIConnectionError):
+        where = f" ({exc.url})" if exc.url else ""
+        return f"{exc.message}{where}"
+    if isinstance(exc, InvalidParameterError):
+        if exc.param == "api_key" and exc.message.startswith("no API key"):
+            return "no API key: pass --api-key or set OPENAI_API_KEY (`ftclient demo` needs none)"
+        return str(exc)
+    return str(exc) or type(exc).__name__
+
+
+def exit_code_for(exc: BaseException) -> int:
+    """Exit code of a command that ended with ``exc``: 2 for usage problems, else 1."""
+    if isinstance(exc, UsageError | InvalidParameterError):
+        return EXIT_USAGE
+    if isinstance(exc, FTClientError | CommandFailed):
+        return EXIT_ERROR
+    raise TypeError(f"not a CLI error: {exc!r}")  # pragma: no cover - caller filters

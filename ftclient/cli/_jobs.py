@@ -1,0 +1,269 @@
+"""``ftclient jobs ...``: list, get, create, cancel, pause, resume, wait and events."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from .. import NO_METADATA, FineTuningClient
+from .._convert import unstructure
+from ..models import FineTuningJob, FineTuningJobEvent
+from ._common import EXIT_OK, CommandFailed, load_json_arg
+from ._live import JobProgress, LiveBoard
+from ._output import Output, format_ago, format_duration, format_time, render_kv
+from ._polling import follow_events, wait_for_job
+
+__all__ = [
+    "JOB_HEADERS",
+    "build_method",
+    "cmd_cancel",
+    "cmd_create",
+    "cmd_events",
+    "cmd_get",
+    "cmd_list",
+    "cmd_pause",
+    "cmd_resume",
+    "cmd_wait",
+    "event_line",
+    "job_details",
+    "job_row",
+]
+
+JOB_HEADERS = ("id", "status", "model", "created", "fine-tuned model")
+
+
+def job_row(job: FineTuningJob, now: float | None = None) -> list[object]:
+    """The cells of a job in a jobs table (see :data:`JOB_HEADERS`)."""
+    return [
+        job.id,
+        str(job.status),
+        job.model,
+        format_ago(job.created_at, now),
+        job.fine_tuned_model,
+    ]
+
+
+def _method_summary(job: FineTuningJob) -> tuple[str | None, str | None]:
+    if job.method is None:
+        return None, None
+    data: dict[str, Any] = unstructure(job.method)
+    kind = str(data.get("type"))
+    block = data.get(kind) or {}
+    hyper = block.get("hyperparameters") or {}
+    text = ", ".join(f"{k}={v}" for k, v in hyper.items() if v is not None)
+    return kind, text or None
+
+
+def job_details(job: FineTuningJob, now: float | None = None) -> str:
+    """A job as aligned ``key: value`` lines."""
+    method, hyper = _method_summary(job)
+    error = f"{job.error.code}: {job.error.message}" if job.error is not None else None
+    metadata = ", ".join(f"{k}={v}" for k, v in (job.metadata or {}).items()) or None
+    return render_kv(
+        [
+            ("id", job.id),
+            ("status", str(job.status)),
+            ("model", job.model),
+            ("fine-tuned model", job.fine_tuned_model),
+            ("method", method),
+            ("hyperparameters", hyper),
+            ("training file", job.training_file),
+            ("validation file", job.validation_file),
+            ("created", format_time(job.created_at, now)),
+            ("finished", format_time(job.finished_at, now) if job.finished_at else None),
+            (
+                "estimated finish",
+                format_time(job.estimated_finish, now) if job.estimated_finish else None,
+            ),
+            ("trained tokens", job.trained_tokens),
+            ("seed", job.seed),
+            ("metadata", metadata),
+            ("error", error),
+        ]
+    )
+
+
+def event_line(event: FineTuningJobEvent) -> str:
+    """One event as ``2025-11-25 08:24:01  info   message``."""
+    stamp = dt.datetime.fromtimestamp(event.created_at).strftime("%Y-%m-%d %H:%M:%S")
+    return f"{stamp}  {event.level!s:<5}  {event.message}"
+
+
+def build_method(args: argparse.Namespace) -> dict[str, Any] | None:
+    """The ``method`` of a create request from ``--method`` and the hyperparameter options."""
+    hyper = {
+        key: value
+        for key, value in (
+            ("n_epochs", args.n_epochs),
+            ("batch_size", args.batch_size),
+            ("learning_rate_multiplier", args.learning_rate_multiplier),
+            ("beta", getattr(args, "beta", None)),
+        )
+        if value is not None
+    }
+    kind = args.method
+    grader = load_json_arg(args.grader, "--grader") if args.grader else None
+    if kind is None and (hyper or grader is not None):
+        kind = "reinforcement" if grader is not None else "supervised"
+    if kind is None:
+        return None
+    block: dict[str, Any] = {}
+    if hyper:
+        block["hyperparameters"] = hyper
+    if grader is not None:
+        block["grader"] = grader
+    return {"type": kind, kind: block}
+
+
+async def cmd_list(client: FineTuningClient, args: argparse.Namespace, out: Output) -> int:
+    """``jobs list``: the newest jobs, optionally filtered on metadata."""
+    metadata: object = NO_METADATA if args.no_metadata else dict(args.metadata or []) or None
+    jobs = await client.jobs.list(limit=args.limit, metadata=metadata).to_list(max_items=args.limit)
+    if out.json_mode:
+        out.json(jobs)
+    elif jobs:
+        now = time.time()
+        out.table(JOB_HEADERS, [job_row(job, now) for job in jobs])
+    else:
+        out.line("No fine-tuning jobs.")
+    return EXIT_OK
+
+
+async def cmd_get(client: FineTuningClient, args: argparse.Namespace, out: Output) -> int:
+    """``jobs get JOB``: one job in detail."""
+    job = await client.jobs.retrieve(args.job)
+    if out.json_mode:
+        out.json(job)
+    else:
+        out.line(job_details(job))
+    return EXIT_OK
+
+
+async def cmd_create(client: FineTuningClient, args: argparse.Namespace, out: Output) -> int:
+    """``jobs create``: start a fine-tuning job."""
+    job = await client.jobs.create(
+        model=args.model,
+        training_file=args.training_file,
+        validation_file=args.validation_file,
+        suffix=args.suffix,
+        seed=args.seed,
+        method=build_method(args),
+        metadata=dict(args.metadata) if args.metadata else None,
+    )
+    if out.json_mode:
+        out.json(job)
+    else:
+        out.line(job_details(job))
+        out.line()
+        out.line(f"Follow it with: ftclient jobs wait {job.id}")
+    return EXIT_OK
+
+
+async def _transition(
+    action: str, client: FineTuningClient, args: argparse.Namespace, out: Output
+) -> int:
+    job: FineTuningJob = await getattr(client.jobs, action)(args.job)
+    if out.json_mode:
+        out.json(job)
+    else:
+        out.line(f"{job.id}: {job.status}")
+    return EXIT_OK
+
+
+async def cmd_cancel(client: FineTuningClient, args: argparse.Namespace, out: Output) -> int:
+    """``jobs cancel JOB``."""
+    return await _transition("cancel", client, args, out)
+
+
+async def cmd_pause(client: FineTuningClient, args: argparse.Namespace, out: Output) -> int:
+    """``jobs pause JOB``."""
+    return await _transition("pause", client, args, out)
+
+
+async def cmd_resume(client: FineTuningClient, args: argparse.Namespace, out: Output) -> int:
+    """``jobs resume JOB``."""
+    return await _transition("resume", client, args, out)
+
+
+async def _track_events(
+    client: FineTuningClient, progress: JobProgress, poll_interval: float, redraw: Any
+) -> None:
+    async for event in follow_events(client, progress.job_id, poll_interval=poll_interval):
+        progress.update_event(event)
+        redraw()
+
+
+async def cmd_wait(client: FineTuningClient, args: argparse.Namespace, out: Output) -> int:
+    """``jobs wait JOB``: poll until the job finishes; exit 1 unless it succeeded."""
+    progress = JobProgress(args.job)
+    board = LiveBoard(out)
+    started = time.monotonic()
+
+    prefix = "" if board.live else progress.job_id
+
+    def redraw() -> None:
+        if not out.json_mode:
+            text = progress.describe(prefix=prefix, now=time.time())
+            board.update(progress.job_id, text, milestone=progress.status)
+
+    def on_update(job: FineTuningJob) -> None:
+        progress.update_job(job)
+        redraw()
+
+    tracker: asyncio.Task[None] | None = None
+    if board.live and not out.json_mode:
+        out.line(f"Waiting for {args.job} (Ctrl-C stops waiting, not the job)")
+        # Step and loss come from the metrics events, followed next to the status polls.
+        tracker = asyncio.create_task(_track_events(client, progress, args.poll_interval, redraw))
+    try:
+        job = await wait_for_job(
+            client,
+            args.job,
+            poll_interval=args.poll_interval,
+            timeout=args.wait_timeout,
+            on_update=on_update,
+        )
+    finally:
+        if tracker is not None:
+            tracker.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await tracker
+    if out.json_mode:
+        out.json(job)
+    else:
+        took = format_duration(time.monotonic() - started)
+        result = job.fine_tuned_model or (job.error.message if job.error else "")
+        out.line(f"{job.id} {job.status} (waited {took})" + (f": {result}" if result else ""))
+    if str(job.status) != "succeeded":
+        raise CommandFailed(f"job {job.id} ended {job.status}")
+    return EXIT_OK
+
+
+async def cmd_events(client: FineTuningClient, args: argparse.Namespace, out: Output) -> int:
+    """``jobs events JOB``: the latest events, oldest first; ``--follow`` streams new ones."""
+    if args.follow:
+        async for event in follow_events(
+            client, args.job, poll_interval=args.poll_interval, history=args.limit
+        ):
+            if out.json_mode:
+                out.json(event, lines=True)
+            else:
+                out.line(event_line(event))
+        return EXIT_OK
+    events: Sequence[FineTuningJobEvent] = await client.jobs.list_events(
+        args.job, limit=args.limit
+    ).to_list(max_items=args.limit)
+    events = list(reversed(events))
+    if out.json_mode:
+        out.json(events)
+    elif events:
+        for event in events:
+            out.line(event_line(event))
+    else:
+        out.line("No events.")
+    return EXIT_OK

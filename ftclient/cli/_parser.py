@@ -1,0 +1,252 @@
+"""The argparse tree of ``ftclient``: every command, its options and its handler."""
+
+from __future__ import annotations
+
+import argparse
+
+from .._version import __version__
+from . import _jobs, _resources
+from ._common import hyper_value, key_value
+from ._demo import DEFAULT_DEMO_SPEED, cmd_demo
+from ._serve import DEFAULT_SERVE_SPEED, cmd_serve
+
+__all__ = ["build_parser"]
+
+DESCRIPTION = """\
+Command-line front end of ftclient, for the OpenAI Fine-Tuning API.
+
+Configuration comes from the options below or the environment: OPENAI_API_KEY,
+OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID. Try `ftclient demo` (no key needed)."""
+
+EPILOG = """\
+examples:
+  ftclient jobs create --model gpt-4o-mini --training-file file-abc --n-epochs 3
+  ftclient jobs wait ftjob-abc
+  ftclient --json jobs list --limit 5
+  ftclient serve --port 8080          # a local emulator for other programs
+exit status: 0 success, 1 API/network error or failed job, 2 usage error."""
+
+
+def _globals(parser: argparse.ArgumentParser, *, nested: bool, timeout: bool = True) -> None:
+    # Nested copies default to SUPPRESS so that an option given before the command is not reset
+    # by the command's own (absent) copy; this lets global options go anywhere on the line.
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if nested else value
+
+    group = parser.add_argument_group("global options")
+    group.add_argument("--api-key", default=default(None), help="API key (env OPENAI_API_KEY)")
+    group.add_argument(
+        "--base-url", default=default(None), help="API base URL (env OPENAI_BASE_URL)"
+    )
+    group.add_argument("--organization", default=default(None), help="env OPENAI_ORG_ID")
+    group.add_argument("--project", default=default(None), help="env OPENAI_PROJECT_ID")
+    if timeout:
+        group.add_argument(
+            "--timeout",
+            dest="request_timeout",
+            type=float,
+            default=default(None),
+            metavar="S",
+            help="seconds allowed per request (default 600)",
+        )
+    group.add_argument(
+        "--max-retries", type=int, default=default(None), metavar="N", help="default 2"
+    )
+    group.add_argument(
+        "--json", action="store_true", default=default(False), help="print JSON instead of text"
+    )
+
+
+def _command(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    help_text: str,
+    handler: object,
+    *,
+    parents: list[argparse.ArgumentParser],
+    needs_client: bool = True,
+) -> argparse.ArgumentParser:
+    parser = sub.add_parser(name, help=help_text, description=help_text, parents=parents)
+    parser.set_defaults(handler=handler, needs_client=needs_client)
+    return parser
+
+
+def _add_jobs(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: list[argparse.ArgumentParser],
+    no_timeout: list[argparse.ArgumentParser],
+) -> None:
+    jobs = sub.add_parser("jobs", help="fine-tuning jobs", parents=common)
+    act = jobs.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    p = _command(act, "list", "list jobs, newest first", _jobs.cmd_list, parents=common)
+    p.add_argument("--limit", type=int, default=20, metavar="N", help="at most N jobs (20)")
+    meta = p.add_mutually_exclusive_group()
+    meta.add_argument(
+        "--metadata", type=key_value, action="append", metavar="K=V", help="filter (repeatable)"
+    )
+    meta.add_argument("--no-metadata", action="store_true", help="only jobs without metadata")
+
+    p = _command(act, "get", "show one job", _jobs.cmd_get, parents=common)
+    p.add_argument("job", metavar="JOB")
+
+    p = _command(act, "create", "create a fine-tuning job", _jobs.cmd_create, parents=common)
+    p.add_argument("--model", required=True, help="base model, e.g. gpt-4o-mini")
+    p.add_argument("--training-file", required=True, metavar="FILE_ID")
+    p.add_argument("--validation-file", metavar="FILE_ID")
+    p.add_argument("--suffix", help="up to 64 characters added to the model name")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--method", choices=("supervised", "dpo", "reinforcement"))
+    p.add_argument("--n-epochs", type=hyper_value(int), metavar="N|auto")
+    p.add_argument("--batch-size", type=hyper_value(int), metavar="N|auto")
+    p.add_argument("--learning-rate-multiplier", type=hyper_value(float), metavar="X|auto")
+    p.add_argument("--beta", type=hyper_value(float), metavar="X|auto", help="dpo only")
+    p.add_argument(
+        "--grader", metavar="FILE.json|JSON", help="reinforcement grader (file or inline JSON)"
+    )
+    p.add_argument("--metadata", type=key_value, action="append", metavar="K=V")
+
+    for name, handler in (
+        ("cancel", _jobs.cmd_cancel),
+        ("pause", _jobs.cmd_pause),
+        ("resume", _jobs.cmd_resume),
+    ):
+        p = _command(act, name, f"{name} a job", handler, parents=common)
+        p.add_argument("job", metavar="JOB")
+
+    p = _command(
+        act,
+        "wait",
+        "wait until a job finishes (exit 1 unless it succeeded)",
+        _jobs.cmd_wait,
+        parents=no_timeout,
+    )
+    p.add_argument("job", metavar="JOB")
+    p.add_argument("--poll-interval", type=_positive, default=5.0, metavar="S", help="default 5")
+    p.add_argument(
+        "--timeout", dest="wait_timeout", type=_positive, metavar="S", help="give up after S s"
+    )
+
+    p = _command(
+        act, "events", "show a job's events, oldest first", _jobs.cmd_events, parents=common
+    )
+    p.add_argument("job", metavar="JOB")
+    p.add_argument("--limit", type=int, default=20, metavar="N", help="latest N events (20)")
+    p.add_argument("--follow", "-f", action="store_true", help="keep printing new events")
+    p.add_argument("--poll-interval", type=_positive, default=2.0, metavar="S", help="default 2")
+
+
+def _add_others(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: list[argparse.ArgumentParser],
+) -> None:
+    cps = sub.add_parser("checkpoints", help="checkpoints of a job", parents=common)
+    act = cps.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = _command(
+        act, "list", "list a job's checkpoints", _resources.cmd_checkpoints_list, parents=common
+    )
+    p.add_argument("job", metavar="JOB")
+    p.add_argument("--limit", type=int, metavar="N")
+
+    perms = sub.add_parser("permissions", help="share checkpoints (admin key)", parents=common)
+    act = perms.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = _command(
+        act,
+        "list",
+        "list a checkpoint's permissions",
+        _resources.cmd_permissions_list,
+        parents=common,
+    )
+    p.add_argument("checkpoint", metavar="CHECKPOINT")
+    p.add_argument("--project-id")
+    p.add_argument("--order", choices=("ascending", "descending"))
+    p.add_argument("--limit", type=int, metavar="N")
+    p = _command(
+        act,
+        "grant",
+        "share a checkpoint with projects",
+        _resources.cmd_permissions_grant,
+        parents=common,
+    )
+    p.add_argument("checkpoint", metavar="CHECKPOINT")
+    p.add_argument("--project-id", action="append", required=True, help="repeatable")
+    p = _command(
+        act, "revoke", "delete a permission", _resources.cmd_permissions_revoke, parents=common
+    )
+    p.add_argument("checkpoint", metavar="CHECKPOINT")
+    p.add_argument("permission_id", metavar="PERMISSION_ID")
+
+    graders = sub.add_parser("graders", help="graders (alpha)", parents=common)
+    act = graders.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = _command(act, "run", "grade one sample", _resources.cmd_graders_run, parents=common)
+    p.add_argument("--grader", required=True, metavar="FILE.json|JSON")
+    p.add_argument("--sample", required=True, metavar="TEXT", help="the model's output")
+    p.add_argument("--item", metavar="FILE.json|JSON", help="the dataset item")
+    p = _command(act, "validate", "check a grader", _resources.cmd_graders_validate, parents=common)
+    p.add_argument("--grader", required=True, metavar="FILE.json|JSON")
+
+    p = _command(
+        sub,
+        "serve",
+        "run the local API emulator until Ctrl-C",
+        cmd_serve,
+        parents=common,
+        needs_client=False,
+    )
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000, help="0 picks a free port (default 8000)")
+    p.add_argument(
+        "--speed",
+        type=_positive,
+        default=DEFAULT_SERVE_SPEED,
+        metavar="F",
+        help=f"simulated seconds per real second (default {DEFAULT_SERVE_SPEED:g})",
+    )
+    p.add_argument("--seed", type=int, default=0)
+
+    p = _command(
+        sub,
+        "demo",
+        "a whole session against an in-process emulator (no key, no network)",
+        cmd_demo,
+        parents=common,
+        needs_client=False,
+    )
+    p.add_argument(
+        "--speed",
+        type=_positive,
+        default=DEFAULT_DEMO_SPEED,
+        metavar="F",
+        help=f"simulated seconds per real second (default {DEFAULT_DEMO_SPEED:g})",
+    )
+    p.add_argument("--seed", type=int, default=0)
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``ftclient`` argument parser; each leaf sets ``handler`` and ``needs_client``."""
+    parser = argparse.ArgumentParser(
+        prog="ftclient",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"ftclient {__version__}")
+    _globals(parser, nested=False)
+    common = argparse.ArgumentParser(add_help=False)
+    _globals(common, nested=True)
+    no_timeout = argparse.ArgumentParser(add_help=False)
+    _globals(no_timeout, nested=True, timeout=False)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_jobs(sub, [common], [no_timeout])
+    _add_others(sub, [common])
+    return parser

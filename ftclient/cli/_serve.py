@@ -1,0 +1,68 @@
+"""``ftclient serve``: run the local emulator for other programs until Ctrl-C (or SIGTERM)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+
+from ._common import EXIT_OK
+from ._output import Output
+
+__all__ = ["DEFAULT_SERVE_SPEED", "cmd_serve"]
+
+DEFAULT_SERVE_SPEED = 10.0
+EMULATOR_KEY = "sk-emulator"
+# The emulator records every request for tests; a long-lived server drops that record now and
+# then so that its memory stays flat.
+_TRIM_EVERY = 30.0
+
+
+async def _until_signalled() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    installed = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # pragma: no cover - Windows, threads
+            continue
+        installed.append(sig)
+    try:
+        await stop.wait()
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+
+
+async def cmd_serve(args: argparse.Namespace, out: Output) -> int:
+    """Serve the emulator, print its URL and how to point a client at it, stop on a signal."""
+    from ..testing import FineTuningEmulator  # the CLI's other commands do not need aiohttp.web
+
+    async with FineTuningEmulator(
+        host=args.host, port=args.port, seed=args.seed, speed=args.speed
+    ) as emu:
+        if out.json_mode:
+            out.json({"url": emu.url, "api_key": EMULATOR_KEY, "speed": args.speed}, lines=True)
+        else:
+            out.line(f"ftclient emulator listening on {emu.url} (speed {args.speed:g}x)")
+            out.line("Point any OpenAI client at it:")
+            out.line(f"  export OPENAI_BASE_URL={emu.url} OPENAI_API_KEY={EMULATOR_KEY}")
+            out.line("Press Ctrl-C to stop.")
+
+        async def trim() -> None:
+            while True:
+                await asyncio.sleep(_TRIM_EVERY)
+                emu.requests.clear()
+
+        trimmer = asyncio.create_task(trim())
+        try:
+            await _until_signalled()
+        finally:
+            trimmer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await trimmer
+    if not out.json_mode:
+        out.line("Emulator stopped.")
+    return EXIT_OK
