@@ -1,9 +1,10 @@
 """A safe evaluator for the multi grader's ``calculate_output`` formula.
 
 The formula is parsed with :func:`ast.parse` (which never runs code) and only this grammar is
-accepted: numbers, names of sub-grader scores, ``+ - * /``, ``**`` and ``^`` (both power, as in the
-graders guide, with power's precedence), unary ``+``/``-``, parentheses and the functions ``min``, ``max``, ``abs``,
-``floor``, ``ceil``, ``exp``, ``sqrt`` and ``log``. Anything else is a :class:`FormulaError`.
+accepted: numbers, names of sub-grader scores, ``+ - * /``, ``**`` and ``^`` (both power, as in
+the graders guide, with power's precedence), unary ``+``/``-``, parentheses and the functions
+``min``, ``max``, ``abs``, ``floor``, ``ceil``, ``exp``, ``sqrt`` and ``log``. Anything else is
+a :class:`FormulaError`.
 Evaluation is a walk over the checked tree in floating point, so ``10 ** 10 ** 10`` overflows
 instead of building a huge integer.
 """

@@ -10,8 +10,9 @@ __all__ = ["TokenBucket", "format_reset"]
 
 def format_reset(seconds: float) -> str:
     """Render a reset delay the way the service does: ``"1s"``, ``"120ms"``, ``"1m30s"``."""
-    if seconds < 1:
-        return f"{math.ceil(seconds * 1000)}ms"
+    millis = math.ceil(seconds * 1000)
+    if millis < 1000:
+        return f"{millis}ms"
     if seconds < 60:
         return f"{seconds:.3g}s"
     minutes, rest = divmod(seconds, 60)
