@@ -33,6 +33,8 @@ __all__ = [
     "key_value",
     "load_json_arg",
     "make_client",
+    "page_size",
+    "positive_int",
 ]
 
 EXIT_OK = 0
@@ -49,6 +51,29 @@ class UsageError(Exception):
 
 class CommandFailed(Exception):
     """The command ran but its goal was not met (a waited-for job failed...): exit code 1."""
+
+
+MAX_PAGE_SIZE = 100
+
+
+def page_size(limit: int | None) -> int | None:
+    """Page size for showing at most ``limit`` items (the API sends at most 100 a page)."""
+    return None if limit is None else min(limit, MAX_PAGE_SIZE)
+
+
+def positive_int(text: str) -> int:
+    """Parse an integer >= 1 (an argparse ``type=``).
+
+    Raises:
+        argparse.ArgumentTypeError: not an integer, or < 1.
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
 
 
 def key_value(text: str) -> tuple[str, str]:

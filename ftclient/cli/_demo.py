@@ -19,7 +19,7 @@ from ..models import FineTuningJob
 from ._common import EXIT_OK
 from ._demo_tail import show_checkpoints, show_graders, show_permissions
 from ._live import JobProgress, LiveBoard
-from ._output import Output, sparkline
+from ._output import Output, sparkline, truncate
 from ._polling import follow_events
 from ._serve import EMULATOR_KEY
 
@@ -69,7 +69,7 @@ class _Session:
 
     def refresh(self, role: Role) -> None:
         prog = self.progress[role.label]
-        text = prog.describe(prefix=role.label.ljust(LABEL_WIDTH))
+        text = truncate(prog.describe(prefix=role.label.ljust(LABEL_WIDTH)), 79)
         self.board.update(role.label, text, milestone=prog.milestone)
         self._changed.set()
         self._changed = asyncio.Event()
@@ -111,7 +111,7 @@ class _Session:
             if role.plan == "pause":
                 job = await self.client.jobs.pause(prog.job_id)
                 prog.update_job(job)
-                self.note(role, f"paused at step {prog.step}/{prog.total_steps}")
+                self.note(role, f"paused near step {prog.step}/{prog.total_steps}")
                 self.refresh(role)
                 # Long enough to be seen: 30 simulated seconds, and at least a few polls.
                 await asyncio.sleep(max(30.0 / self.speed, 3 * self.poll))
@@ -121,7 +121,7 @@ class _Session:
             else:
                 job = await self.client.jobs.cancel(prog.job_id)
                 prog.update_job(job)
-                self.note(role, f"cancelled at step {prog.step}/{prog.total_steps}")
+                self.note(role, f"cancelled near step {prog.step}/{prog.total_steps}")
             self.refresh(role)
         except BadRequestError as exc:  # the job finished first (a very high --speed)
             self.note(role, f"could not {role.plan}: {exc.message}")
@@ -139,7 +139,7 @@ def _finished(prog: JobProgress) -> bool:
 
 def _heading(out: Output, text: str) -> None:
     out.line()
-    out.line(f"== {text} " + "=" * max(0, 76 - len(text)))
+    out.line(f"== {text} " + "=" * max(0, 75 - len(text)))
 
 
 async def _create_jobs(session: _Session, run_id: str) -> list[FineTuningJob]:
@@ -190,7 +190,7 @@ async def cmd_demo(args: argparse.Namespace, out: Output) -> int:
     ):
         session = _Session(client, out, speed)
         out.line("ftclient demo: a fine-tuning session against a local emulator")
-        out.line(f"emulator {emu.url}, time runs {speed:g}x faster; no API key, no network")
+        out.line(f"(no API key, no network: {emu.url}, time runs {speed:g}x faster)")
 
         _heading(out, f"Creating {len(ROLES)} jobs concurrently ({MODEL}, {EPOCHS} epochs)")
         jobs = await _create_jobs(session, run_id=f"run-{args.seed}")

@@ -13,7 +13,7 @@ from typing import Any
 from .. import NO_METADATA, FineTuningClient
 from .._convert import unstructure
 from ..models import FineTuningJob, FineTuningJobEvent
-from ._common import EXIT_OK, CommandFailed, load_json_arg
+from ._common import EXIT_OK, CommandFailed, load_json_arg, page_size
 from ._live import JobProgress, LiveBoard
 from ._output import Output, format_ago, format_duration, format_time, render_kv
 from ._polling import follow_events, wait_for_job
@@ -123,7 +123,9 @@ def build_method(args: argparse.Namespace) -> dict[str, Any] | None:
 async def cmd_list(client: FineTuningClient, args: argparse.Namespace, out: Output) -> int:
     """``jobs list``: the newest jobs, optionally filtered on metadata."""
     metadata: object = NO_METADATA if args.no_metadata else dict(args.metadata or []) or None
-    jobs = await client.jobs.list(limit=args.limit, metadata=metadata).to_list(max_items=args.limit)
+    jobs = await client.jobs.list(limit=page_size(args.limit), metadata=metadata).to_list(
+        max_items=args.limit
+    )
     if out.json_mode:
         out.json(jobs)
     elif jobs:
@@ -256,7 +258,7 @@ async def cmd_events(client: FineTuningClient, args: argparse.Namespace, out: Ou
                 out.line(event_line(event))
         return EXIT_OK
     events: Sequence[FineTuningJobEvent] = await client.jobs.list_events(
-        args.job, limit=args.limit
+        args.job, limit=page_size(args.limit)
     ).to_list(max_items=args.limit)
     events = list(reversed(events))
     if out.json_mode:

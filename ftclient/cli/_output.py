@@ -22,6 +22,7 @@ __all__ = [
     "Output",
     "format_ago",
     "format_duration",
+    "format_float",
     "format_time",
     "progress_bar",
     "render_kv",
@@ -96,9 +97,15 @@ def _cell(value: object) -> str:
     if value is None:
         return "-"
     if isinstance(value, float):
-        return f"{value:.4g}"
+        return format_float(value)
     text = str(value)
     return " ".join(text.split()) if "\n" in text else text
+
+
+def format_float(value: float) -> str:
+    """Four significant digits, keeping a decimal point: ``0.2749``, ``1.0``, ``1.235e-05``."""
+    text = f"{value:.4g}"
+    return text if any(c in text for c in ".einf") else text + ".0"
 
 
 def format_duration(seconds: float) -> str:

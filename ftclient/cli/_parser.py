@@ -6,7 +6,7 @@ import argparse
 
 from .._version import __version__
 from . import _jobs, _resources
-from ._common import hyper_value, key_value
+from ._common import hyper_value, key_value, positive_int
 from ._demo import DEFAULT_DEMO_SPEED, cmd_demo
 from ._serve import DEFAULT_SERVE_SPEED, cmd_serve
 
@@ -80,7 +80,9 @@ def _add_jobs(
     act = jobs.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     p = _command(act, "list", "list jobs, newest first", _jobs.cmd_list, parents=common)
-    p.add_argument("--limit", type=int, default=20, metavar="N", help="at most N jobs (20)")
+    p.add_argument(
+        "--limit", type=positive_int, default=20, metavar="N", help="at most N jobs (20)"
+    )
     meta = p.add_mutually_exclusive_group()
     meta.add_argument(
         "--metadata", type=key_value, action="append", metavar="K=V", help="filter (repeatable)"
@@ -131,7 +133,9 @@ def _add_jobs(
         act, "events", "show a job's events, oldest first", _jobs.cmd_events, parents=common
     )
     p.add_argument("job", metavar="JOB")
-    p.add_argument("--limit", type=int, default=20, metavar="N", help="latest N events (20)")
+    p.add_argument(
+        "--limit", type=positive_int, default=20, metavar="N", help="latest N events (20)"
+    )
     p.add_argument("--follow", "-f", action="store_true", help="keep printing new events")
     p.add_argument("--poll-interval", type=_positive, default=2.0, metavar="S", help="default 2")
 
@@ -146,7 +150,7 @@ def _add_others(
         act, "list", "list a job's checkpoints", _resources.cmd_checkpoints_list, parents=common
     )
     p.add_argument("job", metavar="JOB")
-    p.add_argument("--limit", type=int, metavar="N")
+    p.add_argument("--limit", type=positive_int, metavar="N", help="at most N")
 
     perms = sub.add_parser("permissions", help="share checkpoints (admin key)", parents=common)
     act = perms.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -160,7 +164,7 @@ def _add_others(
     p.add_argument("checkpoint", metavar="CHECKPOINT")
     p.add_argument("--project-id")
     p.add_argument("--order", choices=("ascending", "descending"))
-    p.add_argument("--limit", type=int, metavar="N")
+    p.add_argument("--limit", type=positive_int, metavar="N", help="at most N")
     p = _command(
         act,
         "grant",

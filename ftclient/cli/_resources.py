@@ -14,8 +14,8 @@ from ..models import (
     FineTuningJobCheckpoint,
     RunGraderResponse,
 )
-from ._common import EXIT_OK, UsageError, load_json_arg
-from ._output import Output, format_ago, render_kv
+from ._common import EXIT_OK, UsageError, load_json_arg, page_size
+from ._output import Output, format_ago, format_float, render_kv
 
 __all__ = [
     "checkpoint_rows",
@@ -60,7 +60,7 @@ async def cmd_checkpoints_list(
     client: FineTuningClient, args: argparse.Namespace, out: Output
 ) -> int:
     """``checkpoints list JOB``: a job's checkpoints, newest first."""
-    checkpoints = await client.checkpoints.list(args.job, limit=args.limit).to_list(
+    checkpoints = await client.checkpoints.list(args.job, limit=page_size(args.limit)).to_list(
         max_items=args.limit
     )
     if out.json_mode:
@@ -79,7 +79,7 @@ async def cmd_permissions_list(
 ) -> int:
     """``permissions list CHECKPOINT``: the projects a checkpoint is shared with."""
     permissions = await client.permissions.list(
-        args.checkpoint, project_id=args.project_id, order=args.order, limit=args.limit
+        args.checkpoint, project_id=args.project_id, order=args.order, limit=page_size(args.limit)
     ).to_list(max_items=args.limit)
     if out.json_mode:
         out.json(permissions)
@@ -140,7 +140,7 @@ def grader_result(result: RunGraderResponse) -> str:
 
 
 def _num(value: Any) -> str:
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
+    return format_float(value) if isinstance(value, float) else str(value)
 
 
 async def cmd_graders_run(client: FineTuningClient, args: argparse.Namespace, out: Output) -> int:
