@@ -21,6 +21,7 @@ from ._parser import build_parser
 __all__ = ["main"]
 
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what `git log | head` leaves behind
 _CLI_ERRORS = (FTClientError, UsageError, CommandFailed)
 
 
@@ -33,16 +34,33 @@ async def _run(args: argparse.Namespace, out: Output) -> int:
         return code
 
 
-def _cli_error(exc: BaseException) -> BaseException | None:
-    """The CLI error behind ``exc``, looking inside exception groups (from task groups)."""
-    if isinstance(exc, _CLI_ERRORS):
+def _find(
+    exc: BaseException, kinds: type[BaseException] | tuple[type[BaseException], ...]
+) -> BaseException | None:
+    """``exc`` or the first exception of ``kinds`` inside it (task groups raise groups)."""
+    if isinstance(exc, kinds):
         return exc
     if isinstance(exc, BaseExceptionGroup):
         for inner in exc.exceptions:
-            found = _cli_error(inner)
+            found = _find(inner, kinds)
             if found is not None:
                 return found
     return None
+
+
+def _cli_error(exc: BaseException) -> BaseException | None:
+    return _find(exc, _CLI_ERRORS)
+
+
+def _stdout_gone() -> int:
+    # The reader went away (`ftclient jobs events --follow | head`): stop quietly, and point
+    # stdout at /dev/null so that the interpreter's final flush does not complain again.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # pragma: no cover - stdout without a file descriptor
+        pass
+    return EXIT_BROKEN_PIPE
 
 
 def _redact(text: str, secret: str | None) -> str:
@@ -73,6 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BaseException as exc:
+        if _find(exc, BrokenPipeError) is not None:
+            return _stdout_gone()
         error = _cli_error(exc)
         if error is None:
             raise

@@ -6,9 +6,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any
 
 from .. import FineTuningClient
 from ..errors import (
@@ -18,14 +18,12 @@ from ..errors import (
     FTClientError,
     InvalidParameterError,
 )
-from ._output import Output
 
 __all__ = [
     "EXIT_ERROR",
     "EXIT_OK",
     "EXIT_USAGE",
     "CommandFailed",
-    "Handler",
     "UsageError",
     "describe_error",
     "exit_code_for",
@@ -40,9 +38,6 @@ __all__ = [
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
-
-Handler: TypeAlias = Callable[[argparse.Namespace, Output], Awaitable[int]]
-"""A command: gets the parsed arguments and the output, returns the exit code."""
 
 
 class UsageError(Exception):

@@ -16,11 +16,21 @@ import pytest
 
 from ftclient.cli import main
 from ftclient.testing import FineTuningEmulator
-from tests.conftest import assert_requests_conform
+from tests.spec.request_validator import validate_request
 
 T = TypeVar("T")
 
 API_KEY = "sk-test-cli-secret-0123456789"
+
+
+def assert_requests_conform(emulator: FineTuningEmulator) -> None:
+    """Fail if any request the CLI sent breaks the OpenAPI document."""
+    problems: list[str] = []
+    for record in emulator.requests:
+        problems += validate_request(
+            record.method, record.path, record.query, record.headers, record.body
+        )
+    assert not problems, "requests that break the OpenAPI document:\n" + "\n".join(problems)
 
 
 class Result(NamedTuple):

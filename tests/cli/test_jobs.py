@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
+import sys
+import threading
 
 import pytest
 
+from tests.cli._term import TTYBuffer, screen
 from tests.cli.conftest import Runner, ThreadedEmulator
 
 FINISH = 200.0  # simulated seconds after which a one-epoch job has finished
@@ -31,8 +35,6 @@ def create(cli: Runner, *extra: str, training_file: str = "file-train") -> str:
 
 def table(text: str) -> tuple[list[str], list[list[str]]]:
     """Split a rendered table on runs of two or more spaces."""
-    import re
-
     lines = text.strip("\n").splitlines()
     rows = [re.split(r"\s{2,}", line.strip()) for line in lines]
     return rows[0], rows[1:]
@@ -252,7 +254,7 @@ def test_wait_times_out(cli: Runner) -> None:
 def test_wait_logs_status_changes_as_they_happen(cli: Runner, emu: ThreadedEmulator) -> None:
     job_id = create(cli)
     # The clock moves from the emulator's thread while the CLI polls.
-    timer = __import__("threading").Timer(0.15, emu.advance, args=(FINISH,))
+    timer = threading.Timer(0.15, emu.advance, args=(FINISH,))
     timer.start()
     try:
         result = cli("jobs", "wait", job_id, "--poll-interval", "0.02", "--timeout", "5")
@@ -284,7 +286,7 @@ def test_events_follow_streams_to_the_end(
 ) -> None:
     job_id = create(cli)
     emu.advance(30)  # running, some steps done
-    timer = __import__("threading").Timer(0.1, emu.advance, args=(FINISH,))
+    timer = threading.Timer(0.1, emu.advance, args=(FINISH,))
     timer.start()
     try:
         args = ["jobs", "events", job_id, "--follow", "--limit", "2", "--poll-interval", "0.02"]
@@ -310,3 +312,26 @@ def test_events_of_a_job_without_events_is_404(cli: Runner) -> None:
     result = cli("jobs", "events", "ftjob-nope")
     assert result.code == 1
     assert result.err.startswith("error: 404 ")
+
+
+def test_wait_on_a_terminal_shows_one_live_line(
+    cli: Runner, emu: ThreadedEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job_id = create(cli)
+    emu.advance(30)  # running, with some steps behind it
+    buffer = TTYBuffer()
+    monkeypatch.setattr(sys, "stdout", buffer)
+    timer = threading.Timer(0.2, emu.advance, args=(FINISH,))
+    timer.start()
+    try:
+        result = cli("jobs", "wait", job_id, "--poll-interval", "0.02", "--timeout", "5")
+    finally:
+        timer.join()
+    assert result.code == 0
+    lines = screen(buffer.getvalue())
+    assert lines[0] == f"Waiting for {job_id} (Ctrl-C stops waiting, not the job)"
+    assert lines[1].startswith("succeeded ")
+    assert lines[2].startswith(f"{job_id} succeeded (waited ")
+    assert len(lines) == 3  # every intermediate state was drawn over
+    assert "\x1b[1F" in buffer.getvalue()
+    assert re.search(r"running\s+\[█*░*\]\s+\d+/\d+  loss \d\.\d{3}", buffer.getvalue())

@@ -139,3 +139,19 @@ def test_authentication_error_does_not_echo_the_key(
     assert code == 1
     assert captured.err.startswith("error: 401 ")
     assert API_KEY not in captured.err
+
+
+def test_closed_stdout_ends_quietly() -> None:
+    proc = subprocess.Popen(
+        [*RUN, "demo", "--speed", "400"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline().startswith("ftclient demo")
+    proc.stdout.close()  # like `ftclient demo | head -1`
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 141
+    assert err == ""
