@@ -246,17 +246,36 @@ async def cmd_wait(client: FineTuningClient, args: argparse.Namespace, out: Outp
     return EXIT_OK
 
 
+async def _follow(client: FineTuningClient, args: argparse.Namespace, out: Output) -> int:
+    # On a terminal a status line stays under the scrolling events; elsewhere, events only.
+    board = LiveBoard(out, live=out.is_tty and not out.json_mode)
+    progress = JobProgress(args.job)
+
+    def show() -> None:
+        if board.live:
+            text = progress.describe(prefix="»", now=time.time())
+            board.update(args.job, text, milestone=progress.status)
+
+    def on_job(job: FineTuningJob) -> None:
+        progress.update_job(job)
+        show()
+
+    async for event in follow_events(
+        client, args.job, poll_interval=args.poll_interval, history=args.limit, on_job=on_job
+    ):
+        if out.json_mode:
+            out.json(event, lines=True)
+            continue
+        progress.update_event(event)
+        board.note(event_line(event))
+        show()
+    return EXIT_OK
+
+
 async def cmd_events(client: FineTuningClient, args: argparse.Namespace, out: Output) -> int:
     """``jobs events JOB``: the latest events, oldest first; ``--follow`` streams new ones."""
     if args.follow:
-        async for event in follow_events(
-            client, args.job, poll_interval=args.poll_interval, history=args.limit
-        ):
-            if out.json_mode:
-                out.json(event, lines=True)
-            else:
-                out.line(event_line(event))
-        return EXIT_OK
+        return await _follow(client, args, out)
     events: Sequence[FineTuningJobEvent] = await client.jobs.list_events(
         args.job, limit=page_size(args.limit)
     ).to_list(max_items=args.limit)

@@ -8,7 +8,9 @@ moves exactly when the test says.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
+import time
 from collections.abc import Coroutine, Iterator
 from typing import Any, NamedTuple, TypeVar
 
@@ -71,6 +73,28 @@ class ThreadedEmulator:
             return self.emu.job_json(job_id)
 
         return self.call(get())
+
+    @contextlib.contextmanager
+    def advancing(self, seconds: float, *, after_requests: int) -> Iterator[None]:
+        """Advance the clock once ``after_requests`` more requests were answered.
+
+        Lets a test move a job on while the CLI is polling it, at a known point of the polling
+        rather than after a guessed delay.
+        """
+        target = len(self.emu.requests) + after_requests
+
+        def run() -> None:
+            deadline = time.monotonic() + 10
+            while len(self.emu.requests) < target and time.monotonic() < deadline:
+                time.sleep(0.002)
+            self.advance(seconds)
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        try:
+            yield
+        finally:
+            thread.join()
 
     def close(self) -> None:
         """Stop the emulator, then the loop and the thread."""

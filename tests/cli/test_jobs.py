@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import sys
-import threading
 
 import pytest
 
@@ -253,13 +252,9 @@ def test_wait_times_out(cli: Runner) -> None:
 
 def test_wait_logs_status_changes_as_they_happen(cli: Runner, emu: ThreadedEmulator) -> None:
     job_id = create(cli)
-    # The clock moves from the emulator's thread while the CLI polls.
-    timer = threading.Timer(0.15, emu.advance, args=(FINISH,))
-    timer.start()
-    try:
+    # The job finishes after the CLI's first poll.
+    with emu.advancing(FINISH, after_requests=1):
         result = cli("jobs", "wait", job_id, "--poll-interval", "0.02", "--timeout", "5")
-    finally:
-        timer.join()
     assert result.code == 0, result.err
     statuses = [line.split()[1] for line in result.out.splitlines()[:-1]]
     assert statuses == ["validating_files", "succeeded"]
@@ -286,26 +281,40 @@ def test_events_follow_streams_to_the_end(
 ) -> None:
     job_id = create(cli)
     emu.advance(30)  # running, some steps done
-    timer = threading.Timer(0.1, emu.advance, args=(FINISH,))
-    timer.start()
-    try:
-        args = ["jobs", "events", job_id, "--follow", "--limit", "2", "--poll-interval", "0.02"]
+    existing = len(json.loads(cli("--json", "jobs", "events", job_id, "--limit", "100").out))
+    args = ["jobs", "events", job_id, "--follow", "--limit", "2", "--poll-interval", "0.02"]
+    # The job finishes once the first poll (the job, then its events) was answered.
+    with emu.advancing(FINISH, after_requests=2):
         result = cli(*(["--json", *args] if json_mode else args))
-    finally:
-        timer.join()
     assert result.code == 0, result.err
     lines = result.out.splitlines()
-    messages = [json.loads(line)["message"] for line in lines] if json_mode else lines
-    assert messages[-1].endswith("The job has successfully completed")
-    # The two newest events at the start, then every later one exactly once.
-    all_events = json.loads(cli("--json", "jobs", "events", job_id, "--limit", "500").out)
-    total = len(all_events)
-    first_shown = total - len(lines)
+    # The two newest events at the start, then every later one exactly once, in order.
+    everything = json.loads(cli("--json", "jobs", "events", job_id, "--limit", "500").out)
+    expected = everything[existing - 2 :]
+    assert len(expected) > 20
     if json_mode:
-        assert [json.loads(line)["id"] for line in lines] == [e["id"] for e in all_events][
-            first_shown:
+        assert [json.loads(line)["id"] for line in lines] == [e["id"] for e in expected]
+    else:
+        assert [line.split("  ", 2)[-1].strip() for line in lines] == [
+            e["message"] for e in expected
         ]
-    assert len(lines) > 2
+    assert expected[-1]["message"] == "The job has successfully completed"
+
+
+def test_events_follow_on_a_terminal_keeps_a_status_line(
+    cli: Runner, emu: ThreadedEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job_id = create(cli)
+    emu.advance(30)
+    buffer = TTYBuffer()
+    monkeypatch.setattr(sys, "stdout", buffer)
+    with emu.advancing(FINISH, after_requests=2):
+        result = cli("jobs", "events", job_id, "-f", "--limit", "1", "--poll-interval", "0.02")
+    assert result.code == 0
+    lines = screen(buffer.getvalue())
+    assert lines[-2].endswith("The job has successfully completed")
+    assert re.fullmatch(r"»  succeeded\s+\[█{16}\]\s+(\d+)/\1  loss \d\.\d{3}", lines[-1])
+    assert sum(line.startswith("» ") for line in lines) == 1  # redrawn, not repeated
 
 
 def test_events_of_a_job_without_events_is_404(cli: Runner) -> None:
@@ -321,12 +330,8 @@ def test_wait_on_a_terminal_shows_one_live_line(
     emu.advance(30)  # running, with some steps behind it
     buffer = TTYBuffer()
     monkeypatch.setattr(sys, "stdout", buffer)
-    timer = threading.Timer(0.2, emu.advance, args=(FINISH,))
-    timer.start()
-    try:
+    with emu.advancing(FINISH, after_requests=6):
         result = cli("jobs", "wait", job_id, "--poll-interval", "0.02", "--timeout", "5")
-    finally:
-        timer.join()
     assert result.code == 0
     lines = screen(buffer.getvalue())
     assert lines[0] == f"Waiting for {job_id} (Ctrl-C stops waiting, not the job)"
