@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .. import NO_METADATA, FineTuningClient
@@ -193,9 +193,15 @@ async def cmd_resume(client: FineTuningClient, args: argparse.Namespace, out: Ou
 
 
 async def _track_events(
-    client: FineTuningClient, progress: JobProgress, poll_interval: float, redraw: Any
+    client: FineTuningClient,
+    progress: JobProgress,
+    poll_interval: float,
+    redraw: Callable[[], None],
 ) -> None:
-    async for event in follow_events(client, progress.job_id, poll_interval=poll_interval):
+    # Only the newest events matter for the progress line; a long history is not re-read.
+    async for event in follow_events(
+        client, progress.job_id, poll_interval=poll_interval, history=10
+    ):
         progress.update_event(event)
         redraw()
 
