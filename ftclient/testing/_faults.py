@@ -66,6 +66,8 @@ class FaultSpec:
         retry_after_ms: ``retry-after-ms`` header value in milliseconds.
         body: the body for ``status`` (a dict is sent as JSON, str/bytes as they are).
         seconds: real seconds to wait, for ``delay`` and ``slow_body``.
+        headers: extra response headers for ``status``, ``rate_limit`` and ``html`` (e.g.
+            ``{"x-should-retry": "false"}``).
     """
 
     operation_id: str
@@ -76,6 +78,7 @@ class FaultSpec:
     retry_after_ms: float | None = None
     body: dict[str, Any] | str | bytes | None = None
     seconds: float = 0.0
+    headers: dict[str, str] | None = None
 
 
 class FaultQueue:
@@ -93,7 +96,7 @@ class FaultQueue:
             kind: the fault kind (see :class:`FaultSpec`).
             times: how many matching requests it affects (>= 1).
             **params: the other :class:`FaultSpec` fields (``status``, ``retry_after``,
-                ``retry_after_ms``, ``body``, ``seconds``).
+                ``retry_after_ms``, ``body``, ``seconds``, ``headers``).
 
         Returns:
             The queued spec.
@@ -168,7 +171,7 @@ def _retry_headers(fault: FaultSpec, headers: dict[str, str], default: float | N
         headers["retry-after-ms"] = f"{retry_ms:g}"
 
 
-def abort(request: web.Request) -> web.Response:
+def abort(request: web.BaseRequest) -> web.Response:
     """Close the client's connection; the returned response is never sent."""
     if request.transport is not None:
         request.transport.abort()
@@ -176,7 +179,7 @@ def abort(request: web.Request) -> web.Response:
 
 
 async def respond_before(
-    fault: FaultSpec, request: web.Request, headers: dict[str, str]
+    fault: FaultSpec, request: web.BaseRequest, headers: dict[str, str]
 ) -> web.StreamResponse | None:
     """Act on a fault that replaces the operation; ``None`` means "go on normally" (``delay``)."""
     if fault.kind == "delay":
@@ -184,6 +187,7 @@ async def respond_before(
         return None
     if fault.kind == "drop_before":
         return abort(request)
+    headers.update(fault.headers or {})
     if fault.kind == "html":
         headers["content-type"] = "text/html; charset=utf-8"
         return web.Response(status=fault.status or 502, body=HTML_PAGE.encode(), headers=headers)
@@ -202,7 +206,7 @@ async def respond_before(
 
 
 async def respond_after(
-    fault: FaultSpec, request: web.Request, status: int, body: bytes, headers: dict[str, str]
+    fault: FaultSpec, request: web.BaseRequest, status: int, body: bytes, headers: dict[str, str]
 ) -> web.StreamResponse:
     """Deliver (or lose) the answer of an operation that was really performed."""
     if fault.kind == "drop_after":

@@ -10,9 +10,12 @@ import attrs
 __all__ = ["EmulatorStats", "RecordedRequest"]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class RecordedRequest:
     """One request as received, and how the emulator answered it.
+
+    It is appended to ``emu.requests`` on arrival; ``operation_id``, ``status`` and ``fault``
+    are filled in as the request is handled.
 
     Attributes:
         method: the HTTP method.
@@ -22,8 +25,8 @@ class RecordedRequest:
         body: the raw request body.
         json: the decoded body, or ``None`` when empty or not JSON.
         operation_id: the matched operation, or ``None`` for an unknown route.
-        status: the status the emulator answered (or would have, for ``drop_after``); 0 when
-            the connection was dropped before acting.
+        status: the status the emulator answered (or would have, for ``drop_after``); 0 while
+            the answer is pending and when the connection was dropped before acting.
         fault: the kind of the injected fault, ``"rate_limited"`` for the rate limiter, or
             ``None``.
         request_id: the ``x-request-id`` the answer carried.

@@ -237,88 +237,77 @@ class FineTuningEmulator:
             "openai-version": "2020-10-01",
         }
         raw = await request.read()
-        raw_path = request.raw_path.partition("?")[0]
-        route: Route | None = None
-        fault: FaultSpec | None = None
-        fault_name: str | None = None
         data: Any = None
         if raw:
             try:
                 data = _loads(raw)
             except ValueError:
                 data = _UNSET
+        query = list(request.query.items())
+        # Recorded on arrival, so a test sees a request whose answer is still delayed.
+        record = RecordedRequest(
+            method=request.method,
+            path=request.raw_path.partition("?")[0],
+            query=query,
+            headers=dict(request.headers.items()),
+            body=raw,
+            json=None if data is _UNSET else data,
+            operation_id=None,
+            status=0,
+            fault=None,
+            request_id=headers["x-request-id"],
+        )
+        self.requests.append(record)
+        self.stats.requests += 1
+        fault: FaultSpec | None = None
         try:
-            route = self._router.match(request.method, raw_path)
+            route = self._router.match(request.method, record.path)
+            record.operation_id = route.operation_id
+            self.stats.by_operation[route.operation_id] += 1
             self._authenticate(request)
-            if self._bucket is not None:
-                allowed, limits = self._bucket.acquire()
-                headers.update(limits)
-                if not allowed:
-                    self.stats.rate_limited += 1
-                    fault_name = "rate_limited"
-                    raise EmulatorError(
-                        429,
-                        "Rate limit reached for requests. Please try again later.",
-                        type="requests",
-                        code="rate_limit_exceeded",
-                    )
+            self._rate_limit(headers, record)
             fault = self.faults.take(route.operation_id)
             if fault is not None:
-                fault_name = fault.kind
+                record.fault = fault.kind
                 self.stats.faults += 1
                 if fault.kind not in AFTER_KINDS:
-                    early = await respond_before(fault, request, headers)  # type: ignore[arg-type]
+                    early = await respond_before(fault, request, headers)
                     if early is not None:
-                        status = 0 if fault.kind == "drop_before" else early.status
-                        self._record(request, raw, data, route, status, fault_name, headers)
+                        record.status = 0 if fault.kind == "drop_before" else early.status
                         return early
-            if route.has_body and (data is None or data is _UNSET):
-                raise EmulatorError(
-                    400,
-                    "We could not parse the JSON body of your request. The API expects a JSON "
-                    "payload.",
-                    code="invalid_json",
-                )
-            result = HANDLERS[route.operation_id](
-                self.state,
-                self.clock.now(),
-                route.params,
-                list(request.query.items()),
-                data if route.has_body else None,
-            )
-            status, payload = 200, result
+            status, payload = 200, self._dispatch(route, data, query)
         except EmulatorError as exc:
             status, payload = exc.status, exc.body()
+        if record.operation_id is None:
+            self.stats.by_operation[None] += 1
+        record.status = status
         body = _dumps(payload)
-        self._record(request, raw, data, route, status, fault_name, headers)
         if fault is not None and fault.kind in AFTER_KINDS:
-            return await respond_after(fault, request, status, body, headers)  # type: ignore[arg-type]
+            return await respond_after(fault, request, status, body, headers)
         return web.Response(status=status, body=body, headers=headers)
 
-    def _record(
-        self,
-        request: web.BaseRequest,
-        raw: bytes,
-        data: Any,
-        route: Route | None,
-        status: int,
-        fault: str | None,
-        headers: dict[str, str],
-    ) -> None:
-        operation_id = route.operation_id if route is not None else None
-        self.stats.requests += 1
-        self.stats.by_operation[operation_id] += 1
-        self.requests.append(
-            RecordedRequest(
-                method=request.method,
-                path=request.raw_path.partition("?")[0],
-                query=list(request.query.items()),
-                headers=dict(request.headers.items()),
-                body=raw,
-                json=None if data is _UNSET else data,
-                operation_id=operation_id,
-                status=status,
-                fault=fault,
-                request_id=headers["x-request-id"],
+    def _rate_limit(self, headers: dict[str, str], record: RecordedRequest) -> None:
+        if self._bucket is None:
+            return
+        allowed, limits = self._bucket.acquire()
+        headers.update(limits)
+        if not allowed:
+            self.stats.rate_limited += 1
+            record.fault = "rate_limited"
+            raise EmulatorError(
+                429,
+                "Rate limit reached for requests. Please try again later.",
+                type="requests",
+                code="rate_limit_exceeded",
             )
-        )
+
+    def _dispatch(self, route: Route, data: Any, query: list[tuple[str, str]]) -> Any:
+        if not route.has_body:
+            data = None
+        elif data is None or data is _UNSET:
+            raise EmulatorError(
+                400,
+                "We could not parse the JSON body of your request. The API expects a JSON payload.",
+                code="invalid_json",
+            )
+        return HANDLERS[route.operation_id](self.state, self.clock.now(), route.params, query, data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from typing import Any
@@ -173,3 +174,35 @@ async def test_rate_limiter() -> None:
         assert emu.requests[-1].fault == "rate_limited"
     with pytest.raises(ValueError, match="rate_limit"):
         FineTuningEmulator(rate_limit=0)
+
+
+async def test_fault_headers(api: Api, emu: FineTuningEmulator) -> None:
+    emu.faults.add("*", "status", status=503, headers={"x-should-retry": "false"})
+    reply = await api.get("/fine_tuning/jobs")
+    assert reply.status == 503
+    assert reply.headers["x-should-retry"] == "false"
+
+
+async def test_requests_are_recorded_on_arrival(emu: FineTuningEmulator) -> None:
+    emu.faults.add("createFineTuningJob", "delay", seconds=0.05)
+    async with aiohttp.ClientSession() as session:
+        pending = asyncio.ensure_future(post_job(session, emu))
+        for _ in range(1000):
+            if emu.requests:
+                break
+            await asyncio.sleep(0.001)
+        assert emu.requests[0].status == 0
+        assert emu.requests[0].fault == "delay"
+        status, _, _ = await pending
+    assert status == 200
+    assert emu.requests[0].status == 200
+
+
+async def test_aiohttp_retries_a_dropped_get_once_by_itself(
+    api: Api, emu: FineTuningEmulator
+) -> None:
+    # aiohttp resends an idempotent request once after a disconnect (RFC 9112 9.3.1), so one
+    # dropped GET is invisible to an aiohttp client; the emulator still sees both attempts.
+    emu.faults.add("listPaginatedFineTuningJobs", "drop_before")
+    assert (await api.get("/fine_tuning/jobs")).status == 200
+    assert [r.fault for r in emu.requests] == ["drop_before", None]
