@@ -11,12 +11,14 @@
 """
 
 from ._client import FineTuningClient
-from ._config import DEFAULT_RETRY_POLICY, DEFAULT_TIMEOUTS, RetryPolicy, Timeouts
+from ._config import DEFAULT_RETRY_POLICY, DEFAULT_TIMEOUTS, FlowControl, RetryPolicy, Timeouts
+from ._flow import RateGate
 from ._meta import response_info
 from ._pagination import AsyncPaginator
 from ._protocol import NO_METADATA
 from ._transport import ResponseInfo
 from ._version import __version__
+from ._waiting import JobWaiter, PollSchedule
 from .errors import (
     APIConnectionError,
     APIError,
@@ -54,11 +56,15 @@ __all__ = [
     "ConflictError",
     "FTClientError",
     "FineTuningClient",
+    "FlowControl",
     "InternalServerError",
     "InvalidParameterError",
+    "JobWaiter",
     "NotFoundError",
     "PaginationError",
     "PermissionDeniedError",
+    "PollSchedule",
+    "RateGate",
     "RateLimitError",
     "ResponseInfo",
     "RetryPolicy",

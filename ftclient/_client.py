@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING
 from ._config import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_TIMEOUTS,
+    FlowControl,
     RetryPolicy,
     Timeouts,
     resolve_config,
 )
+from ._flow import RateGate
 from ._transport import Transport
 from .errors import ClientClosedError
 from .resources import Checkpoints, Graders, Jobs, Permissions
@@ -44,6 +46,7 @@ class FineTuningClient:
         retry_policy: a :class:`RetryPolicy` (default: 2 retries, 0.5 s base, 8 s cap, jitter).
         max_connections: size of the connection pool.
         default_headers: extra headers for every request.
+        flow_control: a :class:`FlowControl`: requests in flight, adaptive rate limiting.
         session: an aiohttp session to use as-is; the client never closes or changes it.
 
     Raises:
@@ -62,6 +65,7 @@ class FineTuningClient:
         retry_policy: RetryPolicy | None = None,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         default_headers: Mapping[str, str] | None = None,
+        flow_control: FlowControl | None = None,
         session: aiohttp.ClientSession | None = None,
     ) -> None:
         self._config = resolve_config(
@@ -74,6 +78,7 @@ class FineTuningClient:
             retry_policy=retry_policy,
             max_connections=max_connections,
             default_headers=default_headers,
+            flow_control=flow_control,
         )
         self._transport = Transport(self._config, session=session)
         self.jobs = Jobs(self._transport)
@@ -99,6 +104,11 @@ class FineTuningClient:
     def timeouts(self) -> Timeouts:
         """The default timeouts of each attempt."""
         return self._config.timeouts
+
+    @property
+    def rate_gate(self) -> RateGate:
+        """The client-wide adaptive rate gate (``.rate``, ``.throttled``, ``.in_flight``)."""
+        return self._transport.gate
 
     @property
     def closed(self) -> bool:

@@ -13,10 +13,12 @@ from .errors import InvalidParameterError
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_FLOW_CONTROL",
     "DEFAULT_MAX_CONNECTIONS",
     "DEFAULT_RETRY_POLICY",
     "DEFAULT_TIMEOUTS",
     "ClientConfig",
+    "FlowControl",
     "RetryPolicy",
     "TimeoutArg",
     "Timeouts",
@@ -100,7 +102,8 @@ class RetryPolicy:
         max_delay: cap of the exponential wait, seconds.
         jitter: randomise exponential waits so that many clients do not retry in step.
         max_retry_after: longest server-requested wait that is obeyed; a longer hint gives up.
-        wait: False switches sleeping off (tests); the computed waits are still reported.
+        wait: False switches sleeping off (tests): retries and the client's rate gate move on
+            at once; the computed waits are still reported.
     """
 
     max_retries: int = attrs.field(default=2, validator=_non_negative_int)
@@ -113,6 +116,32 @@ class RetryPolicy:
 
 
 DEFAULT_RETRY_POLICY = RetryPolicy()
+
+
+def _positive_int_or_none(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise InvalidParameterError(
+            attribute.name, f"must be an integer >= 1 or None, got {value!r}"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class FlowControl:
+    """Client-wide flow control settings.
+
+    Args:
+        max_in_flight: most requests in flight at once across the client (None: the pool size).
+        adaptive: slow the whole client down on 429s and rate-limit headers (on by default,
+            because a fan-out of many coroutines otherwise turns one 429 into a retry storm).
+        min_rate: the adaptive rate never goes below this many requests per second.
+    """
+
+    max_in_flight: int | None = attrs.field(default=None, validator=_positive_int_or_none)
+    adaptive: bool = True
+    min_rate: float = 1.0
+
+
+DEFAULT_FLOW_CONTROL = FlowControl()
 
 
 @attrs.frozen(kw_only=True)
@@ -129,6 +158,7 @@ class ClientConfig:
     timeouts: Timeouts
     retry: RetryPolicy
     max_connections: int
+    flow: FlowControl = DEFAULT_FLOW_CONTROL
     default_headers: Mapping[str, str] = attrs.field(factory=dict)
 
 
@@ -143,6 +173,7 @@ def resolve_config(
     retry_policy: RetryPolicy | None,
     max_connections: int,
     default_headers: Mapping[str, str] | None,
+    flow_control: FlowControl | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> ClientConfig:
     """Merge explicit arguments with ``OPENAI_*`` environment variables and check them.
@@ -182,5 +213,6 @@ def resolve_config(
         timeouts=Timeouts.coerce(timeout),
         retry=policy,
         max_connections=max_connections,
+        flow=flow_control if flow_control is not None else DEFAULT_FLOW_CONTROL,
         default_headers=dict(default_headers or {}),
     )

@@ -19,6 +19,7 @@ from yarl import URL
 from . import _protocol as protocol
 from . import errors
 from ._config import ClientConfig, TimeoutArg, Timeouts
+from ._flow import RateGate
 
 __all__ = ["Response", "ResponseInfo", "Transport"]
 
@@ -81,6 +82,8 @@ class Transport:
         self._closed = False
         self._headers = protocol.base_headers(config)
         self._default_timeout = self._client_timeout(config.timeouts)
+        self.gate = RateGate(config.flow, wait=config.retry.wait)
+        self._slots = asyncio.Semaphore(config.flow.max_in_flight or config.max_connections)
         policy = config.retry
         self._send = backoff.on_exception(
             self._wait_gen,
@@ -208,6 +211,21 @@ class Transport:
 
     async def _attempt(self, call: _Call) -> tuple[int, dict[str, str], bytes]:
         call.attempts += 1
+        async with self._slots:
+            sent_at = await self.gate.acquire()
+            self.gate.in_flight += 1
+            try:
+                status, headers, body = await self._exchange(call)
+            finally:
+                self.gate.in_flight -= 1
+        self.gate.on_response(status, headers, sent_at=sent_at)
+        if not 200 <= status < 300:
+            raise protocol.error_from_response(
+                status, headers, body, method=call.method, url=call.display_url
+            )
+        return status, headers, body
+
+    async def _exchange(self, call: _Call) -> tuple[int, dict[str, str], bytes]:
         session = self._get_session()
         loop = asyncio.get_running_loop()
         start = loop.time()
@@ -248,10 +266,6 @@ class Transport:
             headers.get("x-request-id"),
             call.attempts,
         )
-        if not 200 <= status < 300:
-            raise protocol.error_from_response(
-                status, headers, body, method=call.method, url=call.display_url
-            )
         return status, headers, body
 
     @staticmethod

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from .._inputs import check_metadata, check_suffix, request_body
 from .._pagination import AsyncPaginator
 from .._protocol import NO_METADATA, path_segment
+from .._waiting import JobWaiter, OnUpdate, PollSchedule, follow_events, wait
+from ..errors import InvalidParameterError
 from ..models import (
     FineTuneMethod,
     FineTuningIntegration,
@@ -196,4 +198,110 @@ class Jobs(Resource):
             after=after,
             timeout=timeout,
             extra_headers=extra_headers,
+        )
+
+    async def wait(
+        self,
+        job_id: str,
+        *,
+        poll_interval: float | PollSchedule = 5.0,
+        timeout: float | None = None,
+        on_update: OnUpdate | None = None,
+        stop_on: Collection[str] = (),
+    ) -> FineTuningJob:
+        """Poll a job until it is ``succeeded``, ``failed`` or ``cancelled``, and return it.
+
+        ``paused`` and unknown statuses keep waiting unless listed in ``stop_on``. Intervals start
+        at ``poll_interval`` and grow gently (x1.25, jittered, at most 30 s); a ``Retry-After``
+        header on a poll's response sets the next interval instead.
+
+        Args:
+            job_id: the job.
+            poll_interval: first interval in seconds, or a :class:`~ftclient.PollSchedule`.
+            timeout: give up after this many seconds (None waits forever).
+            on_update: called (sync or async) with the job whenever it changed.
+            stop_on: extra statuses to return on, e.g. ``{"paused"}``.
+
+        Raises:
+            WaitTimeoutError: ``timeout`` passed; ``.last`` is the last job seen.
+        """
+        return await wait(
+            self,
+            job_id,
+            poll_interval=poll_interval,
+            timeout=timeout,
+            on_update=on_update,
+            stop_on=frozenset(stop_on),
+        )
+
+    def follow_events(
+        self,
+        job_id: str,
+        *,
+        since: str | None = None,
+        include_existing: bool = True,
+        poll_interval: float | PollSchedule = 2.0,
+        page_size: int = 100,
+    ) -> AsyncIterator[FineTuningJobEvent]:
+        """Yield a job's events oldest first as they appear, until the job is terminal.
+
+        No event is yielded twice and none is skipped, however many pages arrive between two
+        polls. Resume after a restart by passing the last event id you processed as ``since``.
+
+        Args:
+            job_id: the job.
+            since: yield only events newer than this event id.
+            include_existing: with no ``since``, also yield the events that already exist.
+            poll_interval: first interval in seconds, or a :class:`~ftclient.PollSchedule`.
+            page_size: events per list request.
+        """
+        path_segment(job_id, "job_id")
+        if since is not None:
+            path_segment(since, "since")
+        if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
+            raise InvalidParameterError("page_size", f"must be an integer >= 1, got {page_size!r}")
+        return follow_events(
+            self,
+            job_id,
+            since=since,
+            include_existing=include_existing,
+            poll_interval=poll_interval,
+            page_size=page_size,
+        )
+
+    def wait_many(
+        self,
+        job_ids: Iterable[str],
+        *,
+        concurrency: int = 64,
+        poll_interval: float | PollSchedule = 5.0,
+        timeout: float | None = None,
+        stop_on: Collection[str] = (),
+    ) -> JobWaiter:
+        """Yield each job as it reaches a terminal state, polling at most ``concurrency`` at once.
+
+        ::
+
+            async with client.jobs.wait_many(ids) as finished:
+                async for job in finished:
+                    print(job.id, job.status)
+
+        Args:
+            job_ids: the jobs (duplicates are polled once).
+            concurrency: most polls in flight at the same time.
+            poll_interval: first interval per job, or a :class:`~ftclient.PollSchedule`.
+            timeout: give up after this many seconds overall.
+            stop_on: extra statuses that count as finished, e.g. ``{"paused"}``.
+
+        Raises:
+            WaitTimeoutError: on timeout (from the iteration); ``.last`` maps pending ids to the
+                last job seen.
+        """
+        return JobWaiter(
+            self,
+            job_ids,
+            concurrency=concurrency,
+            poll_interval=poll_interval,
+            timeout=timeout,
+            stop_on=frozenset(stop_on),
         )

@@ -1,0 +1,47 @@
+"""Shared fixtures: an emulator on 127.0.0.1 whose every ftclient request is checked against the
+OpenAPI document (with jsonschema, independently of the package's own validator), and a client
+bound to it with retry waits switched off."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+import ftclient
+from ftclient.testing import FineTuningEmulator
+from tests.spec.request_validator import validate_request
+
+NO_WAIT = ftclient.RetryPolicy(wait=False)
+
+
+def assert_requests_conform(emulator: FineTuningEmulator) -> int:
+    """Fail if any request that ftclient sent breaks the contract; return how many were checked."""
+    problems: list[str] = []
+    checked = 0
+    for record in emulator.requests:
+        if not record.headers.get("User-Agent", "").startswith("ftclient/"):
+            continue  # raw requests that tests send on purpose
+        checked += 1
+        problems += validate_request(
+            record.method, record.path, record.query, record.headers, record.body
+        )
+    assert not problems, "requests that break the OpenAPI document:\n" + "\n".join(problems)
+    return checked
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[FineTuningEmulator]:
+    """A started emulator; after the test, every ftclient request it saw must conform."""
+    async with FineTuningEmulator() as emu:
+        yield emu
+        assert_requests_conform(emu)
+
+
+@pytest.fixture
+async def client(emulator: FineTuningEmulator) -> AsyncIterator[ftclient.FineTuningClient]:
+    """A client bound to the emulator; retries are counted but never slept."""
+    async with ftclient.FineTuningClient(
+        api_key="sk-test-key", base_url=emulator.url, retry_policy=NO_WAIT
+    ) as c:
+        yield c
