@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -48,6 +48,8 @@ class FineTuningClient:
         default_headers: extra headers for every request.
         flow_control: a :class:`FlowControl`: requests in flight, adaptive rate limiting.
         session: an aiohttp session to use as-is; the client never closes or changes it.
+        trace_configs: aiohttp ``TraceConfig`` objects for the client's own session, to observe
+            every attempt (connection reuse, DNS, request start/end).
 
     Raises:
         InvalidParameterError: no API key anywhere, or a malformed argument.
@@ -67,6 +69,7 @@ class FineTuningClient:
         default_headers: Mapping[str, str] | None = None,
         flow_control: FlowControl | None = None,
         session: aiohttp.ClientSession | None = None,
+        trace_configs: Sequence[aiohttp.TraceConfig] = (),
     ) -> None:
         self._config = resolve_config(
             api_key=api_key,
@@ -80,7 +83,7 @@ class FineTuningClient:
             default_headers=default_headers,
             flow_control=flow_control,
         )
-        self._transport = Transport(self._config, session=session)
+        self._transport = Transport(self._config, session=session, trace_configs=trace_configs)
         self.jobs = Jobs(self._transport)
         """Jobs: create, retrieve, list, cancel, pause, resume, list_events."""
         self.checkpoints = Checkpoints(self._transport)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import warnings
 from collections.abc import Mapping
 from types import EllipsisType
 from typing import Any, TypeAlias
+from urllib.parse import urlsplit
 
 import attrs
 
-from .errors import InvalidParameterError
+from .errors import InsecureURLWarning, InvalidParameterError
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -162,6 +165,38 @@ class ClientConfig:
     default_headers: Mapping[str, str] = attrs.field(factory=dict)
 
 
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+
+
+def check_base_url(url: str) -> None:
+    """Refuse a base URL that is not http(s) with a host; warn if it is cleartext off-machine.
+
+    Raises:
+        InvalidParameterError: not ``http://`` or ``https://``, or no host.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidParameterError("base_url", f"must be an http(s) URL with a host, got {url!r}")
+    if parts.username or parts.password:
+        raise InvalidParameterError("base_url", "must not contain credentials")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        warnings.warn(
+            f"base_url {url!r} is plain http to a host that is not loopback: the API key would "
+            "travel unencrypted; use https",
+            InsecureURLWarning,
+            stacklevel=4,
+        )
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def resolve_config(
     *,
     api_key: str | None,
@@ -192,8 +227,7 @@ def resolve_config(
     if any(ch in key for ch in "\r\n"):
         raise InvalidParameterError("api_key", "must not contain line breaks")
     url = (base_url or env.get(ENV_BASE_URL) or DEFAULT_BASE_URL).rstrip("/")
-    if not url.startswith(("http://", "https://")):
-        raise InvalidParameterError("base_url", f"must start with http:// or https://, got {url!r}")
+    check_base_url(url)
     policy = retry_policy if retry_policy is not None else DEFAULT_RETRY_POLICY
     if max_retries is not None:
         policy = attrs.evolve(policy, max_retries=max_retries)

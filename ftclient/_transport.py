@@ -7,7 +7,7 @@ import contextvars
 import json
 import logging
 import uuid
-from collections.abc import Generator, Mapping
+from collections.abc import Generator, Mapping, Sequence
 from types import EllipsisType
 from typing import Any
 
@@ -74,9 +74,18 @@ class Transport:
     """Sends requests for one client: owns (or borrows) the aiohttp session and retries."""
 
     def __init__(
-        self, config: ClientConfig, *, session: aiohttp.ClientSession | None = None
+        self,
+        config: ClientConfig,
+        *,
+        session: aiohttp.ClientSession | None = None,
+        trace_configs: Sequence[aiohttp.TraceConfig] = (),
     ) -> None:
+        if session is not None and trace_configs:
+            raise errors.InvalidParameterError(
+                "trace_configs", "cannot be added to a borrowed session; put them on your session"
+            )
         self._config = config
+        self._trace_configs = list(trace_configs)
         self._session = session
         self._owns_session = session is None
         self._closed = False
@@ -113,7 +122,9 @@ class Transport:
                 limit_per_host=self._config.max_connections,
                 ttl_dns_cache=300,
             )
-            self._session = aiohttp.ClientSession(connector=connector, raise_for_status=False)
+            self._session = aiohttp.ClientSession(
+                connector=connector, raise_for_status=False, trace_configs=self._trace_configs
+            )
         return self._session
 
     async def aclose(self) -> None:

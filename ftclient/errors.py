@@ -21,6 +21,8 @@
             ├── RateLimitError              429
             └── InternalServerError         >= 500
 
+Warnings: :class:`InsecureURLWarning` (a plain ``http`` base URL to a host that is not loopback).
+
 No exception text ever contains the API key: messages are built from the response and the
 request's method and path only.
 """
@@ -42,6 +44,7 @@ __all__ = [
     "ConflictError",
     "FTClientError",
     "InternalServerError",
+    "InsecureURLWarning",
     "InvalidParameterError",
     "NotFoundError",
     "PaginationError",
@@ -206,3 +209,7 @@ class RateLimitError(APIStatusError):
 
 class InternalServerError(APIStatusError):
     """5xx: the server failed."""
+
+
+class InsecureURLWarning(UserWarning):
+    """The base URL sends the API key in clear text (``http://`` to a host that is not loopback)."""

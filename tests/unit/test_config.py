@@ -95,3 +95,42 @@ def test_timeouts_coerce() -> None:
     assert ftclient.Timeouts.coerce(None).total is None
     with pytest.raises(ftclient.InvalidParameterError):
         ftclient.RetryPolicy(max_retries=-1)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080/v1",
+        "http://localhost/v1",
+        "http://[::1]:9/v1",
+        "https://api.example.com/v1",
+    ],
+)
+def test_secure_or_loopback_urls_do_not_warn(url: str) -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert resolve({}, api_key="k", base_url=url).base_url == url
+
+
+def test_plain_http_to_another_host_warns() -> None:
+    with pytest.warns(ftclient.InsecureURLWarning, match="unencrypted"):
+        resolve({}, api_key="k", base_url="http://api.example.com/v1")
+
+
+def test_credentials_in_the_base_url_are_refused() -> None:
+    with pytest.raises(ftclient.InvalidParameterError, match="credentials"):
+        resolve({}, api_key="k", base_url="https://user:pw@api.example.com/v1")
+
+
+def test_trace_configs_cannot_be_added_to_a_borrowed_session() -> None:
+    import aiohttp
+
+    with pytest.raises(ftclient.InvalidParameterError, match="borrowed"):
+        ftclient.FineTuningClient(
+            api_key="k",
+            base_url="http://127.0.0.1:9/v1",
+            session=object(),  # type: ignore[arg-type]
+            trace_configs=[aiohttp.TraceConfig()],
+        )
