@@ -122,7 +122,7 @@ def test_help_and_version(bare_cli: Runner) -> None:
 def test_bad_base_url_is_a_usage_error(bare_cli: Runner) -> None:
     result = bare_cli("--api-key", API_KEY, "--base-url", "ftp://x", "jobs", "list")
     assert result.code == 2
-    assert result.err == "error: base_url: must start with http:// or https://, got 'ftp://x'\n"
+    assert result.err == "error: base_url: must be an http(s) URL with a host, got 'ftp://x'\n"
 
 
 def test_authentication_error_does_not_echo_the_key(
