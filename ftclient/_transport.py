@@ -7,7 +7,7 @@ import contextvars
 import json
 import logging
 import uuid
-from collections.abc import Generator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from types import EllipsisType
 from typing import Any
 
@@ -63,9 +63,19 @@ class _Call:
     headers: dict[str, str]
     body: bytes | None
     timeout: aiohttp.ClientTimeout
+    recover: Recover | None = None
+    last_error: BaseException | None = None
     attempts: int = 0
     retry_waits: list[float] = attrs.Factory(list)
 
+
+Recover = Callable[[BaseException | None], Awaitable["tuple[int, dict[str, str], bytes] | None"]]
+"""Before a retry: find out whether the failed attempt took effect anyway.
+
+Called with the previous attempt's exception. Returns the ``(status, headers, body)`` to answer
+with instead of sending again, or None to send again. An exception it raises counts as that
+attempt's failure.
+"""
 
 _CURRENT_CALL: contextvars.ContextVar[_Call] = contextvars.ContextVar("ftclient_call")
 
@@ -143,6 +153,7 @@ class Transport:
         json_body: Any = None,
         timeout: TimeoutArg = ...,
         extra_headers: Mapping[str, str] | None = None,
+        recover: Recover | None = None,
     ) -> Response:
         """Send one logical request, retrying under the client's policy.
 
@@ -154,6 +165,8 @@ class Transport:
             timeout: per-call override (seconds, :class:`Timeouts` or None); ``...`` keeps the
                 client's.
             extra_headers: added to (and overriding) the client's headers for this call.
+            recover: called before each retry to learn whether a failed attempt took effect
+                (see :data:`Recover`); this is how non-idempotent calls avoid acting twice.
 
         Returns:
             The 2xx :class:`Response`.
@@ -187,7 +200,7 @@ class Transport:
             if isinstance(timeout, EllipsisType)
             else self._client_timeout(Timeouts.coerce(timeout))
         )
-        call = _Call(method, url, display, headers, body, client_timeout)
+        call = _Call(method, url, display, headers, body, client_timeout, recover)
         token = _CURRENT_CALL.set(call)
         start = asyncio.get_running_loop().time()
         try:
@@ -222,6 +235,18 @@ class Transport:
 
     async def _attempt(self, call: _Call) -> tuple[int, dict[str, str], bytes]:
         call.attempts += 1
+        if call.attempts > 1 and call.recover is not None:
+            recovered = await call.recover(call.last_error)
+            if recovered is not None:
+                logger.debug("%s %s: earlier attempt took effect", call.method, call.display_url)
+                return recovered
+        try:
+            return await self._send_once(call)
+        except errors.APIError as exc:
+            call.last_error = exc
+            raise
+
+    async def _send_once(self, call: _Call) -> tuple[int, dict[str, str], bytes]:
         async with self._slots:
             sent_at = await self.gate.acquire()
             self.gate.in_flight += 1
