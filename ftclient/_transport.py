@@ -21,7 +21,7 @@ from . import errors
 from ._config import ClientConfig, TimeoutArg, Timeouts
 from ._flow import RateGate
 
-__all__ = ["Response", "ResponseInfo", "Transport"]
+__all__ = ["GiveUp", "Recover", "Response", "ResponseInfo", "Transport"]
 
 logger = logging.getLogger("ftclient")
 
@@ -76,6 +76,15 @@ Called with the previous attempt's exception. Returns the ``(status, headers, bo
 with instead of sending again, or None to send again. An exception it raises counts as that
 attempt's failure.
 """
+
+
+class GiveUp(Exception):
+    """Raised by a recover hook to stop retrying and raise ``error`` (the earlier failure)."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
 
 _CURRENT_CALL: contextvars.ContextVar[_Call] = contextvars.ContextVar("ftclient_call")
 
@@ -132,9 +141,15 @@ class Transport:
                 limit_per_host=self._config.max_connections,
                 ttl_dns_cache=300,
             )
-            self._session = aiohttp.ClientSession(
+            session = aiohttp.ClientSession(
                 connector=connector, raise_for_status=False, trace_configs=self._trace_configs
             )
+            # aiohttp silently resends a GET/DELETE once when the connection drops (aiohttp
+            # issue 10790, no public switch). That resend bypasses the recover hooks, so a lost
+            # DELETE answer would surface as a 404; retries here are ftclient's alone.
+            if hasattr(session, "_retry_connection"):
+                session._retry_connection = False
+            self._session = session
         return self._session
 
     async def aclose(self) -> None:
@@ -205,6 +220,8 @@ class Transport:
         start = asyncio.get_running_loop().time()
         try:
             status, resp_headers, resp_body = await self._send(call)
+        except GiveUp as stop:
+            raise stop.error from None
         finally:
             _CURRENT_CALL.reset(token)
         info = ResponseInfo(

@@ -156,6 +156,7 @@ async def cmd_create(client: FineTuningClient, args: argparse.Namespace, out: Ou
         seed=args.seed,
         method=build_method(args),
         metadata=dict(args.metadata) if args.metadata else None,
+        deduplicate=not args.no_deduplicate,
     )
     if out.json_mode:
         out.json(job)

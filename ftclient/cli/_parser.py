@@ -107,6 +107,11 @@ def _add_jobs(
         "--grader", metavar="FILE.json|JSON", help="reinforcement grader (file or inline JSON)"
     )
     p.add_argument("--metadata", type=key_value, action="append", metavar="K=V")
+    p.add_argument(
+        "--no-deduplicate",
+        action="store_true",
+        help="do not tag the job with ftclient_idempotency_key (then no retry after a lost answer)",
+    )
 
     for name, handler in (
         ("cancel", _jobs.cmd_cancel),

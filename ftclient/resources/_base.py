@@ -10,7 +10,7 @@ from .. import _protocol as protocol
 from .._config import TimeoutArg
 from .._inputs import check_limit
 from .._pagination import AsyncPaginator, PageLike
-from .._transport import Response, Transport
+from .._transport import Recover, Response, Transport
 from ..errors import APIResponseValidationError
 
 __all__ = ["Resource", "TimeoutArg", "decode"]
@@ -70,6 +70,7 @@ class Resource:
         body: Any = None,
         timeout: TimeoutArg = ...,
         extra_headers: Mapping[str, str] | None = None,
+        recover: Recover | None = None,
     ) -> T:
         response = await self._transport.request(
             method,
@@ -78,6 +79,7 @@ class Resource:
             json_body=body,
             timeout=timeout,
             extra_headers=extra_headers,
+            recover=recover,
         )
         return decode(response, model, method=method, url=path)
 

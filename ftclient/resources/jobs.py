@@ -5,9 +5,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
+from .._idempotency import (
+    new_key,
+    recover_job_create,
+    recover_transition,
+    refuse,
+    with_idempotency_key,
+)
 from .._inputs import check_metadata, check_suffix, request_body
 from .._pagination import AsyncPaginator
-from .._protocol import NO_METADATA, path_segment
+from .._protocol import NO_METADATA, check_header_value, path_segment
 from .._waiting import JobWaiter, OnUpdate, PollSchedule, follow_events, wait
 from ..errors import InvalidParameterError
 from ..models import (
@@ -21,6 +28,13 @@ from ..models import (
 from ._base import Resource, TimeoutArg
 
 __all__ = ["Jobs"]
+
+# The statuses that show an earlier, lost attempt of each transition took effect.
+_TRANSITION_DONE = {
+    "cancel": frozenset({"cancelled"}),
+    "pause": frozenset({"paused"}),
+    "resume": frozenset({"running", "queued", "validating_files", "succeeded", "failed"}),
+}
 
 
 class Jobs(Resource):
@@ -40,10 +54,19 @@ class Jobs(Resource):
         integrations: Sequence[FineTuningIntegration | Mapping[str, Any]] | None = None,
         seed: int | None = None,
         metadata: Mapping[str, str] | None = None,
+        idempotency_key: str | None = None,
+        deduplicate: bool = True,
         timeout: TimeoutArg = ...,
         extra_headers: Mapping[str, str] | None = None,
     ) -> FineTuningJob:
-        """Create a fine-tuning job (``POST /fine_tuning/jobs``).
+        """Create a fine-tuning job (``POST /fine_tuning/jobs``), never twice.
+
+        A retry after an ambiguous failure (the connection dropped or timed out after sending,
+        or a 5xx) first looks for a job tagged with this call's idempotency key, stored in
+        ``metadata["ftclient_idempotency_key"]`` and sent as the ``Idempotency-Key`` header, and
+        returns it instead of creating another. With ``deduplicate=False``, or when ``metadata``
+        already holds 16 keys and leaves no room for the tag, the job is not tagged and the create
+        is not retried after ambiguous failures (only after ones the server did not act on).
 
         Args:
             model: base model to fine-tune, e.g. ``"gpt-4o-mini"``.
@@ -55,6 +78,9 @@ class Jobs(Resource):
             integrations: e.g. ``[{"type": "wandb", "wandb": {"project": "p"}}]``.
             seed: reproducibility seed, 0 to 2147483647.
             metadata: up to 16 string pairs attached to the job.
+            idempotency_key: the key that identifies this create across retries (and across
+                your own retries of the whole call, if you pass the same one); default: random.
+            deduplicate: tag the job and look it up before ambiguous retries (default True).
 
         Returns:
             The created :class:`~ftclient.models.FineTuningJob`.
@@ -66,6 +92,10 @@ class Jobs(Resource):
         """
         check_suffix(suffix)
         check_metadata(metadata)
+        key = idempotency_key if idempotency_key is not None else new_key()
+        check_header_value("Idempotency-Key", key)
+        user_metadata = dict(metadata) if metadata is not None else None
+        tagged = with_idempotency_key(user_metadata, key) if deduplicate else None
         body = request_body(
             "CreateFineTuningJobRequest",
             {
@@ -77,7 +107,7 @@ class Jobs(Resource):
                 "validation_file": validation_file,
                 "integrations": list(integrations) if integrations is not None else None,
                 "seed": seed,
-                "metadata": dict(metadata) if metadata is not None else None,
+                "metadata": tagged if tagged is not None else metadata,
             },
         )
         return await self._request(
@@ -86,7 +116,8 @@ class Jobs(Resource):
             "/fine_tuning/jobs",
             body=body,
             timeout=timeout,
-            extra_headers=extra_headers,
+            extra_headers={**(extra_headers or {}), "Idempotency-Key": key},
+            recover=recover_job_create(self._transport, key) if tagged is not None else refuse,
         )
 
     async def retrieve(
@@ -140,9 +171,14 @@ class Jobs(Resource):
     async def _transition(
         self, action: str, job_id: str, timeout: TimeoutArg, extra_headers: Mapping[str, str] | None
     ) -> FineTuningJob:
-        path = f"/fine_tuning/jobs/{path_segment(job_id, 'job_id')}/{action}"
+        job_path = f"/fine_tuning/jobs/{path_segment(job_id, 'job_id')}"
         return await self._request(
-            FineTuningJob, "POST", path, timeout=timeout, extra_headers=extra_headers
+            FineTuningJob,
+            "POST",
+            f"{job_path}/{action}",
+            timeout=timeout,
+            extra_headers=extra_headers,
+            recover=recover_transition(self._transport, job_path, _TRANSITION_DONE[action]),
         )
 
     async def cancel(

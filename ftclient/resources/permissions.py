@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from .._idempotency import recover_permission_create, recover_permission_delete
 from .._inputs import request_body
 from .._pagination import AsyncPaginator
 from .._protocol import path_segment
@@ -39,6 +40,9 @@ class Permissions(Resource):
     ) -> ListFineTuningCheckpointPermissionResponse:
         """Grant projects access to a checkpoint (``POST .../permissions``).
 
+        A retry after an ambiguous failure first lists the checkpoint's permissions and, if every
+        project already has one, returns those instead of granting again.
+
         Args:
             checkpoint: the checkpoint's model name, e.g. ``ft:gpt-4o-mini:org::id:ckpt-step-10``.
             project_ids: one or more project ids.
@@ -67,6 +71,7 @@ class Permissions(Resource):
             body=body,
             timeout=timeout,
             extra_headers=extra_headers,
+            recover=recover_permission_create(self._transport, path, project_ids),
         )
 
     def list(
@@ -114,14 +119,19 @@ class Permissions(Resource):
     ) -> DeleteFineTuningCheckpointPermissionResponse:
         """Revoke one permission (``DELETE .../permissions/{permission_id}``).
 
+        A retry after an ambiguous failure first checks whether the permission is already gone,
+        and then reports it deleted rather than failing with 404.
+
         Raises:
             NotFoundError: no such checkpoint or permission.
         """
-        path = f"{_base_path(checkpoint)}/{path_segment(permission_id, 'permission_id')}"
+        base = _base_path(checkpoint)
+        path = f"{base}/{path_segment(permission_id, 'permission_id')}"
         return await self._request(
             DeleteFineTuningCheckpointPermissionResponse,
             "DELETE",
             path,
             timeout=timeout,
             extra_headers=extra_headers,
+            recover=recover_permission_delete(self._transport, base, permission_id),
         )

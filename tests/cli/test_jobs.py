@@ -71,7 +71,7 @@ def test_list_json_and_limit(cli: Runner) -> None:
 
 def test_list_filters_on_metadata(cli: Runner) -> None:
     tagged = create(cli, "--metadata", "team=search", "--metadata", "run=7")
-    plain = create(cli)
+    plain = create(cli, "--no-deduplicate")
     result = cli("--json", "jobs", "list", "--metadata", "team=search")
     assert [job["id"] for job in json.loads(result.out)] == [tagged]
     result = cli("--json", "jobs", "list", "--no-metadata")
@@ -124,13 +124,15 @@ def test_create_sends_method_and_prints_details(cli: Runner, emu: ThreadedEmulat
     }
     assert body["seed"] == 7
     assert body["suffix"] == "demo"
+    key = body["metadata"].pop("ftclient_idempotency_key")
+    assert key.startswith("ftc-")
     assert body["metadata"] == {"k": "v"}
     fields = details(result.out)
     assert fields["status"] == "validating_files"
     assert fields["method"] == "dpo"
     assert fields["training file"] == "file-a"
     assert fields["validation file"] == "file-b"
-    assert fields["metadata"] == "k=v"
+    assert fields["metadata"] == f"k=v, ftclient_idempotency_key={key}"
     # Values are aligned in one column.
     lines = result.out.splitlines()
     assert lines[0].index("ftjob-") == lines[1].index("validating_files")

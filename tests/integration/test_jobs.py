@@ -34,8 +34,12 @@ async def test_create_sends_the_body_and_returns_a_typed_job(
         "file-valid",
         42,
     )
-    assert job.metadata == {"team": "search"}
+    assert job.metadata is not None
+    user_metadata = dict(job.metadata)
+    key = user_metadata.pop("ftclient_idempotency_key")
+    assert user_metadata == {"team": "search"}
     [request] = sent(emulator, "createFineTuningJob")
+    assert request.headers["Idempotency-Key"] == key
     assert request.method == "POST"
     assert request.headers["Authorization"] == "Bearer sk-test-key"
     assert request.headers["Content-Type"] == "application/json"
@@ -46,7 +50,7 @@ async def test_create_sends_the_body_and_returns_a_typed_job(
         "validation_file": "file-valid",
         "suffix": "my-model",
         "seed": 42,
-        "metadata": {"team": "search"},
+        "metadata": {"team": "search", "ftclient_idempotency_key": key},
         "method": {"type": "supervised", "supervised": {"hyperparameters": {"n_epochs": 2}}},
     }
 
@@ -177,7 +181,7 @@ async def test_list_filters_by_metadata_and_by_no_metadata(
         model="gpt-4o-mini", training_file="file-a", metadata={"team": "a", "env": "prod"}
     )
     await client.jobs.create(model="gpt-4o-mini", training_file="file-b", metadata={"team": "b"})
-    bare = await client.jobs.create(model="gpt-4o-mini", training_file="file-c")
+    bare = await client.jobs.create(model="gpt-4o-mini", training_file="file-c", deduplicate=False)
     found = [j.id async for j in client.jobs.list(metadata={"team": "a", "env": "prod"})]
     assert found == [tagged.id]
     without = [j.id async for j in client.jobs.list(metadata=ftclient.NO_METADATA)]

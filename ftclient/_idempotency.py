@@ -1,0 +1,181 @@
+"""No duplicate side effects: what a retry does when an earlier attempt may have acted.
+
+A failure is *ambiguous* when the server may have acted before it went wrong: the connection
+dropped or timed out after the request could have been sent, or a 5xx came back. Before retrying
+such a failure, each side-effecting operation first asks the API whether the earlier attempt took
+effect, and if it did, answers with that result instead of acting again:
+
+* ``jobs.create`` tags the job with a unique key in ``metadata`` (``ftclient_idempotency_key``)
+  and looks it up through the ``metadata[...]`` list filter.
+* ``jobs.cancel``/``pause``/``resume`` retrieve the job: already in the target state means done.
+* ``permissions.create`` lists the checkpoint's permissions: every project granted means done.
+* ``permissions.delete`` lists them too: the permission gone means done.
+
+Failures the server did not act on (429, 408, a refused connection) are simply sent again.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Collection, Sequence
+from typing import Any
+
+import aiohttp
+
+from . import _protocol as protocol
+from ._transport import GiveUp, Recover, Transport
+from .errors import APIConnectionError, APIStatusError, InvalidParameterError
+
+__all__ = [
+    "IDEMPOTENCY_METADATA_KEY",
+    "is_ambiguous",
+    "recover_job_create",
+    "recover_permission_create",
+    "recover_permission_delete",
+    "recover_transition",
+    "refuse",
+    "with_idempotency_key",
+]
+
+IDEMPOTENCY_METADATA_KEY = "ftclient_idempotency_key"
+MAX_METADATA_KEYS = 16
+
+Raw = tuple[int, dict[str, str], bytes]
+
+
+def is_ambiguous(exc: BaseException | None) -> bool:
+    """Whether the server may have acted on the request whose attempt raised ``exc``."""
+    if isinstance(exc, APIStatusError):
+        return exc.status >= 500
+    if isinstance(exc, APIConnectionError):
+        # A refused or unresolvable connection never delivered the request.
+        return not isinstance(exc.__cause__, aiohttp.ClientConnectorError)
+    return exc is not None
+
+
+def new_key() -> str:
+    """A fresh idempotency key."""
+    return f"ftc-{uuid.uuid4().hex}"
+
+
+def with_idempotency_key(metadata: dict[str, str] | None, key: str) -> dict[str, str] | None:
+    """``metadata`` plus the idempotency key, or None when the 16-key limit leaves no room.
+
+    Raises:
+        InvalidParameterError: the caller's metadata already uses the reserved key differently.
+    """
+    merged = dict(metadata or {})
+    existing = merged.get(IDEMPOTENCY_METADATA_KEY)
+    if existing is not None and existing != key:
+        raise InvalidParameterError(
+            f"metadata[{IDEMPOTENCY_METADATA_KEY!r}]",
+            "is reserved for ftclient's duplicate protection; pass idempotency_key= instead",
+        )
+    if existing is None and len(merged) >= MAX_METADATA_KEYS:
+        return None
+    merged[IDEMPOTENCY_METADATA_KEY] = key
+    return merged
+
+
+async def refuse(exc: BaseException | None) -> Raw | None:
+    """A recover hook for calls that cannot check: retry only failures the server did not act on.
+
+    Raises:
+        BaseException: the previous, ambiguous failure itself; the retry loop gives up on it.
+    """
+    if is_ambiguous(exc) and exc is not None:
+        raise GiveUp(exc)
+    return None
+
+
+def _as_raw(status: int, headers: dict[str, str], document: Any) -> Raw:
+    return status, headers, json.dumps(document, separators=(",", ":")).encode()
+
+
+def recover_job_create(transport: Transport, key: str) -> Recover:
+    """Before a retried create: return the job tagged with ``key`` if the server made it."""
+
+    async def recover(exc: BaseException | None) -> Raw | None:
+        if not is_ambiguous(exc):
+            return None
+        response = await transport.request(
+            "GET",
+            "/fine_tuning/jobs",
+            params={"limit": 1, "metadata": {IDEMPOTENCY_METADATA_KEY: key}},
+        )
+        page = protocol.loads(response.body)
+        jobs = page.get("data") if isinstance(page, dict) else None
+        if jobs:
+            return _as_raw(200, dict(response.info.headers), jobs[0])
+        return None
+
+    return recover
+
+
+def recover_transition(transport: Transport, job_path: str, done: Collection[str]) -> Recover:
+    """Before a retried cancel/pause/resume: return the job if it already is in ``done``."""
+
+    async def recover(exc: BaseException | None) -> Raw | None:
+        if not is_ambiguous(exc):
+            return None
+        response = await transport.request("GET", job_path)
+        job = protocol.loads(response.body)
+        if isinstance(job, dict) and job.get("status") in done:
+            return 200, dict(response.info.headers), response.body
+        return None
+
+    return recover
+
+
+async def _all_permissions(transport: Transport, path: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    after: str | None = None
+    for _ in range(10_000):  # bounded: a misbehaving server cannot keep us here
+        response = await transport.request("GET", path, params={"limit": 100, "after": after})
+        page = protocol.loads(response.body)
+        data = page.get("data") or []
+        found.extend(data)
+        if not page.get("has_more") or not data:
+            break
+        after = page.get("last_id") or data[-1].get("id")
+    return found
+
+
+def recover_permission_create(
+    transport: Transport, path: str, project_ids: Sequence[str]
+) -> Recover:
+    """Before a retried grant: return the permissions if every project already has one."""
+
+    async def recover(exc: BaseException | None) -> Raw | None:
+        if not is_ambiguous(exc):
+            return None
+        existing = {p.get("project_id"): p for p in await _all_permissions(transport, path)}
+        if not all(project in existing for project in project_ids):
+            return None
+        data = [existing[project] for project in dict.fromkeys(project_ids)]
+        page = {
+            "object": "list",
+            "data": data,
+            "first_id": data[0]["id"],
+            "last_id": data[-1]["id"],
+            "has_more": False,
+        }
+        return _as_raw(200, {}, page)
+
+    return recover
+
+
+def recover_permission_delete(transport: Transport, path: str, permission_id: str) -> Recover:
+    """Before a retried revoke: report it deleted if the permission is already gone."""
+
+    async def recover(exc: BaseException | None) -> Raw | None:
+        if not is_ambiguous(exc):
+            return None
+        if any(p.get("id") == permission_id for p in await _all_permissions(transport, path)):
+            return None
+        return _as_raw(
+            200, {}, {"object": "checkpoint.permission", "id": permission_id, "deleted": True}
+        )
+
+    return recover
