@@ -104,9 +104,8 @@ async def wait(
         async with asyncio.timeout_at(deadline):
             while True:
                 job = await jobs.retrieve(job_id)
-                if last is None or job != last:
-                    await _notify(on_update, job)
                 last = job
+                await _notify(on_update, job)
                 if _is_done(job, stop_on):
                     return job
                 sleep, current = schedule.next(current, job)
@@ -128,6 +127,7 @@ async def follow_events(
     include_existing: bool,
     poll_interval: float | PollSchedule,
     page_size: int,
+    on_job: OnUpdate | None = None,
 ) -> AsyncIterator[FineTuningJobEvent]:
     """Yield a job's events oldest first as they appear; see ``Jobs.follow_events``."""
     schedule = schedule_for(poll_interval)
@@ -139,6 +139,7 @@ async def follow_events(
     while True:
         # Read the job first: once it is terminal, the events fetched after it are complete.
         job = await jobs.retrieve(job_id)
+        await _notify(on_job, job)
         fresh = await _events_newer_than(jobs, job_id, newest, page_size)
         for event in fresh:
             if event.id in seen:

@@ -1,21 +1,20 @@
-"""Polling helpers: wait for a job to finish, follow a job's events.
-
-They stand in for ``client.jobs.wait`` and ``client.jobs.follow_events``, which the library does
-not have yet; each is one function so the CLI can switch to the library's versions in one place.
-"""
+"""Polling for the CLI: the library's ``jobs.wait``/``jobs.follow_events`` at a fixed interval."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 
-from .. import FineTuningClient
-from ..errors import WaitTimeoutError
+from .. import FineTuningClient, PollSchedule
 from ..models import FineTuningJob, FineTuningJobEvent
 
 __all__ = ["events_since", "follow_events", "wait_for_job"]
 
 EVENT_PAGE_SIZE = 100
+
+
+def _every(poll_interval: float) -> PollSchedule:
+    # The CLI's --poll-interval is a fixed interval, not the library's growing default.
+    return PollSchedule(initial=poll_interval, maximum=poll_interval, jitter=0.0)
 
 
 async def wait_for_job(
@@ -26,37 +25,15 @@ async def wait_for_job(
     timeout: float | None = None,
     on_update: Callable[[FineTuningJob], None] | None = None,
 ) -> FineTuningJob:
-    """Poll a job until it succeeds, fails or is cancelled.
-
-    Args:
-        client: the client to poll with.
-        job_id: the job.
-        poll_interval: seconds between two retrievals.
-        timeout: give up after this many seconds (None: wait for ever).
-        on_update: called with every retrieved job, the final one included.
-
-    Returns:
-        The job in its terminal state.
+    """Poll a job every ``poll_interval`` seconds until it succeeds, fails or is cancelled.
 
     Raises:
         WaitTimeoutError: ``timeout`` passed first; ``last`` is the last job seen.
         APIError: retrieving the job failed (after the client's retries).
     """
-    last: FineTuningJob | None = None
-    try:
-        async with asyncio.timeout(timeout):
-            while True:
-                last = await client.jobs.retrieve(job_id)
-                if on_update is not None:
-                    on_update(last)
-                if last.is_terminal:
-                    return last
-                await asyncio.sleep(poll_interval)
-    except TimeoutError:
-        status = f" (status {last.status})" if last is not None else ""
-        raise WaitTimeoutError(
-            f"gave up waiting for job {job_id} after {timeout:g}s{status}", last=last
-        ) from None
+    return await client.jobs.wait(
+        job_id, poll_interval=_every(poll_interval), timeout=timeout, on_update=on_update
+    )
 
 
 async def events_since(
@@ -99,9 +76,6 @@ async def follow_events(
 ) -> AsyncIterator[FineTuningJobEvent]:
     """Yield a job's events oldest first as they appear, until the job has finished.
 
-    The job is retrieved before each look at the events, so once it is seen finished the events
-    fetched next include its last one and the stream can end without losing any.
-
     Args:
         client: the client.
         job_id: the job.
@@ -112,16 +86,16 @@ async def follow_events(
     Raises:
         APIError: a request failed (after the client's retries).
     """
-    newest: str | None = None
-    first = True
-    while True:
-        job = await client.jobs.retrieve(job_id)
-        if on_job is not None:
-            on_job(job)
-        fresh, newest = await events_since(client, job_id, newest, limit=history if first else None)
-        first = False
-        for event in fresh:
+    since: str | None = None
+    if history is not None:
+        past, since = await events_since(client, job_id, None, limit=history)
+        for event in past:
             yield event
-        if job.is_terminal:
-            return
-        await asyncio.sleep(poll_interval)
+    async for event in client.jobs.follow_events(
+        job_id,
+        since=since,
+        poll_interval=_every(poll_interval),
+        page_size=EVENT_PAGE_SIZE,
+        on_job=on_job,
+    ):
+        yield event

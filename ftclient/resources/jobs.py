@@ -255,7 +255,7 @@ class Jobs(Resource):
             job_id: the job.
             poll_interval: first interval in seconds, or a :class:`~ftclient.PollSchedule`.
             timeout: give up after this many seconds (None waits forever).
-            on_update: called (sync or async) with the job whenever it changed.
+            on_update: called (sync or async) with the job after every poll.
             stop_on: extra statuses to return on, e.g. ``{"paused"}``.
 
         Raises:
@@ -278,6 +278,7 @@ class Jobs(Resource):
         include_existing: bool = True,
         poll_interval: float | PollSchedule = 2.0,
         page_size: int = 100,
+        on_job: OnUpdate | None = None,
     ) -> AsyncIterator[FineTuningJobEvent]:
         """Yield a job's events oldest first as they appear, until the job is terminal.
 
@@ -290,6 +291,8 @@ class Jobs(Resource):
             include_existing: with no ``since``, also yield the events that already exist.
             poll_interval: first interval in seconds, or a :class:`~ftclient.PollSchedule`.
             page_size: events per list request.
+            on_job: called (sync or async) with the job retrieved at each poll, e.g. to show
+                its status next to the events.
         """
         path_segment(job_id, "job_id")
         if since is not None:
@@ -303,6 +306,7 @@ class Jobs(Resource):
             include_existing=include_existing,
             poll_interval=poll_interval,
             page_size=page_size,
+            on_job=on_job,
         )
 
     def wait_many(

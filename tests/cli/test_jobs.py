@@ -248,7 +248,7 @@ def test_wait_times_out(cli: Runner) -> None:
     job_id = create(cli)  # the clock stands still: the job never moves on
     result = cli("jobs", "wait", job_id, "--poll-interval", "0.02", "--timeout", "0.1")
     assert result.code == 1
-    assert result.err.startswith(f"error: gave up waiting for job {job_id} after 0.1s")
+    assert result.err.startswith(f"error: job {job_id} not finished after 0.1s")
     assert "validating_files" in result.err
 
 
