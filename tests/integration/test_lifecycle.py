@@ -54,14 +54,21 @@ async def test_exception_inside_the_block_still_closes(emulator: FineTuningEmula
 async def test_cancelling_in_flight_requests_leaks_nothing(emulator: FineTuningEmulator) -> None:
     async with ftclient.FineTuningClient(api_key="k", base_url=emulator.url) as client:
         job = await client.jobs.create(model="gpt-4o-mini", training_file="file-t")
-        emulator.faults.add("retrieveFineTuningJob", "delay", seconds=5, times=500)
-        tasks = [asyncio.create_task(client.jobs.retrieve(job.id)) for _ in range(300)]
-        await asyncio.sleep(0.05)
+        emulator.faults.add("retrieveFineTuningJob", "delay", seconds=5, times=3000)
+        tasks = [asyncio.create_task(client.jobs.retrieve(job.id)) for _ in range(2000)]
+        for _ in range(500):  # until the pool is full: 100 sent, the rest queued behind them
+            if client.rate_gate.in_flight == 100:
+                break
+            await asyncio.sleep(0.01)
+        assert client.rate_gate.in_flight == 100
         for task in tasks:
             task.cancel()
         results = await asyncio.gather(*tasks, return_exceptions=True)
         assert all(isinstance(r, asyncio.CancelledError) for r in results)
         assert client.rate_gate.in_flight == 0
+        connector = client._transport._get_session().connector
+        assert connector is not None
+        assert not connector._acquired  # every connection went back (or was closed)
         # the pool is reusable after mass cancellation
         emulator.faults.clear()
         assert (await client.jobs.retrieve(job.id)).id == job.id
