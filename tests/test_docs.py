@@ -1,4 +1,4 @@
-"""The Python in README.md and docs/ stays true: it parses, and every ftclient name it uses exists."""
+"""The Python in README.md and docs/ stays true: it parses, and the ftclient names it uses exist."""
 
 from __future__ import annotations
 
