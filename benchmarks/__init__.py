@@ -1,0 +1,1 @@
+"""Reproducible benchmarks of ftclient against a raw aiohttp loop and the openai SDK."""

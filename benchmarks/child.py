@@ -1,0 +1,204 @@
+"""One measured run of one client variant, in a fresh process: ``python -m benchmarks.child SPEC``.
+
+``SPEC`` is a JSON object: ``variant`` (``ftclient``, ``raw``, ``openai``), ``scenario``
+(``fanout``, ``pagination``, ``sequential``, ``ratelimited``), ``url``, ``n``, ``concurrency``,
+``decoder`` (``stdlib`` hides orjson from every import; ``orjson`` leaves it), ``job_ids`` for
+``ratelimited``. Prints one JSON line: wall and process CPU time of the measured part, peak RSS of
+the process, latencies where relevant. Every result is checked (ids, event count and order); a
+mismatch exits non-zero, so a wrong answer can never become a fast figure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import resource
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+WARMUP = 20
+EVENTS_JOB = "ftjob-bench-events"
+MAX_RAW_ATTEMPTS = 50  # naive retry loop: bounded
+
+
+class Mismatch(Exception):
+    """A response did not decode to what the server sent."""
+
+
+def job_id(i: int) -> str:
+    return f"ftjob-bench{i:06d}"
+
+
+def event_ids(n: int) -> list[str]:
+    return [f"ft-event-{i:06d}" for i in range(n)]
+
+
+Retrieve = Callable[[str], Awaitable[str]]  # returns the decoded job's id
+ListEvents = Callable[[str], Awaitable[list[str]]]  # returns the decoded event ids, in order
+
+
+async def _ftclient(spec: dict[str, Any], run: Callable[..., Awaitable[dict[str, Any]]]) -> Any:
+    from ftclient import FineTuningClient
+
+    async with FineTuningClient(api_key="sk-bench", base_url=spec["url"]) as client:
+
+        async def retrieve(jid: str) -> str:
+            return (await client.jobs.retrieve(jid)).id
+
+        async def list_events(jid: str) -> list[str]:
+            return [e.id async for e in client.jobs.list_events(jid, limit=100)]
+
+        result = await run(retrieve, list_events)
+        result["throttled_client_side"] = client.rate_gate.throttled
+        return result
+
+
+async def _openai(spec: dict[str, Any], run: Callable[..., Awaitable[dict[str, Any]]]) -> Any:
+    import openai
+
+    async with openai.AsyncOpenAI(api_key="sk-bench", base_url=spec["url"]) as client:
+
+        async def retrieve(jid: str) -> str:
+            return (await client.fine_tuning.jobs.retrieve(jid)).id
+
+        async def list_events(jid: str) -> list[str]:
+            return [e.id async for e in client.fine_tuning.jobs.list_events(jid, limit=100)]
+
+        return await run(retrieve, list_events)
+
+
+async def _raw(spec: dict[str, Any], run: Callable[..., Awaitable[dict[str, Any]]]) -> Any:
+    import aiohttp
+
+    if spec["decoder"] == "orjson":
+        import orjson
+
+        loads: Callable[[bytes], Any] = orjson.loads
+    else:
+        loads = json.loads
+    base = spec["url"]
+    naive_retry = spec["scenario"] == "ratelimited"
+    headers = {"Authorization": "Bearer sk-bench", "Accept": "application/json"}
+    async with aiohttp.ClientSession(headers=headers) as session:
+
+        async def get(url: str, params: dict[str, str] | None = None) -> Any:
+            for _ in range(MAX_RAW_ATTEMPTS):
+                async with session.get(url, params=params) as resp:
+                    body = await resp.read()
+                    if resp.status == 429 and naive_retry:
+                        wait = float(resp.headers.get("retry-after-ms", "1000")) / 1000
+                    elif resp.status != 200:
+                        raise RuntimeError(f"HTTP {resp.status}: {body[:200]!r}")
+                    else:
+                        return loads(body)
+                await asyncio.sleep(wait)
+            raise RuntimeError("still rate-limited after the naive retries")
+
+        async def retrieve(jid: str) -> str:
+            data = await get(f"{base}/fine_tuning/jobs/{jid}")
+            return str(data["id"])
+
+        async def list_events(jid: str) -> list[str]:
+            url, params = f"{base}/fine_tuning/jobs/{jid}/events", {"limit": "100"}
+            ids: list[str] = []
+            while True:
+                page = await get(url, params)
+                ids.extend(e["id"] for e in page["data"])
+                if not page["has_more"] or not page["data"]:
+                    return ids
+                params = {"limit": "100", "after": page["data"][-1]["id"]}
+
+        return await run(retrieve, list_events)
+
+
+VARIANTS = {"ftclient": _ftclient, "raw": _raw, "openai": _openai}
+
+
+async def _workers(concurrency: int, n: int, one: Callable[[int], Awaitable[None]]) -> None:
+    """``concurrency`` coroutines taking the next index until ``n`` are done."""
+    it = iter(range(n))
+
+    async def worker() -> None:
+        for i in it:
+            await one(i)
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+
+
+def scenario(spec: dict[str, Any]) -> Callable[[Retrieve, ListEvents], Awaitable[dict[str, Any]]]:
+    name, n, concurrency = spec["scenario"], spec["n"], spec.get("concurrency", 1)
+
+    async def run(retrieve: Retrieve, list_events: ListEvents) -> dict[str, Any]:
+        # Connections, generated hooks, lazy imports; not against the rate limit's full bucket.
+        for i in range(0 if name == "ratelimited" else WARMUP):
+            if await retrieve(job_id(i)) != job_id(i):
+                raise Mismatch("warm-up job id")
+        out: dict[str, Any] = {}
+        cpu, wall = time.process_time(), time.perf_counter()
+        if name == "fanout":
+            got: list[str | None] = [None] * n
+
+            async def fetch(i: int) -> None:
+                got[i] = await retrieve(job_id(i))
+
+            await _workers(concurrency, n, fetch)
+        elif name == "pagination":
+            events = await list_events(EVENTS_JOB)
+        elif name == "sequential":
+            latencies = []
+            got = [None] * n
+            for i in range(n):
+                t0 = time.perf_counter()
+                got[i] = await retrieve(job_id(i))
+                latencies.append(time.perf_counter() - t0)
+        elif name == "ratelimited":
+            ids: list[str] = spec["job_ids"]
+            got, errors = [None] * n, []
+
+            async def poll(i: int) -> None:
+                try:
+                    got[i] = await retrieve(ids[i % len(ids)])
+                except Exception as exc:  # a failed poll is a result, counted below
+                    errors.append(f"{type(exc).__name__}: {exc}"[:200])
+
+            await _workers(concurrency, n, poll)
+        else:
+            raise SystemExit(f"unknown scenario {name!r}")
+        out["cpu"] = time.process_time() - cpu
+        out["wall"] = time.perf_counter() - wall
+        # Checks, outside the measured part.
+        if name == "pagination":
+            if events != event_ids(n):
+                raise Mismatch(f"events: got {len(events)}, order or ids differ")
+        elif name == "ratelimited":
+            wrong = [i for i, g in enumerate(got) if g is not None and g != ids[i % len(ids)]]
+            if wrong:
+                raise Mismatch(f"ratelimited: poll {wrong[0]} got {got[wrong[0]]}")
+            out["failed"] = sum(g is None for g in got)
+            out["errors"] = errors[:5]
+        else:
+            wrong = [i for i, g in enumerate(got) if g != job_id(i)]
+            if wrong:
+                raise Mismatch(f"{name}: request {wrong[0]} got {got[wrong[0]]}")
+        if name == "sequential":
+            out["latencies"] = latencies
+        return out
+
+    return run
+
+
+def main() -> None:
+    spec = json.loads(sys.argv[1])
+    if spec["decoder"] == "stdlib":
+        sys.modules["orjson"] = None  # type: ignore[assignment]  # "import orjson" now fails
+    result = asyncio.run(VARIANTS[spec["variant"]](spec, scenario(spec)))
+    # ru_maxrss is KiB on Linux.
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["orjson_loaded"] = sys.modules.get("orjson") is not None
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

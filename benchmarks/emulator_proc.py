@@ -1,0 +1,60 @@
+"""The emulator with a request-rate limit, run in its own process for the rate-limited scenario.
+
+``python -m benchmarks.emulator_proc --rate R --jobs K`` starts
+``FineTuningEmulator(rate_limit=R)`` on 127.0.0.1, creates ``K`` jobs through its HTTP API,
+waits for the token bucket to refill, then prints ``{"url", "jobs", "burst"}`` on one line.
+Each line ``stats`` on stdin prints the emulator's counters since then; EOF stops it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+
+import aiohttp
+
+from ftclient.testing import FineTuningEmulator
+
+
+async def serve(rate: float, jobs: int) -> None:
+    async with FineTuningEmulator(rate_limit=rate) as emu:
+        ids = []
+        async with aiohttp.ClientSession(headers={"Authorization": "Bearer sk-bench"}) as s:
+            for i in range(jobs):
+                async with s.post(
+                    emu.url + "/fine_tuning/jobs",
+                    json={"model": "gpt-4o-mini", "training_file": f"file-bench{i}"},
+                ) as resp:
+                    body = await resp.json()
+                    if resp.status != 200:
+                        raise SystemExit(f"emulator refused a job: {resp.status} {body}")
+                    ids.append(body["id"])
+        # Let the bucket refill, then count only what the benchmark sends.
+        await asyncio.sleep(jobs / rate + 0.2)
+        base_requests, base_limited = emu.stats.requests, emu.stats.rate_limited
+        burst = max(1.0, rate)
+        print(json.dumps({"url": emu.url, "jobs": ids, "burst": burst}), flush=True)
+        loop = asyncio.get_running_loop()
+        while True:
+            line = await loop.run_in_executor(None, sys.stdin.readline)
+            if not line:
+                return
+            stats = {
+                "requests": emu.stats.requests - base_requests,
+                "rate_limited": emu.stats.rate_limited - base_limited,
+            }
+            print(json.dumps(stats), flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="rate-limited emulator (127.0.0.1 only)")
+    parser.add_argument("--rate", type=float, default=400.0)
+    parser.add_argument("--jobs", type=int, default=20)
+    args = parser.parse_args()
+    asyncio.run(serve(args.rate, args.jobs))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,191 @@
+"""Turn the runs of ``benchmarks.run`` into medians, ratios to the raw floor, and a table."""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any
+
+# (scenario, metric, target ratio to raw, lower is better)
+TARGETS: list[tuple[str, str, float]] = [
+    ("fanout", "cpu_ms_per_1k", 1.5),
+    ("fanout", "peak_rss_mb", 1.2),
+    ("pagination", "cpu_ms_per_1k", 2.0),
+    ("sequential", "median_ms", 1.25),
+]
+MAX_429_FRACTION = 0.05
+MIN_THROUGHPUT_PCT = 85.0
+
+_LABELS = {
+    "rate": "throughput /s",
+    "cpu_ms_per_1k": "CPU ms / 1k",
+    "peak_rss_mb": "peak RSS MB",
+    "median_ms": "median ms",
+    "p99_ms": "p99 ms",
+}
+_UNIT = {"fanout": "requests", "pagination": "events", "sequential": "requests"}
+
+
+def _metrics(run: dict[str, Any]) -> dict[str, float]:
+    n, wall, cpu = run["n"], run["wall"], run["cpu"]
+    out = {"rate": n / wall, "cpu_ms_per_1k": cpu / n * 1e6, "peak_rss_mb": run["peak_rss_mb"]}
+    if run["scenario"] == "sequential":
+        lat = sorted(run["latencies"])
+        out["median_ms"] = statistics.median(lat) * 1000
+        out["p99_ms"] = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000
+    return out
+
+
+def _rate_limited(run: dict[str, Any]) -> dict[str, float]:
+    server = run["server"]
+    # Polls beyond the bucket's initial burst, per second: 100% means the client kept the server
+    # busy at exactly R from start to end. Failed polls do not count.
+    sustained = (run["n"] - run["failed"] - run["burst"]) / run["wall"]
+    return {
+        "failed": run["failed"],
+        "fraction_429": server["rate_limited"] / max(1, server["requests"]),
+        "server_requests": server["requests"],
+        "throughput_pct_of_R": 100 * sustained / run["rate"],
+        "wall": run["wall"],
+    }
+
+
+def _median(values: list[dict[str, float]]) -> dict[str, float]:
+    return {k: statistics.median(v[k] for v in values) for k in values[0]}
+
+
+def summarise(runs: list[dict[str, Any]], import_ms: dict[str, list[float]], rate: float) -> Any:
+    """Medians per (decoder, scenario, variant), ratios to ``raw``, target verdicts."""
+    grouped: dict[tuple[str, str, str], list[dict[str, float]]] = {}
+    limited: dict[str, list[dict[str, float]]] = {}
+    for run in runs:
+        if run["scenario"] == "ratelimited":
+            limited.setdefault(run["variant"], []).append(_rate_limited(run))
+        else:
+            key = (run["decoder"], run["scenario"], run["variant"])
+            grouped.setdefault(key, []).append(_metrics(run))
+    plain: dict[str, Any] = {}
+    for (decoder, scenario, variant), values in grouped.items():
+        plain.setdefault(decoder, {}).setdefault(scenario, {})[variant] = {
+            "median": _median(values),
+            "runs": len(values),
+        }
+    for scenarios in plain.values():
+        for variants in scenarios.values():
+            floor = variants.get("raw", {}).get("median")
+            for entry in variants.values():
+                if floor:
+                    entry["ratio_to_raw"] = {
+                        k: v / floor[k] for k, v in entry["median"].items() if floor.get(k)
+                    }
+    verdicts = []
+    for decoder, scenarios in plain.items():
+        for scenario, metric, target in TARGETS:
+            ratio = scenarios.get(scenario, {}).get("ftclient", {}).get("ratio_to_raw", {})
+            if metric in ratio:
+                verdicts.append(
+                    {
+                        "decoder": decoder,
+                        "scenario": scenario,
+                        "metric": metric,
+                        "ratio": ratio[metric],
+                        "target": target,
+                        "met": ratio[metric] <= target,
+                    }
+                )
+    rl: dict[str, Any] = {}
+    for variant, values in limited.items():
+        worst = {
+            "failed": max(v["failed"] for v in values),
+            "fraction_429": max(v["fraction_429"] for v in values),
+            "throughput_pct_of_R": min(v["throughput_pct_of_R"] for v in values),
+        }
+        rl[variant] = {"median": _median(values), "worst": worst, "runs": len(values)}
+    ft = rl.get("ftclient", {}).get("worst")
+    if ft:
+        verdicts.append(
+            {
+                "scenario": "ratelimited",
+                "metric": "failed=0, 429<=5%, throughput>=85% of R (worst run)",
+                "met": ft["failed"] == 0
+                and ft["fraction_429"] <= MAX_429_FRACTION
+                and ft["throughput_pct_of_R"] >= MIN_THROUGHPUT_PCT,
+            }
+        )
+    imports = {name: statistics.median(times) for name, times in import_ms.items()}
+    return {
+        "plain": plain,
+        "ratelimited": rl,
+        "rate_limit": rate,
+        "import_ms": imports,
+        "verdicts": verdicts,
+    }
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
+
+
+def table(summary: dict[str, Any], meta: dict[str, Any]) -> str:
+    """A markdown table: absolute medians, and ratios to the raw aiohttp floor in brackets."""
+    v = meta["versions"]
+    lines = [
+        f"{meta['date']}  Python {v['python']}, aiohttp {v['aiohttp']}, ftclient {v['ftclient']},"
+        f" openai {v['openai']}, orjson {v['orjson']}; nproc {meta['machine']['nproc']};"
+        f" medians of {meta['config']['rounds']} interleaved rounds",
+        "",
+    ]
+    for decoder, scenarios in summary["plain"].items():
+        variants = sorted({vr for s in scenarios.values() for vr in s}, key=_order)
+        lines.append(f"JSON decoder: {decoder}")
+        lines.append("")
+        lines.append("| scenario | metric | " + " | ".join(variants) + " |")
+        lines.append("|---|---|" + "---:|" * len(variants))
+        for scenario, entries in scenarios.items():
+            for metric in entries[variants[0]]["median"]:
+                if metric == "peak_rss_mb" and scenario != "fanout":
+                    continue
+                cells = []
+                for variant in variants:
+                    e = entries.get(variant)
+                    if e is None:
+                        cells.append("")
+                        continue
+                    ratio = e.get("ratio_to_raw", {}).get(metric)
+                    cell = _fmt(e["median"][metric])
+                    cells.append(cell if ratio is None else f"{cell} ({ratio:.2f}x)")
+                label = _LABELS[metric].replace("1k", "1k " + _UNIT[scenario])
+                lines.append(f"| {scenario} | {label} | " + " | ".join(cells) + " |")
+        lines.append("")
+    if summary["ratelimited"]:
+        lines.append(f"Rate-limited fan-out (emulator, R = {summary['rate_limit']:g}/s; worst run)")
+        lines.append("")
+        lines.append("| variant | failed polls | 429 share | throughput % of R | wall s |")
+        lines.append("|---|---:|---:|---:|---:|")
+        for variant, entry in sorted(summary["ratelimited"].items(), key=lambda kv: _order(kv[0])):
+            w, m = entry["worst"], entry["median"]
+            lines.append(
+                f"| {variant} | {w['failed']} | {100 * w['fraction_429']:.1f}% |"
+                f" {w['throughput_pct_of_R']:.0f}% | {m['wall']:.2f} |"
+            )
+        lines.append("")
+    if summary["import_ms"]:
+        timings = ", ".join(f"{k} {ms:.0f} ms" for k, ms in summary["import_ms"].items())
+        lines.append(f"Import time (fresh interpreter, minus `python -c pass`, median): {timings}")
+        lines.append("")
+    lines.append("Targets (ftclient / raw):")
+    for verdict in summary["verdicts"]:
+        mark = "met" if verdict["met"] else "MISSED"
+        if "ratio" in verdict:
+            lines.append(
+                f"- {verdict['decoder']} {verdict['scenario']} {verdict['metric']}: "
+                f"{verdict['ratio']:.2f}x (target <= {verdict['target']}x) {mark}"
+            )
+        else:
+            lines.append(f"- {verdict['scenario']} {verdict['metric']}: {mark}")
+    for note in meta["notes"]:
+        lines.append(f"Note: {note}")
+    return "\n".join(lines)
+
+
+def _order(variant: str) -> int:
+    return {"ftclient": 0, "raw": 1, "openai": 2}.get(variant, 3)

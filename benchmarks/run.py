@@ -1,0 +1,245 @@
+"""Run every scenario, variants interleaved, and report ratios to the raw aiohttp floor.
+
+Run: ``.venv/bin/python -m benchmarks`` (``--quick`` for a short smoke run; ``--help``).
+
+The servers run in their own processes on 127.0.0.1 (``benchmarks.server`` for the plain
+scenarios, ``benchmarks.emulator_proc`` for the rate-limited one); every measured run is a
+fresh child process (``benchmarks.child``) so that peak RSS and CPU time belong to one variant.
+Rounds interleave the variants (A B C, then B C A...) so drift hits them alike; medians over
+rounds are reported. Results go to stdout as a table and to ``benchmarks/results/*.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import importlib.util
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from benchmarks.report import summarise, table
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+CHILD_TIMEOUT = 120.0
+SERVER_TIMEOUT = 30.0
+
+
+class BenchmarkError(RuntimeError):
+    """A child failed or returned a wrong result: the run is aborted."""
+
+
+@contextlib.contextmanager
+def _process(args: list[str]) -> Iterator[tuple[subprocess.Popen[str], dict[str, Any]]]:
+    """Start a server module; yield it and the JSON line it prints when ready; always kill it."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", *args],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = _readline(proc, SERVER_TIMEOUT)
+        yield proc, json.loads(line)
+    finally:
+        with contextlib.suppress(OSError):
+            assert proc.stdin is not None
+            proc.stdin.close()
+        try:
+            proc.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def _readline(proc: subprocess.Popen[str], timeout: float) -> str:
+    import selectors
+
+    assert proc.stdout is not None
+    with selectors.DefaultSelector() as sel:
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        if not sel.select(timeout):
+            raise BenchmarkError(f"{proc.args!r} did not answer within {timeout:.0f}s")
+    line = proc.stdout.readline()
+    if not line:
+        raise BenchmarkError(f"{proc.args!r} exited (status {proc.poll()})")
+    return line
+
+
+def run_child(spec: dict[str, Any]) -> dict[str, Any]:
+    """One measured run in a fresh interpreter; raises on any failure or wrong result."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "benchmarks.child", json.dumps(spec)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=CHILD_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise BenchmarkError(f"{spec['variant']} {spec['scenario']} timed out") from exc
+    if done.returncode != 0:
+        raise BenchmarkError(f"{spec['variant']} {spec['scenario']} failed:\n{done.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def import_times(runs: int) -> dict[str, list[float]]:
+    """Milliseconds to import each module in a fresh interpreter, minus an empty interpreter."""
+    import time
+
+    statements = {"pass": "pass", "ftclient": "import ftclient"}
+    if importlib.util.find_spec("openai") is not None:
+        statements["openai"] = "import openai"
+    raw: dict[str, list[float]] = {name: [] for name in statements}
+    for _ in range(runs):
+        for name, statement in statements.items():
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", statement], cwd=ROOT, check=True, timeout=60)
+            raw[name].append((time.perf_counter() - start) * 1000)
+    base = statistics.median(raw.pop("pass"))
+    return {name: [t - base for t in times] for name, times in raw.items()}
+
+
+def rotate(items: list[str], k: int) -> list[str]:
+    k %= len(items)
+    return items[k:] + items[:k]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="tiny counts, one round (smoke)")
+    parser.add_argument("--rounds", type=int, help="interleaved rounds (default 5; quick: 1)")
+    parser.add_argument("--variants", default="ftclient,raw,openai")
+    parser.add_argument("--scenarios", default="fanout,pagination,sequential,ratelimited,import")
+    parser.add_argument(
+        "--decoders", default="stdlib,orjson", help="stdlib hides orjson; orjson uses it"
+    )
+    parser.add_argument("--rate", type=float, help="emulator rate limit R (default 400)")
+    parser.add_argument("--output", type=Path, help="JSON result file (default: results/)")
+    args = parser.parse_args(argv)
+
+    quick = args.quick
+    counts = {
+        "fanout": 200 if quick else 5_000,
+        "pagination": 1_000 if quick else 20_000,
+        "sequential": 100 if quick else 2_000,
+        "ratelimited": 200 if quick else 2_000,
+    }
+    concurrency = 50 if quick else 200
+    rate = args.rate or (100.0 if quick else 400.0)
+    rounds = args.rounds or (1 if quick else 5)
+    variants = [v for v in args.variants.split(",") if v]
+    notes: list[str] = []
+    if "openai" in variants and importlib.util.find_spec("openai") is None:
+        variants.remove("openai")
+        notes.append("openai is not installed: skipped (pip install 'ftclient[bench]')")
+    decoders = [d for d in args.decoders.split(",") if d]
+    if "orjson" in decoders and importlib.util.find_spec("orjson") is None:
+        decoders.remove("orjson")
+        notes.append("orjson is not installed: only the stdlib json path was measured")
+    scenarios = [s for s in args.scenarios.split(",") if s]
+    plain = [s for s in ("fanout", "pagination", "sequential") if s in scenarios]
+
+    runs: list[dict[str, Any]] = []
+    import_ms: dict[str, list[float]] = {}
+    with _process(["benchmarks.server", "--events", str(counts["pagination"])]) as (_, srv):
+        for r in range(rounds):
+            print(f"round {r + 1}/{rounds}", file=sys.stderr, flush=True)
+            for decoder in decoders:
+                for name in plain:
+                    for variant in rotate(variants, r):
+                        spec = {
+                            "variant": variant,
+                            "scenario": name,
+                            "url": srv["url"],
+                            "n": counts[name],
+                            "concurrency": concurrency,
+                            "decoder": decoder,
+                        }
+                        runs.append({**spec, **run_child(spec)})
+            if "ratelimited" in scenarios:
+                for variant in rotate(variants, r):
+                    runs.append(_rate_limited(variant, counts["ratelimited"], concurrency, rate))
+            if "import" in scenarios:
+                for name, times in import_times(3 if quick else 5).items():
+                    import_ms.setdefault(name, []).extend(times)
+
+    summary = summarise(runs, import_ms, rate)
+    meta = _metadata(args, counts, concurrency, rate, rounds, notes)
+    print(table(summary, meta))
+    out = args.output or RESULTS / f"bench-{meta['date'].replace(':', '')}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({**meta, "summary": summary, "runs": runs}, indent=1))
+    print(f"\nresults: {out}")
+    return 0
+
+
+def _rate_limited(variant: str, n: int, concurrency: int, rate: float) -> dict[str, Any]:
+    """One run against a fresh rate-limited emulator; its own counters give the 429 fraction."""
+    args = ["benchmarks.emulator_proc", "--rate", str(rate)]
+    with _process(args) as (proc, emu):
+        spec = {
+            "variant": variant,
+            "scenario": "ratelimited",
+            "url": emu["url"],
+            "n": n,
+            "concurrency": concurrency,
+            "decoder": "default",
+            "job_ids": emu["jobs"],
+        }
+        result = run_child(spec)
+        assert proc.stdin is not None
+        proc.stdin.write("stats\n")
+        proc.stdin.flush()
+        stats = json.loads(_readline(proc, SERVER_TIMEOUT))
+    spec.pop("job_ids")
+    return {**spec, **result, "server": stats, "rate": rate, "burst": emu["burst"]}
+
+
+def _metadata(
+    args: argparse.Namespace,
+    counts: dict[str, int],
+    concurrency: int,
+    rate: float,
+    rounds: int,
+    notes: list[str],
+) -> dict[str, Any]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions: dict[str, str | None] = {"python": platform.python_version()}
+    for dist in ("ftclient", "aiohttp", "openai", "orjson", "cattrs"):
+        try:
+            versions[dist] = version(dist)
+        except PackageNotFoundError:
+            versions[dist] = None
+    return {
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "versions": versions,
+        "machine": {"nproc": os.cpu_count(), "platform": platform.platform()},
+        "config": {
+            "quick": args.quick,
+            "rounds": rounds,
+            "counts": counts,
+            "concurrency": concurrency,
+            "rate_limit": rate,
+        },
+        "notes": notes,
+    }
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
