@@ -6,7 +6,10 @@ such a failure, each side-effecting operation first asks the API whether the ear
 effect, and if it did, answers with that result instead of acting again:
 
 * ``jobs.create`` tags the job with a unique key in ``metadata`` (``ftclient_idempotency_key``)
-  and looks it up through the ``metadata[...]`` list filter.
+  and looks it up through the ``metadata[...]`` list filter. After a *timeout* the server may
+  still be working on the create, so a lookup that finds nothing cannot tell "not made" from
+  "not made yet": the create is then not sent again (the caller gets the timeout and can call
+  again with the same ``idempotency_key``, which looks the job up before sending).
 * ``jobs.cancel``/``pause``/``resume`` retrieve the job: already in the target state means done.
 * ``permissions.create`` lists the checkpoint's permissions: every project granted means done.
 * ``permissions.delete`` lists them too: the permission gone means done.
@@ -18,17 +21,19 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import aiohttp
 
 from . import _protocol as protocol
-from ._transport import GiveUp, Recover, Transport
-from .errors import APIConnectionError, APIStatusError, InvalidParameterError
+from ._config import TimeoutArg
+from ._transport import GiveUp, Recover, Response, Transport
+from .errors import APIConnectionError, APIStatusError, APITimeoutError, InvalidParameterError
 
 __all__ = [
     "IDEMPOTENCY_METADATA_KEY",
+    "find_tagged_job",
     "is_ambiguous",
     "recover_job_create",
     "recover_permission_create",
@@ -93,21 +98,57 @@ def _as_raw(status: int, headers: dict[str, str], document: Any) -> Raw:
     return status, headers, json.dumps(document, separators=(",", ":")).encode()
 
 
+def may_still_act(exc: BaseException | None) -> bool:
+    """Whether the attempt timed out after its request went out (the server may be busy on it)."""
+    return isinstance(exc, APITimeoutError) and not isinstance(
+        exc.__cause__, aiohttp.ConnectionTimeoutError
+    )
+
+
+async def find_tagged_job(
+    transport: Transport,
+    key: str,
+    *,
+    timeout: TimeoutArg = ...,
+    extra_headers: Mapping[str, str] | None = None,
+) -> Response | None:
+    """The job whose metadata carries idempotency key ``key``, as a response, or None."""
+    response = await transport.request(
+        "GET",
+        "/fine_tuning/jobs",
+        params={"limit": 1, "metadata": {IDEMPOTENCY_METADATA_KEY: key}},
+        timeout=timeout,
+        extra_headers=extra_headers,
+    )
+    try:
+        page = protocol.loads(response.body)
+    except ValueError:
+        return None  # not a page: the create's own answer will say what is wrong
+    jobs = page.get("data") if isinstance(page, dict) else None
+    if not jobs or not isinstance(jobs, list):
+        return None
+    return Response(response.info, json.dumps(jobs[0], separators=(",", ":")).encode())
+
+
 def recover_job_create(transport: Transport, key: str) -> Recover:
-    """Before a retried create: return the job tagged with ``key`` if the server made it."""
+    """Before a retried create: return the job tagged with ``key`` if the server made it.
+
+    After a timeout that finds no job, stop: the server may still make it, and a second send
+    would make two.
+    """
 
     async def recover(exc: BaseException | None) -> Raw | None:
         if not is_ambiguous(exc):
             return None
-        response = await transport.request(
-            "GET",
-            "/fine_tuning/jobs",
-            params={"limit": 1, "metadata": {IDEMPOTENCY_METADATA_KEY: key}},
-        )
-        page = protocol.loads(response.body)
-        jobs = page.get("data") if isinstance(page, dict) else None
-        if jobs:
-            return _as_raw(200, dict(response.info.headers), jobs[0])
+        found = await find_tagged_job(transport, key)
+        if found is not None:
+            return 200, dict(found.info.headers), found.body
+        if exc is not None and may_still_act(exc):
+            exc.add_note(
+                "The server may still create this job. To get it without making a second one, "
+                f"call jobs.create again with idempotency_key={key!r}."
+            )
+            raise GiveUp(exc)
         return None
 
     return recover

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Collection, Iterable, Mapping, Sequen
 from typing import Any
 
 from .._idempotency import (
+    find_tagged_job,
     new_key,
     recover_job_create,
     recover_transition,
@@ -25,7 +26,7 @@ from ..models import (
     ListFineTuningJobEventsResponse,
     ListPaginatedFineTuningJobsResponse,
 )
-from ._base import Resource, TimeoutArg
+from ._base import Resource, TimeoutArg, decode
 
 __all__ = ["Jobs"]
 
@@ -67,6 +68,9 @@ class Jobs(Resource):
         returns it instead of creating another. With ``deduplicate=False``, or when ``metadata``
         already holds 16 keys and leaves no room for the tag, the job is not tagged and the create
         is not retried after ambiguous failures (only after ones the server did not act on).
+        After a timeout the server may still be making the job, so when the look-up finds none
+        the create is not sent again: :class:`~ftclient.APITimeoutError` is raised (its note
+        names the key to pass as ``idempotency_key`` to collect the job later).
 
         Args:
             model: base model to fine-tune, e.g. ``"gpt-4o-mini"``.
@@ -78,8 +82,10 @@ class Jobs(Resource):
             integrations: e.g. ``[{"type": "wandb", "wandb": {"project": "p"}}]``.
             seed: reproducibility seed, 0 to 2147483647.
             metadata: up to 16 string pairs attached to the job.
-            idempotency_key: the key that identifies this create across retries (and across
-                your own retries of the whole call, if you pass the same one); default: random.
+            idempotency_key: the key that identifies this create across retries, and across
+                your own retries of the whole call: when you pass one, a job already tagged with
+                it is looked up first and returned instead of creating another (whatever the
+                other arguments); default: a random key, no look-up.
             deduplicate: tag the job and look it up before ambiguous retries (default True).
 
         Returns:
@@ -110,6 +116,13 @@ class Jobs(Resource):
                 "metadata": tagged if tagged is not None else metadata,
             },
         )
+        if idempotency_key is not None and tagged is not None:
+            # The caller's own retry of a call that failed: the job may exist already.
+            found = await find_tagged_job(
+                self._transport, key, timeout=timeout, extra_headers=extra_headers
+            )
+            if found is not None:
+                return decode(found, FineTuningJob, method="GET", url="/fine_tuning/jobs")
         return await self._request(
             FineTuningJob,
             "POST",
