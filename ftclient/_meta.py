@@ -9,20 +9,40 @@ from ._transport import ResponseInfo
 
 __all__ = ["remember", "response_info"]
 
+
+class _Ref(weakref.ref):  # type: ignore[type-arg]  # referent type varies
+    """A weak reference that carries the info and its own key, so its callback needs no closure.
+
+    A plain ``weakref.ref`` with a callback costs a tenth of a ``weakref.finalize`` (which keeps
+    a registry and an atexit hook), and one is made for every object a client returns.
+    """
+
+    __slots__ = ("info", "key")
+
+    info: ResponseInfo
+    key: int
+
+
 # Keyed by id(): models are frozen and may hold dicts, so they are not reliably hashable, and
-# two equal jobs from two responses keep their own info. A finalizer drops the entry with the
-# object.
-_INFO: dict[int, ResponseInfo] = {}
+# two equal jobs from two responses keep their own info. The reference's callback drops the
+# entry with the object.
+_INFO: dict[int, _Ref] = {}
+
+
+def _forget(ref: _Ref) -> None:
+    if _INFO.get(ref.key) is ref:  # not a newer entry for an object that reused the id
+        del _INFO[ref.key]
 
 
 def remember(obj: Any, info: ResponseInfo) -> None:
     """Attach ``info`` to ``obj`` for :func:`response_info` (no-op for objects without weakrefs)."""
-    key = id(obj)
     try:
-        weakref.finalize(obj, _INFO.pop, key, None)
+        ref = _Ref(obj, _forget)
     except TypeError:
         return
-    _INFO[key] = info
+    ref.info = info
+    ref.key = key = id(obj)
+    _INFO[key] = ref
 
 
 def response_info(obj: Any) -> ResponseInfo | None:
@@ -37,4 +57,5 @@ def response_info(obj: Any) -> ResponseInfo | None:
     Returns:
         The :class:`ResponseInfo`, or None if ``obj`` did not come from a response.
     """
-    return _INFO.get(id(obj))
+    ref = _INFO.get(id(obj))
+    return ref.info if ref is not None and ref() is obj else None
