@@ -208,6 +208,14 @@ def _check_alternatives(
             failures.append((_affinity(value, _resolve(option)), exc))
         else:
             return
+    tags = [_tag(_resolve(option)) for option in options]
+    if isinstance(value, Mapping) and all(tags) and not any(value.get("type") in t for t in tags):
+        # A tagged union (graders, methods) and a tag none of its branches has: say so, rather
+        # than report some branch's missing field.
+        allowed = ", ".join(repr(tag) for t in tags for tag in t)
+        raise SchemaViolation(
+            (*path, "type"), f"must be one of {allowed}, got {value.get('type')!r}"
+        )
     # Report the failure of the branch the caller most plausibly meant: the one whose JSON type
     # and ``type`` tag match, and among those the one that got deepest into the value.
     failures.sort(key=lambda pair: (pair[0], len(pair[1].path)), reverse=True)
@@ -216,6 +224,12 @@ def _check_alternatives(
         kinds = " or ".join(sorted({_describe(_resolve(o)) for o in options}))
         raise SchemaViolation(path, f"expected {kinds}, got {_type_name(value)} {value!r:.60}")
     raise best
+
+
+def _tag(option: Mapping[str, Any]) -> list[Any]:
+    """The values of the ``type`` tag that a union branch accepts (empty: not tagged)."""
+    tag = option.get("properties", {}).get("type", {})
+    return list(tag.get("enum", ())) if isinstance(tag, Mapping) else []
 
 
 def _affinity(value: Any, option: Mapping[str, Any]) -> int:
