@@ -29,7 +29,13 @@ import aiohttp
 from . import _protocol as protocol
 from ._config import TimeoutArg
 from ._transport import GiveUp, Recover, Response, Transport
-from .errors import APIConnectionError, APIStatusError, APITimeoutError, InvalidParameterError
+from .errors import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    InvalidParameterError,
+)
 
 __all__ = [
     "IDEMPOTENCY_METADATA_KEY",
@@ -98,6 +104,31 @@ def _as_raw(status: int, headers: dict[str, str], document: Any) -> Raw:
     return status, headers, json.dumps(document, separators=(",", ":")).encode()
 
 
+def _answer(response: Response, path: str, *, page: bool) -> Any:
+    """The decoded answer to a duplicate check; a list page must hold a list of objects.
+
+    Raises:
+        APIResponseValidationError: the answer cannot say whether the earlier attempt acted,
+            so nothing is sent again.
+    """
+    try:
+        document = protocol.loads(response.body)
+    except ValueError:
+        document = None
+    data = document.get("data", []) if isinstance(document, dict) else None
+    if isinstance(document, dict) and not page:
+        return document
+    if isinstance(data, list) and all(isinstance(item, dict) for item in data):
+        return document
+    raise APIResponseValidationError(
+        "the answer to the duplicate check is not what the API documents; not sending again",
+        status=response.info.status,
+        request_id=response.info.request_id,
+        method="GET",
+        url=path,
+    )
+
+
 def may_still_act(exc: BaseException | None) -> bool:
     """Whether the attempt timed out after its request went out (the server may be busy on it)."""
     return isinstance(exc, APITimeoutError) and not isinstance(
@@ -120,12 +151,8 @@ async def find_tagged_job(
         timeout=timeout,
         extra_headers=extra_headers,
     )
-    try:
-        page = protocol.loads(response.body)
-    except ValueError:
-        return None  # not a page: the create's own answer will say what is wrong
-    jobs = page.get("data") if isinstance(page, dict) else None
-    if not jobs or not isinstance(jobs, list):
+    jobs = _answer(response, "/fine_tuning/jobs", page=True).get("data")
+    if not jobs:
         return None
     return Response(response.info, json.dumps(jobs[0], separators=(",", ":")).encode())
 
@@ -161,8 +188,7 @@ def recover_transition(transport: Transport, job_path: str, done: Collection[str
         if not is_ambiguous(exc):
             return None
         response = await transport.request("GET", job_path)
-        job = protocol.loads(response.body)
-        if isinstance(job, dict) and job.get("status") in done:
+        if _answer(response, job_path, page=False).get("status") in done:
             return 200, dict(response.info.headers), response.body
         return None
 
@@ -174,12 +200,12 @@ async def _all_permissions(transport: Transport, path: str) -> list[dict[str, An
     after: str | None = None
     for _ in range(10_000):  # bounded: a misbehaving server cannot keep us here
         response = await transport.request("GET", path, params={"limit": 100, "after": after})
-        page = protocol.loads(response.body)
+        page = _answer(response, path, page=True)
         data = page.get("data") or []
         found.extend(data)
-        if not page.get("has_more") or not data:
+        after = page.get("last_id") or data[-1].get("id") if data else None
+        if not page.get("has_more") or not isinstance(after, str):
             break
-        after = page.get("last_id") or data[-1].get("id")
     return found
 
 
@@ -198,8 +224,8 @@ def recover_permission_create(
         page = {
             "object": "list",
             "data": data,
-            "first_id": data[0]["id"],
-            "last_id": data[-1]["id"],
+            "first_id": data[0].get("id"),
+            "last_id": data[-1].get("id"),
             "has_more": False,
         }
         return _as_raw(200, {}, page)
