@@ -14,8 +14,8 @@ import attrs
 
 MAX_RETRIES: Final = 2  # the client's default policy: 3 attempts in all
 PERSISTENT_TIMES: Final = MAX_RETRIES + 2  # a fault that outlasts every attempt
-CALL_TIMEOUT: Final = 0.1  # per-call timeout for the slow faults (seconds)
-SLOW_SECONDS: Final = 0.3  # how long the slow faults hold the answer back
+CALL_TIMEOUT: Final = 0.2  # per-call timeout for the slow faults (seconds); 0.1 flaked under load
+SLOW_SECONDS: Final = 0.5  # how long the slow faults hold the answer back
 
 # operationId -> how the caller spells it.
 OPERATIONS: Final[dict[str, str]] = {
