@@ -197,6 +197,16 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _header_safe(value: str | None, param: str) -> None:
+    """Refuse a value that travels in a header if it is not a string or could split the header."""
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise InvalidParameterError(param, f"must be a string, got {type(value).__name__}")
+    if any(ch in value for ch in "\r\n\x00"):
+        raise InvalidParameterError(param, "must not contain CR, LF or NUL characters")
+
+
 def resolve_config(
     *,
     api_key: str | None,
@@ -224,8 +234,11 @@ def resolve_config(
             f"no API key: pass api_key=... or set the {ENV_API_KEY} environment variable "
             "(for the local emulator any non-empty key works)",
         )
-    if any(ch in key for ch in "\r\n"):
-        raise InvalidParameterError("api_key", "must not contain line breaks")
+    _header_safe(key, "api_key")
+    org = organization if organization is not None else env.get(ENV_ORGANIZATION)
+    proj = project if project is not None else env.get(ENV_PROJECT)
+    _header_safe(org, "organization")
+    _header_safe(proj, "project")
     url = (base_url or env.get(ENV_BASE_URL) or DEFAULT_BASE_URL).rstrip("/")
     check_base_url(url)
     policy = retry_policy if retry_policy is not None else DEFAULT_RETRY_POLICY
@@ -242,8 +255,8 @@ def resolve_config(
     return ClientConfig(
         api_key=key.strip(),
         base_url=url,
-        organization=organization if organization is not None else env.get(ENV_ORGANIZATION),
-        project=project if project is not None else env.get(ENV_PROJECT),
+        organization=org,
+        project=proj,
         timeouts=Timeouts.coerce(timeout),
         retry=policy,
         max_connections=max_connections,

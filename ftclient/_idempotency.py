@@ -26,15 +26,22 @@ from typing import Any
 
 import aiohttp
 
-from . import _protocol as protocol
+from . import _convert, _meta
 from ._config import TimeoutArg
-from ._transport import GiveUp, Recover, Response, Transport
+from ._decode import decode
+from ._pagination import AsyncPaginator
+from ._transport import GiveUp, Recover, Transport
 from .errors import (
     APIConnectionError,
-    APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
     InvalidParameterError,
+)
+from .models import (
+    FineTuningCheckpointPermission,
+    FineTuningJob,
+    ListFineTuningCheckpointPermissionResponse,
+    ListPaginatedFineTuningJobsResponse,
 )
 
 __all__ = [
@@ -104,31 +111,6 @@ def _as_raw(status: int, headers: dict[str, str], document: Any) -> Raw:
     return status, headers, json.dumps(document, separators=(",", ":")).encode()
 
 
-def _answer(response: Response, path: str, *, page: bool) -> Any:
-    """The decoded answer to a duplicate check; a list page must hold a list of objects.
-
-    Raises:
-        APIResponseValidationError: the answer cannot say whether the earlier attempt acted,
-            so nothing is sent again.
-    """
-    try:
-        document = protocol.loads(response.body)
-    except ValueError:
-        document = None
-    data = document.get("data", []) if isinstance(document, dict) else None
-    if isinstance(document, dict) and not page:
-        return document
-    if isinstance(data, list) and all(isinstance(item, dict) for item in data):
-        return document
-    raise APIResponseValidationError(
-        "the answer to the duplicate check is not what the API documents; not sending again",
-        status=response.info.status,
-        request_id=response.info.request_id,
-        method="GET",
-        url=path,
-    )
-
-
 def may_still_act(exc: BaseException | None) -> bool:
     """Whether the attempt timed out after its request went out (the server may be busy on it)."""
     return isinstance(exc, APITimeoutError) and not isinstance(
@@ -142,19 +124,25 @@ async def find_tagged_job(
     *,
     timeout: TimeoutArg = ...,
     extra_headers: Mapping[str, str] | None = None,
-) -> Response | None:
-    """The job whose metadata carries idempotency key ``key``, as a response, or None."""
+) -> FineTuningJob | None:
+    """The job whose metadata carries idempotency key ``key``, or None.
+
+    Raises:
+        APIResponseValidationError: the answer cannot say; nothing is sent again.
+    """
+    path = "/fine_tuning/jobs"
     response = await transport.request(
         "GET",
-        "/fine_tuning/jobs",
+        path,
         params={"limit": 1, "metadata": {IDEMPOTENCY_METADATA_KEY: key}},
         timeout=timeout,
         extra_headers=extra_headers,
     )
-    jobs = _answer(response, "/fine_tuning/jobs", page=True).get("data")
-    if not jobs:
+    page = decode(response, ListPaginatedFineTuningJobsResponse, method="GET", url=path)
+    if not page.data:
         return None
-    return Response(response.info, json.dumps(jobs[0], separators=(",", ":")).encode())
+    _meta.remember(page.data[0], response.info)
+    return page.data[0]
 
 
 def recover_job_create(transport: Transport, key: str) -> Recover:
@@ -169,7 +157,8 @@ def recover_job_create(transport: Transport, key: str) -> Recover:
             return None
         found = await find_tagged_job(transport, key)
         if found is not None:
-            return 200, dict(found.info.headers), found.body
+            info = _meta.response_info(found)
+            return _as_raw(200, dict(info.headers) if info else {}, _convert.unstructure(found))
         if exc is not None and may_still_act(exc):
             exc.add_note(
                 "The server may still create this job. To get it without making a second one, "
@@ -188,24 +177,21 @@ def recover_transition(transport: Transport, job_path: str, done: Collection[str
         if not is_ambiguous(exc):
             return None
         response = await transport.request("GET", job_path)
-        if _answer(response, job_path, page=False).get("status") in done:
+        job = decode(response, FineTuningJob, method="GET", url=job_path)
+        if job.status in done:
             return 200, dict(response.info.headers), response.body
         return None
 
     return recover
 
 
-async def _all_permissions(transport: Transport, path: str) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    after: str | None = None
-    for _ in range(10_000):  # bounded: a misbehaving server cannot keep us here
-        response = await transport.request("GET", path, params={"limit": 100, "after": after})
-        page = _answer(response, path, page=True)
-        data = page.get("data") or []
-        found.extend(data)
-        after = page.get("last_id") or data[-1].get("id") if data else None
-        if not page.get("has_more") or not isinstance(after, str):
-            break
+async def _all_permissions(transport: Transport, path: str) -> list[FineTuningCheckpointPermission]:
+    async def fetch(cursor: str | None) -> ListFineTuningCheckpointPermissionResponse:
+        response = await transport.request("GET", path, params={"limit": 100, "after": cursor})
+        return decode(response, ListFineTuningCheckpointPermissionResponse, method="GET", url=path)
+
+    # The shared paginator: a server repeating a cursor raises PaginationError, never loops.
+    found: list[FineTuningCheckpointPermission] = await AsyncPaginator(fetch).to_list()
     return found
 
 
@@ -217,15 +203,15 @@ def recover_permission_create(
     async def recover(exc: BaseException | None) -> Raw | None:
         if not is_ambiguous(exc):
             return None
-        existing = {p.get("project_id"): p for p in await _all_permissions(transport, path)}
+        existing = {p.project_id: p for p in await _all_permissions(transport, path)}
         if not all(project in existing for project in project_ids):
             return None
-        data = [existing[project] for project in dict.fromkeys(project_ids)]
+        data = [_convert.unstructure(existing[project]) for project in dict.fromkeys(project_ids)]
         page = {
             "object": "list",
             "data": data,
-            "first_id": data[0].get("id"),
-            "last_id": data[-1].get("id"),
+            "first_id": data[0]["id"],
+            "last_id": data[-1]["id"],
             "has_more": False,
         }
         return _as_raw(200, {}, page)
@@ -239,7 +225,7 @@ def recover_permission_delete(transport: Transport, path: str, permission_id: st
     async def recover(exc: BaseException | None) -> Raw | None:
         if not is_ambiguous(exc):
             return None
-        if any(p.get("id") == permission_id for p in await _all_permissions(transport, path)):
+        if any(p.id == permission_id for p in await _all_permissions(transport, path)):
             return None
         return _as_raw(
             200, {}, {"object": "checkpoint.permission", "id": permission_id, "deleted": True}

@@ -26,7 +26,7 @@ from ..models import (
     ListFineTuningJobEventsResponse,
     ListPaginatedFineTuningJobsResponse,
 )
-from ._base import Resource, TimeoutArg, decode
+from ._base import Resource, TimeoutArg
 
 __all__ = ["Jobs"]
 
@@ -122,7 +122,7 @@ class Jobs(Resource):
                 self._transport, key, timeout=timeout, extra_headers=extra_headers
             )
             if found is not None:
-                return decode(found, FineTuningJob, method="GET", url="/fine_tuning/jobs")
+                return found
         return await self._request(
             FineTuningJob,
             "POST",
