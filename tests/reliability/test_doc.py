@@ -10,6 +10,7 @@ from .matrix import cells, markdown_table
 from .test_path_encoding import HOSTILE, QUERY_HOSTILE, TARGETS
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "reliability.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def test_fault_table_matches_the_expected_outcomes() -> None:
@@ -29,3 +30,12 @@ def test_bad_input_counts_match_the_cases() -> None:
     assert f"({len(HOSTILE) * len(TARGETS)} cases)" in text
     assert f"{len(HOSTILE)} hostile ids" in text
     assert f"{len(QUERY_HOSTILE)} hostile cursor" in text
+
+
+def test_readme_states_the_same_table_and_counts() -> None:
+    text = README.read_text(encoding="utf-8")
+    assert markdown_table() in text, "README.md's fault table is stale"
+    assert f"**{len(cells())} cells**" in text
+    assert f"**{len(CASES)} cases**" in text
+    assert f"{len(HOSTILE)} hostile ids" in text
+    assert f"each of the {len(TARGETS)} path parameters" in text
