@@ -65,8 +65,16 @@ USER_AGENT: Final = (
 
 
 def loads(body: bytes) -> Any:
-    """Decode a JSON body (orjson when installed, else the standard library)."""
-    return _loads(body)
+    """Decode a JSON body (orjson when installed, else the standard library).
+
+    Raises:
+        ValueError: not JSON, including JSON nested too deeply to decode (the standard library
+            raises RecursionError there; orjson a ValueError).
+    """
+    try:
+        return _loads(body)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
 
 
 def check_header_value(name: str, value: str) -> str:

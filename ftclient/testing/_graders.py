@@ -197,7 +197,7 @@ class _Context:
         if self._json_state == 0:
             try:
                 self._json, self._json_state = json.loads(self.sample), 1
-            except ValueError:
+            except (ValueError, RecursionError):
                 self._json_state = -1
         return self._json_state == 1, self._json
 

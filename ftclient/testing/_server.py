@@ -241,7 +241,7 @@ class FineTuningEmulator:
         if raw:
             try:
                 data = _loads(raw)
-            except ValueError:
+            except (ValueError, RecursionError):  # too deep for json is not JSON either
                 data = _UNSET
         query = list(request.query.items())
         # Recorded on arrival, so a test sees a request whose answer is still delayed.

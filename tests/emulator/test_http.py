@@ -151,3 +151,18 @@ async def test_job_json_helper(api: Api, emu: FineTuningEmulator) -> None:
     job = await api.create_job()
     emu.clock.advance(10_000)
     assert emu.job_json(job["id"])["status"] == "succeeded"
+
+
+async def test_json_nested_too_deeply_is_a_400_not_a_crash(emu: FineTuningEmulator) -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            emu.url + "/fine_tuning/jobs",
+            data=deep,
+            headers={"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"},
+        ) as response,
+    ):
+        body = await response.json()
+    assert response.status == 400
+    assert body["error"]["code"] == "invalid_json"

@@ -195,3 +195,16 @@ def test_jitter_stays_between_half_and_full_delay() -> None:
     delays = [protocol.backoff_delay(2, policy) for _ in range(200)]
     assert all(2.0 <= d <= 4.0 for d in delays)
     assert len(set(delays)) > 100
+
+
+@pytest.mark.parametrize("decoder", ["stdlib", "installed"])
+def test_deeply_nested_json_is_a_value_error_with_either_decoder(
+    decoder: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    if decoder == "stdlib":
+        monkeypatch.setattr(protocol, "_loads", json.loads)
+    with pytest.raises(ValueError, match="nested too deeply|recursion|depth"):
+        protocol.loads(b"[" * 100_000 + b"]" * 100_000)
+    assert protocol.loads(b'{"a": [1, 2]}') == {"a": [1, 2]}
