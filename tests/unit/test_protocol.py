@@ -205,6 +205,6 @@ def test_deeply_nested_json_is_a_value_error_with_either_decoder(
 
     if decoder == "stdlib":
         monkeypatch.setattr(protocol, "_loads", json.loads)
-    with pytest.raises(ValueError, match="nested too deeply|recursion|depth"):
+    with pytest.raises(ValueError, match=r"(?i)nested too deeply|recursion|depth"):
         protocol.loads(b"[" * 100_000 + b"]" * 100_000)
     assert protocol.loads(b'{"a": [1, 2]}') == {"a": [1, 2]}
