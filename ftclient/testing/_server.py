@@ -27,9 +27,10 @@ try:
 
     def _dumps(value: Any) -> bytes:
         try:
-            return orjson.dumps(value)
+            encoded: bytes = orjson.dumps(value)
         except TypeError:  # e.g. an echoed integer beyond 64 bits
             return json.dumps(value).encode()
+        return encoded
 
 except ImportError:  # pragma: no cover - orjson is optional
 
