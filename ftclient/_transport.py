@@ -226,7 +226,8 @@ class Transport:
         try:
             status, resp_headers, resp_body = await self._send(call)
         except GiveUp as stop:
-            raise stop.error from None
+            # Keep the failure's own cause (the aiohttp error); hide only the GiveUp signal.
+            raise stop.error from stop.error.__cause__
         finally:
             _CURRENT_CALL.reset(token)
         info = ResponseInfo(

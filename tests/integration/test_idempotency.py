@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import aiohttp
 import pytest
 
 import ftclient
@@ -72,8 +73,9 @@ async def test_create_without_deduplication_is_not_retried_after_ambiguous_failu
     client: ftclient.FineTuningClient, emulator: FineTuningEmulator
 ) -> None:
     emulator.faults.add("createFineTuningJob", "drop_after")
-    with pytest.raises(ftclient.APIConnectionError):
+    with pytest.raises(ftclient.APIConnectionError) as info:
         await client.jobs.create(model="gpt-4o-mini", training_file="file-t", deduplicate=False)
+    assert isinstance(info.value.__cause__, aiohttp.ClientError)  # still raised from aiohttp
     assert job_count(emulator) == 1
     assert len(sent(emulator, "createFineTuningJob")) == 1
 
