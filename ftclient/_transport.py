@@ -109,6 +109,7 @@ class Transport:
         self._session = session
         self._owns_session = session is None
         self._closed = False
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._headers = protocol.base_headers(config)
         self._default_timeout = self._client_timeout(config.timeouts)
         self.gate = RateGate(config.flow, wait=config.retry.wait)
@@ -140,6 +141,15 @@ class Transport:
     def _get_session(self) -> aiohttp.ClientSession:
         if self._closed:
             raise errors.ClientClosedError("the client is closed; create a new FineTuningClient")
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            if self._loop is not None:
+                # aiohttp would fail later with "attached to a different loop" or worse.
+                raise errors.ClientClosedError(
+                    "this client belongs to the event loop it was first used in; create one "
+                    "FineTuningClient per event loop (for example inside your asyncio.run())"
+                )
+            self._loop = loop
         if self._session is None:
             connector = aiohttp.TCPConnector(
                 limit=self._config.max_connections,

@@ -98,3 +98,21 @@ async def test_closing_the_client_under_load_fails_calls_cleanly(
     assert all(isinstance(r, ftclient.ClientClosedError) for r in results), {
         type(r).__name__ for r in results
     }
+
+
+def test_a_client_used_in_a_second_event_loop_says_so() -> None:
+    async def create(client: ftclient.FineTuningClient) -> None:
+        await client.jobs.create(model="gpt-4o-mini", training_file="file-t")
+
+    async def first_loop() -> ftclient.FineTuningClient:
+        async with FineTuningEmulator() as emulator:
+            client = ftclient.FineTuningClient(api_key="k", base_url=emulator.url)
+            await create(client)
+        return client
+
+    client = asyncio.run(first_loop())
+    try:
+        with pytest.raises(ftclient.ClientClosedError, match="one FineTuningClient per event loop"):
+            asyncio.run(create(client))
+    finally:
+        asyncio.run(client.aclose())
