@@ -15,7 +15,7 @@ from ._config import DEFAULT_RETRY_POLICY, DEFAULT_TIMEOUTS, FlowControl, RetryP
 from ._flow import RateGate
 from ._meta import response_info
 from ._pagination import AsyncPaginator
-from ._protocol import NO_METADATA
+from ._protocol import NO_METADATA, NoMetadata
 from ._transport import ResponseInfo
 from ._version import __version__
 from ._waiting import JobWaiter, PollSchedule
@@ -62,6 +62,7 @@ __all__ = [
     "InternalServerError",
     "InvalidParameterError",
     "JobWaiter",
+    "NoMetadata",
     "NotFoundError",
     "PaginationError",
     "PermissionDeniedError",

@@ -31,6 +31,7 @@ except ImportError:  # pragma: no cover - exercised when orjson is absent
 
 __all__ = [
     "NO_METADATA",
+    "NoMetadata",
     "backoff_delay",
     "base_headers",
     "check_header_value",
@@ -43,12 +44,12 @@ __all__ = [
 ]
 
 
-class _NoMetadata:
+class NoMetadata:
     """Sentinel for ``jobs.list(metadata=NO_METADATA)``: only jobs that have no metadata."""
 
-    _instance: _NoMetadata | None = None
+    _instance: NoMetadata | None = None
 
-    def __new__(cls) -> _NoMetadata:
+    def __new__(cls) -> NoMetadata:
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance
@@ -57,7 +58,7 @@ class _NoMetadata:
         return "NO_METADATA"
 
 
-NO_METADATA: Final = _NoMetadata()
+NO_METADATA: Final = NoMetadata()
 
 USER_AGENT: Final = (
     f"ftclient/{__version__} Python/{platform.python_version()} aiohttp/{aiohttp.__version__}"

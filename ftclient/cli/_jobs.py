@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .. import NO_METADATA, FineTuningClient
+from .. import NO_METADATA, FineTuningClient, NoMetadata
 from .._convert import unstructure
 from ..models import FineTuningJob, FineTuningJobEvent
 from ._common import EXIT_OK, CommandFailed, load_json_arg, page_size
@@ -122,7 +122,9 @@ def build_method(args: argparse.Namespace) -> dict[str, Any] | None:
 
 async def cmd_list(client: FineTuningClient, args: argparse.Namespace, out: Output) -> int:
     """``jobs list``: the newest jobs, optionally filtered on metadata."""
-    metadata: object = NO_METADATA if args.no_metadata else dict(args.metadata or []) or None
+    metadata: dict[str, str] | NoMetadata | None = (
+        NO_METADATA if args.no_metadata else dict(args.metadata or []) or None
+    )
     jobs = await client.jobs.list(limit=page_size(args.limit), metadata=metadata).to_list(
         max_items=args.limit
     )

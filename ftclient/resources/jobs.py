@@ -15,7 +15,7 @@ from .._idempotency import (
 )
 from .._inputs import check_metadata, check_suffix, request_body
 from .._pagination import AsyncPaginator
-from .._protocol import NO_METADATA, check_header_value, path_segment
+from .._protocol import NO_METADATA, NoMetadata, check_header_value, path_segment
 from .._waiting import JobWaiter, OnUpdate, PollSchedule, follow_events, wait
 from ..errors import InvalidParameterError
 from ..models import (
@@ -155,7 +155,7 @@ class Jobs(Resource):
         *,
         limit: int | None = None,
         after: str | None = None,
-        metadata: Mapping[str, str] | object | None = None,
+        metadata: Mapping[str, str] | NoMetadata | None = None,
         timeout: TimeoutArg = ...,
         extra_headers: Mapping[str, str] | None = None,
     ) -> AsyncPaginator[FineTuningJob, ListPaginatedFineTuningJobsResponse]:
