@@ -96,7 +96,7 @@ class RetryPolicy:
     Retried: connection errors, timeouts, 408, 409, 429 and 5xx, unless the server says
     ``x-should-retry: false`` (``true`` forces a retry), and never a 429 whose error code is
     ``insufficient_quota``. The wait is the server's ``retry-after-ms`` or ``Retry-After`` when
-    given (capped at ``max_retry_after``), else exponential: ``base_delay * 2**n`` capped at
+    given and at most ``max_retry_after``, else exponential: ``base_delay * 2**n`` capped at
     ``max_delay``, with "full jitter" between half and all of it when ``jitter`` is on.
 
     Args:
@@ -104,7 +104,8 @@ class RetryPolicy:
         base_delay: first exponential wait, seconds.
         max_delay: cap of the exponential wait, seconds.
         jitter: randomise exponential waits so that many clients do not retry in step.
-        max_retry_after: longest server-requested wait that is obeyed; a longer hint gives up.
+        max_retry_after: longest server-requested wait that is obeyed; a longer hint is
+            ignored in favour of the exponential wait.
         wait: False switches sleeping off (tests): retries and the client's rate gate move on
             at once; the computed waits are still reported.
     """
