@@ -97,7 +97,7 @@ class RetryPolicy:
     ``x-should-retry: false`` (``true`` forces a retry), and never a 429 whose error code is
     ``insufficient_quota``. The wait is the server's ``retry-after-ms`` or ``Retry-After`` when
     given and at most ``max_retry_after``, else exponential: ``base_delay * 2**n`` capped at
-    ``max_delay``, with "full jitter" between half and all of it when ``jitter`` is on.
+    ``max_delay``, drawn at random between half and all of it when ``jitter`` is on.
 
     Args:
         max_retries: retries after the first attempt (0 disables retrying).
