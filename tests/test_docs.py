@@ -69,3 +69,14 @@ def test_example_parses_and_names_exist(name: str, line: int, code: str) -> None
             assert hasattr(resource, node.attr), (
                 f"{name}:{line}: client.{node.value.attr}.{node.attr}"
             )
+
+
+async def test_the_readme_emulator_example_runs_as_written() -> None:
+    [code] = [c for name, _, c in BLOCKS if name == "README.md" and "FineTuningEmulator()" in c]
+    flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+    namespace: dict[str, object] = {}
+    result = eval(compile(code, "README.md", "exec", flags=flags), namespace)
+    if result is not None:
+        await result
+    client = namespace["client"]
+    assert getattr(client, "closed", False)
