@@ -122,11 +122,20 @@ class RetryPolicy:
 DEFAULT_RETRY_POLICY = RetryPolicy()
 
 
+def positive_int(value: object, param: str) -> int:
+    """Return ``value`` if it is an integer >= 1 (bools are not integers here).
+
+    Raises:
+        InvalidParameterError: naming ``param``.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidParameterError(param, f"must be an integer >= 1, got {value!r}")
+    return value
+
+
 def _positive_int_or_none(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-        raise InvalidParameterError(
-            attribute.name, f"must be an integer >= 1 or None, got {value!r}"
-        )
+    if value is not None:
+        positive_int(value, attribute.name)
 
 
 @attrs.frozen(kw_only=True)
@@ -245,14 +254,7 @@ def resolve_config(
     policy = retry_policy if retry_policy is not None else DEFAULT_RETRY_POLICY
     if max_retries is not None:
         policy = attrs.evolve(policy, max_retries=max_retries)
-    if (
-        isinstance(max_connections, bool)
-        or not isinstance(max_connections, int)
-        or max_connections < 1
-    ):
-        raise InvalidParameterError(
-            "max_connections", f"must be an integer >= 1, got {max_connections!r}"
-        )
+    positive_int(max_connections, "max_connections")
     return ClientConfig(
         api_key=key.strip(),
         base_url=url,

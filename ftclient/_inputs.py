@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import _convert
+from ._config import positive_int
 from ._schema import SchemaViolation, component, dotted, validate
 from .errors import InvalidParameterError
 
@@ -30,13 +31,7 @@ def check_limit(limit: object, param: str = "limit") -> int | None:
     Raises:
         InvalidParameterError: anything else (bools included).
     """
-    if limit is None:
-        return None
-    if isinstance(limit, bool) or not isinstance(limit, int):
-        raise InvalidParameterError(param, f"must be an integer >= 1, got {limit!r}")
-    if limit < 1:
-        raise InvalidParameterError(param, f"must be >= 1, got {limit}")
-    return limit
+    return None if limit is None else positive_int(limit, param)
 
 
 def check_metadata(metadata: object, param: str = "metadata") -> None:

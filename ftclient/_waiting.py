@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from . import _meta
+from ._config import positive_int
 from ._protocol import retry_after
 from .errors import InvalidParameterError, WaitTimeoutError
 from .models import TERMINAL_STATUSES, FineTuningJob, FineTuningJobEvent
@@ -200,10 +201,7 @@ class JobWaiter:
         timeout: float | None,
         stop_on: Collection[str],
     ) -> None:
-        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-            raise InvalidParameterError(
-                "concurrency", f"must be an integer >= 1, got {concurrency!r}"
-            )
+        positive_int(concurrency, "concurrency")
         _check_timeout(timeout)
         self._jobs = jobs
         self._schedule = schedule_for(poll_interval)

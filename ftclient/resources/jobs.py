@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
+from .._config import positive_int
 from .._idempotency import (
     find_tagged_job,
     new_key,
@@ -17,7 +18,6 @@ from .._inputs import check_metadata, check_suffix, request_body
 from .._pagination import AsyncPaginator
 from .._protocol import NO_METADATA, NoMetadata, check_header_value, path_segment
 from .._waiting import JobWaiter, OnUpdate, PollSchedule, follow_events, wait
-from ..errors import InvalidParameterError
 from ..models import (
     FineTuneMethod,
     FineTuningIntegration,
@@ -310,8 +310,7 @@ class Jobs(Resource):
         path_segment(job_id, "job_id")
         if since is not None:
             path_segment(since, "since")
-        if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
-            raise InvalidParameterError("page_size", f"must be an integer >= 1, got {page_size!r}")
+        positive_int(page_size, "page_size")
         return follow_events(
             self,
             job_id,
