@@ -13,12 +13,13 @@ from ..models import (
     DeleteFineTuningCheckpointPermissionResponse,
     FineTuningCheckpointPermission,
     ListFineTuningCheckpointPermissionResponse,
+    PermissionOrder,
 )
 from ._base import Resource, TimeoutArg
 
 __all__ = ["Permissions"]
 
-ORDERS = ("ascending", "descending")
+ORDERS = frozenset(order.value for order in PermissionOrder)
 
 
 def _base_path(checkpoint: str) -> str:
