@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from .. import NO_METADATA, FineTuningClient, NoMetadata
@@ -16,7 +16,7 @@ from ..models import FineTuningJob, FineTuningJobEvent
 from ._common import EXIT_OK, CommandFailed, load_json_arg, page_size
 from ._live import JobProgress, LiveBoard
 from ._output import Output, format_ago, format_duration, format_time, render_kv
-from ._polling import follow_events, wait_for_job
+from ._polling import follow_events, recent_events, wait_for_job
 
 __all__ = [
     "JOB_HEADERS",
@@ -285,10 +285,7 @@ async def cmd_events(client: FineTuningClient, args: argparse.Namespace, out: Ou
     """``jobs events JOB``: the latest events, oldest first; ``--follow`` streams new ones."""
     if args.follow:
         return await _follow(client, args, out)
-    events: Sequence[FineTuningJobEvent] = await client.jobs.list_events(
-        args.job, limit=page_size(args.limit)
-    ).to_list(max_items=args.limit)
-    events = list(reversed(events))
+    events = await recent_events(client, args.job, args.limit)
     if out.json_mode:
         out.json(events)
     elif events:

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from .. import FineTuningClient, PollSchedule
 from ..models import FineTuningJob, FineTuningJobEvent
 
-__all__ = ["events_since", "follow_events", "wait_for_job"]
+__all__ = ["follow_events", "recent_events", "wait_for_job"]
 
 EVENT_PAGE_SIZE = 100
 
@@ -36,34 +36,14 @@ async def wait_for_job(
     )
 
 
-async def events_since(
-    client: FineTuningClient, job_id: str, newest_seen: str | None, *, limit: int | None = None
-) -> tuple[list[FineTuningJobEvent], str | None]:
-    """The job's events newer than ``newest_seen``, oldest first.
-
-    Args:
-        client: the client.
-        job_id: the job.
-        newest_seen: id of the newest event already seen, or None for the whole history.
-        limit: keep only the newest ``limit`` of them.
-
-    Returns:
-        ``(events, newest)``: the events, and the id of the newest event now seen (which is
-        ``newest_seen`` when nothing is new).
-    """
-    page_size = EVENT_PAGE_SIZE if limit is None else max(1, min(limit, EVENT_PAGE_SIZE))
-    fresh: list[FineTuningJobEvent] = []
-    newest = newest_seen
-    async for event in client.jobs.list_events(job_id, limit=page_size):
-        if event.id == newest_seen:
-            break
-        if newest == newest_seen:
-            newest = event.id
-        if limit is not None and len(fresh) >= limit:
-            break
-        fresh.append(event)
-    fresh.reverse()
-    return fresh, newest
+async def recent_events(
+    client: FineTuningClient, job_id: str, limit: int | None
+) -> list[FineTuningJobEvent]:
+    """The job's newest ``limit`` events (all of them when None), oldest first."""
+    size = EVENT_PAGE_SIZE if limit is None else min(limit, EVENT_PAGE_SIZE)
+    events = await client.jobs.list_events(job_id, limit=size).to_list(max_items=limit)
+    events.reverse()
+    return events
 
 
 async def follow_events(
@@ -88,9 +68,10 @@ async def follow_events(
     """
     since: str | None = None
     if history is not None:
-        past, since = await events_since(client, job_id, None, limit=history)
+        past = await recent_events(client, job_id, history)
         for event in past:
             yield event
+        since = past[-1].id if past else None
     async for event in client.jobs.follow_events(
         job_id,
         since=since,
