@@ -40,6 +40,7 @@ __all__ = [
     "path_segment",
     "query_pairs",
     "retry_after",
+    "server_wait",
     "should_retry",
 ]
 
@@ -205,34 +206,56 @@ def error_from_response(
     )
 
 
+def _seconds(value: float) -> float | None:
+    """``value`` if it is a usable wait: finite and not negative."""
+    return value if 0.0 <= value < float("inf") else None  # NaN fails both comparisons
+
+
 def retry_after(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
     """Seconds the server asks us to wait: ``retry-after-ms``, else ``Retry-After``.
 
-    ``Retry-After`` may be seconds (integer or decimal) or an HTTP date. Returns None when
-    absent, unparsable or negative.
+    ``Retry-After`` may be seconds (integer or decimal) or an HTTP date (one in the past means
+    now: 0). Negative, NaN and infinite values are no hint. Use :func:`server_wait` to obey one.
+
+    Returns:
+        The seconds, uncapped, or None when absent, unparsable, negative, NaN or infinite.
     """
     raw_ms = headers.get("retry-after-ms")
     if raw_ms is not None:
         try:
-            value = float(raw_ms) / 1000.0
+            value = _seconds(float(raw_ms) / 1000.0)
         except ValueError:
-            value = -1.0
-        if value >= 0 and value == value:  # reject NaN
+            value = None
+        if value is not None:
             return value
     raw = headers.get("retry-after")
     if raw is None:
         return None
     try:
-        seconds = float(raw)
+        return _seconds(float(raw))
     except ValueError:
+        pass
+    try:
         parsed = email.utils.parsedate_tz(raw)
         if parsed is None:
             return None
         seconds = email.utils.mktime_tz(parsed) - (time.time() if now is None else now)
-        seconds = max(seconds, 0.0)
-    if seconds < 0 or seconds != seconds or seconds == float("inf"):
+    except (ValueError, OverflowError):  # a date beyond what the platform's time can hold
         return None
-    return seconds
+    return _seconds(max(seconds, 0.0))
+
+
+def server_wait(
+    headers: Mapping[str, str], cap: float, *, now: float | None = None
+) -> float | None:
+    """The one rule for obeying a server's wait: its hint if it gives one within ``cap``.
+
+    Retries, the rate gate and the polling helpers all call this. A hint above ``cap`` (a daily
+    limit's ``Retry-After: 86400``, a hostile ``1e12``) is not obeyed: None, as for no hint; the
+    caller decides what that means (the runner raises a 429 at once, see ``retry_after``).
+    """
+    hinted = retry_after(headers, now=now)
+    return hinted if hinted is not None and hinted <= cap else None
 
 
 def should_retry(exc: BaseException, policy: RetryPolicy) -> bool:
@@ -259,8 +282,8 @@ def backoff_delay(
     The server's hint wins when present and not above ``policy.max_retry_after``; otherwise an
     exponential delay with optional jitter.
     """
-    hinted = retry_after(headers) if headers else None
-    if hinted is not None and hinted <= policy.max_retry_after:
+    hinted = server_wait(headers, policy.max_retry_after) if headers else None
+    if hinted is not None:
         return hinted
     delay = min(policy.base_delay * (2.0**retry_index), policy.max_delay)
     if policy.jitter:
