@@ -16,7 +16,7 @@ from ._flow import RateGate
 from ._meta import response_info
 from ._pagination import AsyncPaginator
 from ._protocol import NO_METADATA, NoMetadata
-from ._transport import ResponseInfo
+from ._response import ResponseInfo
 from ._version import __version__
 from ._waiting import JobWaiter, PollSchedule
 from .errors import (

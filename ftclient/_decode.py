@@ -6,7 +6,7 @@ from typing import TypeVar
 
 from . import _convert, _meta
 from . import _protocol as protocol
-from ._transport import Response
+from ._response import Response
 from .errors import APIResponseValidationError
 
 __all__ = ["decode"]

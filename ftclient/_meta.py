@@ -5,7 +5,7 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
-from ._transport import ResponseInfo
+from ._response import ResponseInfo
 
 __all__ = ["remember", "response_info"]
 

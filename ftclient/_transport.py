@@ -20,39 +20,11 @@ from . import _protocol as protocol
 from . import errors
 from ._config import ClientConfig, TimeoutArg, Timeouts
 from ._flow import RateGate
+from ._response import Response, ResponseInfo
 
 __all__ = ["GiveUp", "Recover", "Response", "ResponseInfo", "Transport"]
 
 logger = logging.getLogger("ftclient")
-
-
-@attrs.frozen(kw_only=True)
-class ResponseInfo:
-    """How a successful response was obtained; see :func:`ftclient.response_info`.
-
-    Attributes:
-        status: HTTP status.
-        headers: response headers, names lower-cased.
-        request_id: the ``x-request-id`` header, if present.
-        attempts: attempts made, 1 when the first one succeeded.
-        retry_waits: the wait computed before each retry, seconds.
-        elapsed: seconds from the first attempt to the end of the last one.
-    """
-
-    status: int
-    headers: Mapping[str, str] = attrs.field(repr=False)
-    request_id: str | None
-    attempts: int
-    retry_waits: tuple[float, ...]
-    elapsed: float
-
-
-@attrs.frozen
-class Response:
-    """A successful (2xx) response: its body and how it was obtained."""
-
-    info: ResponseInfo
-    body: bytes = attrs.field(repr=False)
 
 
 @attrs.define

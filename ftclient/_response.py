@@ -1,0 +1,38 @@
+"""What a successful exchange hands back: the body and how it was obtained."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import attrs
+
+__all__ = ["Response", "ResponseInfo"]
+
+
+@attrs.frozen(kw_only=True)
+class ResponseInfo:
+    """How a successful response was obtained; see :func:`ftclient.response_info`.
+
+    Attributes:
+        status: HTTP status.
+        headers: response headers, names lower-cased.
+        request_id: the ``x-request-id`` header, if present.
+        attempts: attempts made, 1 when the first one succeeded.
+        retry_waits: the wait computed before each retry, seconds.
+        elapsed: seconds from the first attempt to the end of the last one.
+    """
+
+    status: int
+    headers: Mapping[str, str] = attrs.field(repr=False)
+    request_id: str | None
+    attempts: int
+    retry_waits: tuple[float, ...]
+    elapsed: float
+
+
+@attrs.frozen
+class Response:
+    """A successful (2xx) response: its body and how it was obtained."""
+
+    info: ResponseInfo
+    body: bytes = attrs.field(repr=False)
