@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from . import _inputs
 from ._config import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_TIMEOUTS,
@@ -71,6 +72,7 @@ class FineTuningClient:
         session: aiohttp.ClientSession | None = None,
         trace_configs: Sequence[aiohttp.TraceConfig] = (),
     ) -> None:
+        _inputs.instance_of(trace_configs, (list, tuple), "trace_configs", "a list of TraceConfig")
         self._config = resolve_config(
             api_key=api_key,
             base_url=base_url,
@@ -136,5 +138,10 @@ class FineTuningClient:
         await self.aclose()
 
     def __repr__(self) -> str:
-        state = "closed" if self.closed else "open"
-        return f"<FineTuningClient base_url={self._config.base_url!r} {state}>"
+        # Safe on a client whose constructor raised (rendered by tracebacks with locals).
+        config = getattr(self, "_config", None)
+        if config is None:
+            return "<FineTuningClient (not initialised)>"
+        transport = getattr(self, "_transport", None)
+        state = "closed" if transport is not None and transport.closed else "open"
+        return f"<FineTuningClient base_url={config.base_url!r} {state}>"

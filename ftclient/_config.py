@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from . import _inputs
+from ._inputs import positive_int
 from .errors import InsecureURLWarning, InvalidParameterError
 
 __all__ = [
@@ -37,12 +39,7 @@ ENV_PROJECT = "OPENAI_PROJECT_ID"
 
 
 def _positive_or_none(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
-        raise InvalidParameterError(
-            attribute.name, f"must be a number of seconds or None, got {value!r}"
-        )
-    if value is not None and value <= 0:
-        raise InvalidParameterError(attribute.name, f"must be > 0, got {value!r}")
+    _inputs.optional_seconds(value, attribute.name)
 
 
 @attrs.frozen(kw_only=True)
@@ -66,11 +63,8 @@ class Timeouts:
             return value
         if value is None:
             return cls(total=None, connect=None, read=None)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise InvalidParameterError(param, f"must be seconds, Timeouts or None, got {value!r}")
-        if value <= 0:
-            raise InvalidParameterError(param, f"must be > 0, got {value!r}")
-        return cls(total=float(value), connect=min(float(value), 10.0), read=float(value))
+        total = _inputs.seconds(value, param)
+        return cls(total=total, connect=min(total, 10.0), read=total)
 
 
 DEFAULT_TIMEOUTS = Timeouts()
@@ -85,8 +79,11 @@ def _non_negative_int(instance: object, attribute: attrs.Attribute[Any], value: 
 
 
 def _non_negative(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise InvalidParameterError(attribute.name, f"must be a number >= 0, got {value!r}")
+    _inputs.seconds(value, attribute.name, zero=True)
+
+
+def _positive_rate(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    _inputs.seconds(value, attribute.name, unit="requests per second")
 
 
 @attrs.frozen(kw_only=True)
@@ -122,17 +119,6 @@ class RetryPolicy:
 DEFAULT_RETRY_POLICY = RetryPolicy()
 
 
-def positive_int(value: object, param: str) -> int:
-    """Return ``value`` if it is an integer >= 1 (bools are not integers here).
-
-    Raises:
-        InvalidParameterError: naming ``param``.
-    """
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidParameterError(param, f"must be an integer >= 1, got {value!r}")
-    return value
-
-
 def _positive_int_or_none(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None:
         positive_int(value, attribute.name)
@@ -151,7 +137,7 @@ class FlowControl:
 
     max_in_flight: int | None = attrs.field(default=None, validator=_positive_int_or_none)
     adaptive: bool = True
-    min_rate: float = 1.0
+    min_rate: float = attrs.field(default=1.0, validator=_positive_rate)
 
 
 DEFAULT_FLOW_CONTROL = FlowControl()
@@ -184,12 +170,17 @@ def check_base_url(url: str) -> None:
     Raises:
         InvalidParameterError: not ``http://`` or ``https://``, or no host.
     """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018  # raises ValueError for a port that is not a number
+    except ValueError as exc:
+        raise InvalidParameterError("base_url", f"is not a valid URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not host:
         raise InvalidParameterError("base_url", f"must be an http(s) URL with a host, got {url!r}")
     if parts.username or parts.password:
         raise InvalidParameterError("base_url", "must not contain credentials")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not _is_loopback(host):
         warnings.warn(
             f"base_url {url!r} is plain http to a host that is not loopback: the API key would "
             "travel unencrypted; use https",
@@ -209,12 +200,8 @@ def _is_loopback(host: str) -> bool:
 
 def _header_safe(value: str | None, param: str) -> None:
     """Refuse a value that travels in a header if it is not a string or could split the header."""
-    if value is None:
-        return
-    if not isinstance(value, str):
-        raise InvalidParameterError(param, f"must be a string, got {type(value).__name__}")
-    if any(ch in value for ch in "\r\n\x00"):
-        raise InvalidParameterError(param, "must not contain CR, LF or NUL characters")
+    if value is not None:
+        _inputs.header_value(value, param)
 
 
 def resolve_config(
@@ -238,23 +225,31 @@ def resolve_config(
     """
     env = os.environ if environ is None else environ
     key = api_key if api_key is not None else env.get(ENV_API_KEY)
-    if not key or not isinstance(key, str) or not key.strip():
+    if key is not None:
+        _inputs.header_value(key, "api_key")
+    if not key or not key.strip():
         raise InvalidParameterError(
             "api_key",
             f"no API key: pass api_key=... or set the {ENV_API_KEY} environment variable "
             "(for the local emulator any non-empty key works)",
         )
-    _header_safe(key, "api_key")
     org = organization if organization is not None else env.get(ENV_ORGANIZATION)
     proj = project if project is not None else env.get(ENV_PROJECT)
     _header_safe(org, "organization")
     _header_safe(proj, "project")
+    if base_url is not None:
+        _inputs.text(base_url, "base_url")
     url = (base_url or env.get(ENV_BASE_URL) or DEFAULT_BASE_URL).rstrip("/")
     check_base_url(url)
+    if retry_policy is not None:
+        _inputs.instance_of(retry_policy, RetryPolicy, "retry_policy", "a RetryPolicy or None")
+    if flow_control is not None:
+        _inputs.instance_of(flow_control, FlowControl, "flow_control", "a FlowControl or None")
     policy = retry_policy if retry_policy is not None else DEFAULT_RETRY_POLICY
     if max_retries is not None:
         policy = attrs.evolve(policy, max_retries=max_retries)
     positive_int(max_connections, "max_connections")
+    headers = _inputs.check_headers(default_headers, "default_headers")
     return ClientConfig(
         api_key=key.strip(),
         base_url=url,
@@ -264,5 +259,5 @@ def resolve_config(
         retry=policy,
         max_connections=max_connections,
         flow=flow_control if flow_control is not None else DEFAULT_FLOW_CONTROL,
-        default_headers=dict(default_headers or {}),
+        default_headers=headers,
     )

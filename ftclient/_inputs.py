@@ -1,37 +1,264 @@
 """Checks of caller input, run before any request leaves. Pure functions, no I/O.
 
-Request bodies are checked against the bundled OpenAPI contract (strictly: a key the schema does
-not name is refused, so a typo fails loudly), plus the limits the contract states only in prose.
+Strict only where the contract is explicit. A request body is checked against the bundled OpenAPI
+document: a typo'd enum, a number out of its stated range, a missing required field, a wrong JSON
+type or a string over its stated length is refused, naming the path
+(``method.supervised.hyperparameters.n_epochs: must be <= 50, got 99``). A key the document does
+not name is sent as given (the service adds parameters before the document does) and named in one
+DEBUG log line. Beyond the schema, only what the document states in prose (metadata limits) and
+what the wire itself requires (JSON values, UTF-8 text, header syntax, ids that stay inside their
+path segment) is refused. Everything else is left to the server.
+
+Every check raises :class:`~ftclient.InvalidParameterError` naming the parameter.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+import logging
+import math
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from . import _convert
-from ._config import positive_int
-from ._schema import SchemaViolation, component, dotted, validate
+from ._schema import Path, SchemaViolation, component, dotted, validate
 from .errors import InvalidParameterError
 
-__all__ = ["check_limit", "check_metadata", "request_body"]
+__all__ = [
+    "MAX_METADATA_KEYS",
+    "MAX_METADATA_KEY_CHARS",
+    "MAX_METADATA_VALUE_CHARS",
+    "MAX_PAGE_SIZE",
+    "callback",
+    "check_headers",
+    "check_limit",
+    "check_metadata",
+    "idempotency_key",
+    "identifier",
+    "identifiers",
+    "instance_of",
+    "optional_seconds",
+    "positive_int",
+    "request_body",
+    "seconds",
+    "statuses",
+    "text",
+]
 
+logger = logging.getLogger("ftclient")
+
+# Stated in the prose of the document's ``Metadata`` schema.
 MAX_METADATA_KEYS = 16
 MAX_METADATA_KEY_CHARS = 64
 MAX_METADATA_VALUE_CHARS = 512
-# The service builds model names as ft:<model>:<org>:<suffix>:<id>; it accepts letters, digits,
-# '-' and '_' in the suffix (``:`` would break the name apart).
-_SUFFIX_CHARS = re.compile(r"[A-Za-z0-9_-]+")
+# The largest page the service sends (the document states no bound); look-ups and the CLI ask
+# for it, and the emulator serves at most this many items a page.
+MAX_PAGE_SIZE = 100
+
+# RFC 9110 token characters: what a header name may hold.
+_TOKEN = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def _kind(value: object) -> str:
+    return type(value).__name__
+
+
+def _utf8(value: str, param: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidParameterError(
+            param, f"cannot be encoded as UTF-8 (lone surrogate at index {exc.start})"
+        ) from None
+    return value
+
+
+def text(value: object, param: str) -> str:
+    """Return ``value`` if it is a ``str`` that can be encoded as UTF-8 (no lone surrogates).
+
+    Raises:
+        InvalidParameterError: not a string, or not encodable.
+    """
+    if not isinstance(value, str):
+        raise InvalidParameterError(param, f"must be a string, got {_kind(value)}")
+    return _utf8(value, param)
+
+
+def identifier(value: object, param: str) -> str:
+    """Return an id that travels in a URL path or query: a non-blank UTF-8 string.
+
+    An empty or blank id would leave its path segment (``/jobs/`` is another endpoint, and
+    proxies strip blanks); every other string is percent-encoded into its segment by the
+    protocol layer and left to the server to judge.
+
+    Raises:
+        InvalidParameterError: not a non-empty string, or not encodable.
+    """
+    checked = text(value, param)
+    if not checked.strip():
+        raise InvalidParameterError(param, "must be a non-empty string")
+    return checked
+
+
+def identifiers(value: object, param: str) -> list[str]:
+    """Return a collection of ids as a list; a single string is refused, not split into letters.
+
+    Raises:
+        InvalidParameterError: a string, a mapping or a non-iterable; or a bad id, named by index.
+    """
+    if isinstance(value, (str, bytes, bytearray, Mapping)) or not isinstance(value, Iterable):
+        raise InvalidParameterError(
+            param, f"must be a collection of id strings (a list, say), got {_kind(value)}"
+        )
+    items = list(value)
+    for index, item in enumerate(items):
+        identifier(item, f"{param}[{index}]")
+    return items
+
+
+def seconds(value: object, param: str, *, zero: bool = False, unit: str = "seconds") -> float:
+    """THE seconds check: a finite real number > 0 (``>= 0`` with ``zero=True``).
+
+    NaN, infinities, bools and numbers too large for a float are refused, so no timeout, wait or
+    interval silently means "never" or overflows later. ``unit`` names what is counted in the
+    message (the rate gate's ``min_rate`` is requests per second).
+
+    Raises:
+        InvalidParameterError: naming ``param``.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidParameterError(param, f"must be a number of {unit}, got {_kind(value)}")
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number) or number < 0 or (number == 0 and not zero):
+        bound = ">= 0" if zero else "> 0"
+        raise InvalidParameterError(param, f"must be finite and {bound} {unit}, got {value!r:.40}")
+    return number
+
+
+def optional_seconds(value: object, param: str) -> float | None:
+    """:func:`seconds`, with None passed through (no limit)."""
+    return None if value is None else seconds(value, param)
+
+
+def positive_int(value: object, param: str) -> int:
+    """Return ``value`` if it is an integer >= 1 (bools are not integers here).
+
+    Raises:
+        InvalidParameterError: naming ``param``.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidParameterError(param, f"must be an integer >= 1, got {value!r:.40}")
+    return value
 
 
 def check_limit(limit: object, param: str = "limit") -> int | None:
-    """Return ``limit`` if it is None or an integer >= 1.
+    """Return ``limit`` if it is None or an integer, the only rule the document states.
+
+    Its range is the server's to judge (``0`` is sent as given).
 
     Raises:
-        InvalidParameterError: anything else (bools included).
+        InvalidParameterError: not an integer (bools included).
     """
-    return None if limit is None else positive_int(limit, param)
+    if limit is None:
+        return None
+    if isinstance(limit, bool) or not isinstance(limit, int):
+        raise InvalidParameterError(param, f"must be an integer, got {_kind(limit)}")
+    return limit
+
+
+def instance_of(value: object, kinds: type | tuple[type, ...], param: str, what: str) -> None:
+    """Refuse ``value`` unless it is an instance of ``kinds`` (``what`` describes them).
+
+    Raises:
+        InvalidParameterError: naming ``param`` and the type given.
+    """
+    if not isinstance(value, kinds):
+        raise InvalidParameterError(param, f"must be {what}, got {_kind(value)}")
+
+
+def callback(value: object, param: str) -> None:
+    """Refuse a ``value`` that is neither None nor callable."""
+    if value is not None and not callable(value):
+        raise InvalidParameterError(param, f"must be a callable or None, got {_kind(value)}")
+
+
+def statuses(value: object, param: str = "stop_on") -> frozenset[str]:
+    """Return a collection of job statuses as a frozenset; a single string is refused.
+
+    Raises:
+        InvalidParameterError: a string or non-collection, or an item that is not a string.
+    """
+    if isinstance(value, (str, bytes, bytearray, Mapping)) or not isinstance(value, Collection):
+        raise InvalidParameterError(
+            param, f"must be a collection of status strings (a set, say), got {_kind(value)}"
+        )
+    for item in value:
+        text(item, f"{param}[{item!r:.40}]")
+    return frozenset(value)
+
+
+def header_name(name: object, param: str) -> str:
+    """Return ``name`` if it is a valid HTTP field name (an RFC 9110 token).
+
+    Raises:
+        InvalidParameterError: not a string, empty, or holding a character outside the token
+            set (CR, LF, ``:``, space, NUL, non-ASCII...).
+    """
+    if not isinstance(name, str):
+        raise InvalidParameterError(param, f"header names must be strings, got {_kind(name)}")
+    if not name or not _TOKEN.issuperset(name):
+        raise InvalidParameterError(
+            f"{param}[{name!r:.60}]",
+            "is not a valid header name (letters, digits and !#$%&'*+-.^_`|~ only)",
+        )
+    return name
+
+
+def header_value(value: object, param: str) -> str:
+    """Return ``value`` if it can travel as one header value: UTF-8 text without CR, LF or NUL.
+
+    Raises:
+        InvalidParameterError: naming ``param``.
+    """
+    if not isinstance(value, str):
+        raise InvalidParameterError(param, f"must be a string, got {_kind(value)}")
+    if any(ch in value for ch in "\r\n\x00"):
+        raise InvalidParameterError(param, "must not contain CR, LF or NUL characters")
+    return _utf8(value, param)
+
+
+def check_headers(headers: object, param: str = "extra_headers") -> dict[str, str]:
+    """Return ``headers`` (None: none) as a dict after checking every name and value.
+
+    Raises:
+        InvalidParameterError: not a mapping, or a bad name or value, named as ``param['X-A']``.
+    """
+    if headers is None:
+        return {}
+    if not isinstance(headers, Mapping):
+        raise InvalidParameterError(
+            param, f"must be a mapping of header names to values, got {_kind(headers)}"
+        )
+    for name, value in headers.items():
+        header_value(value, f"{param}[{header_name(name, param)!r}]")
+    return dict(headers)
+
+
+def idempotency_key(key: object, param: str = "idempotency_key") -> str:
+    """Return ``key`` if it fits where it travels: a header value and a metadata value.
+
+    Raises:
+        InvalidParameterError: empty, over :data:`MAX_METADATA_VALUE_CHARS` characters, or not a
+            valid header value.
+    """
+    checked = header_value(key, param)
+    if not 1 <= len(checked) <= MAX_METADATA_VALUE_CHARS:
+        raise InvalidParameterError(
+            param, f"must have 1 to {MAX_METADATA_VALUE_CHARS} characters, got {len(checked)}"
+        )
+    return checked
 
 
 def check_metadata(metadata: object, param: str = "metadata") -> None:
@@ -43,44 +270,58 @@ def check_metadata(metadata: object, param: str = "metadata") -> None:
     if metadata is None:
         return
     if not isinstance(metadata, Mapping):
-        raise InvalidParameterError(param, f"must be a mapping of str to str, got {metadata!r:.60}")
+        raise InvalidParameterError(
+            param, f"must be a mapping of str to str, got {_kind(metadata)}"
+        )
     if len(metadata) > MAX_METADATA_KEYS:
         raise InvalidParameterError(
             param, f"at most {MAX_METADATA_KEYS} keys are allowed, got {len(metadata)}"
         )
     for key, value in metadata.items():
-        if not isinstance(key, str) or not key:
-            raise InvalidParameterError(param, f"keys must be non-empty strings, got {key!r}")
+        if not isinstance(key, str):
+            raise InvalidParameterError(param, f"keys must be strings, got {_kind(key)}")
+        where = f"{param}[{key[:20]!r}...]" if len(key) > 20 else f"{param}[{key!r}]"
+        _utf8(key, where)
         if len(key) > MAX_METADATA_KEY_CHARS:
             raise InvalidParameterError(
-                f"{param}[{key[:20]!r}...]",
-                f"keys have at most {MAX_METADATA_KEY_CHARS} characters",
+                where, f"keys have at most {MAX_METADATA_KEY_CHARS} characters, got {len(key)}"
             )
-        if not isinstance(value, str):
-            raise InvalidParameterError(f"{param}[{key!r}]", f"must be a string, got {value!r:.60}")
+        text(value, where)
         if len(value) > MAX_METADATA_VALUE_CHARS:
             raise InvalidParameterError(
-                f"{param}[{key!r}]",
+                where,
                 f"values have at most {MAX_METADATA_VALUE_CHARS} characters, got {len(value)}",
             )
 
 
-def check_suffix(suffix: object) -> None:
-    """Check ``suffix``: 1 to 64 characters of letters, digits, ``-`` and ``_``."""
-    if suffix is None:
+def _json(value: Any, path: Path) -> None:
+    """Refuse what JSON cannot carry: non-finite numbers, non-string keys, lone surrogates."""
+    if value is None or isinstance(value, (bool, int)):
         return
-    if isinstance(suffix, str) and 1 <= len(suffix) <= 64 and _SUFFIX_CHARS.fullmatch(suffix):
-        return
-    raise InvalidParameterError(
-        "suffix", f"must be 1 to 64 letters, digits, '-' or '_', got {suffix!r:.80}"
-    )
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise InvalidParameterError(dotted(path), f"must be a finite number, got {value!r}")
+    elif isinstance(value, str):
+        _utf8(value, dotted(path))
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise InvalidParameterError(dotted(path), f"keys must be strings, got {_kind(key)}")
+            _utf8(key, dotted((*path, key)))
+            _json(item, (*path, key))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            _json(item, (*path, index))
+    else:
+        raise InvalidParameterError(dotted(path), f"is not a JSON value, got {_kind(value)}")
 
 
 def request_body(schema_name: str, fields: Mapping[str, Any]) -> dict[str, Any]:
     """Build and check a JSON request body from keyword arguments.
 
     ``None`` values are dropped (not sent); model instances are unstructured; the result is
-    validated strictly against ``components.schemas[schema_name]``.
+    validated against ``components.schemas[schema_name]``. Keys the schema does not name are kept
+    and logged at DEBUG.
 
     Raises:
         InvalidParameterError: naming the path of the first bad value, e.g.
@@ -89,8 +330,16 @@ def request_body(schema_name: str, fields: Mapping[str, Any]) -> dict[str, Any]:
     body = {
         name: _convert.unstructure(value) for name, value in fields.items() if value is not None
     }
+    _json(body, ())
+    unknown: list[Path] = []
     try:
-        validate(body, component(schema_name), strict=True)
+        validate(body, component(schema_name), unknown=unknown)
     except SchemaViolation as exc:
         raise InvalidParameterError(dotted(exc.path), exc.message) from None
+    if unknown:
+        logger.debug(
+            "sending fields that %s does not name, as given: %s",
+            schema_name,
+            ", ".join(dotted(path) for path in unknown),
+        )
     return body

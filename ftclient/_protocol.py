@@ -20,6 +20,7 @@ import aiohttp  # only for its version string in the User-Agent
 
 from . import errors
 from ._config import ClientConfig, RetryPolicy
+from ._inputs import identifier
 from ._version import __version__
 
 try:  # optional speed-up (the "fast" extra); the standard library is the default path
@@ -116,13 +117,9 @@ def path_segment(value: object, param: str) -> str:
     that no client or proxy folds them into a parent path.
 
     Raises:
-        InvalidParameterError: not a non-empty string.
+        InvalidParameterError: not a non-blank UTF-8 string.
     """
-    if not isinstance(value, str):
-        raise errors.InvalidParameterError(param, f"must be a string, got {type(value).__name__}")
-    if not value or not value.strip():
-        raise errors.InvalidParameterError(param, "must be a non-empty string")
-    encoded = quote(value, safe=":")
+    encoded = quote(identifier(value, param), safe=":")
     if encoded in (".", ".."):
         encoded = encoded.replace(".", "%2E")
     return encoded

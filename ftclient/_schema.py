@@ -6,6 +6,10 @@ field. It implements the subset of JSON Schema the document uses: ``$ref``, ``ty
 ``nullable``, ``anyOf``/``oneOf``, numeric and length bounds, ``required``, ``properties``,
 ``additionalProperties``, ``items``, ``minItems``/``maxItems``. No I/O beyond reading the bundled
 document once.
+
+Strict only where the contract is explicit: a key that a schema does not name is refused only when
+the schema says ``additionalProperties: false``; otherwise it is allowed, and its path can be
+collected (the client logs them) because the service adds parameters before the document does.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["SchemaViolation", "component", "dotted", "operation", "spec", "validate"]
+__all__ = ["Path", "SchemaViolation", "component", "dotted", "spec", "validate"]
 
 Path = tuple[str | int, ...]
 
@@ -53,21 +57,6 @@ def component(name: str) -> dict[str, Any]:
     """Return the component schema called ``name``."""
     schema: dict[str, Any] = spec()["components"]["schemas"][name]
     return schema
-
-
-@cache
-def _operations() -> dict[str, tuple[str, str, dict[str, Any]]]:
-    found: dict[str, tuple[str, str, dict[str, Any]]] = {}
-    for template, item in spec()["paths"].items():
-        for method, op in item.items():
-            if isinstance(op, dict) and "operationId" in op:
-                found[op["operationId"]] = (method.upper(), template, op)
-    return found
-
-
-def operation(operation_id: str) -> tuple[str, str, dict[str, Any]]:
-    """Return ``(METHOD, path template, operation object)`` for an operationId."""
-    return _operations()[operation_id]
 
 
 def _resolve(schema: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -116,26 +105,31 @@ def _is_type(value: Any, name: str) -> bool:
     return isinstance(value, _JSON_TYPES.get(name, ()))
 
 
-def validate(instance: Any, schema: Mapping[str, Any], *, strict: bool = False) -> None:
+def validate(
+    instance: Any, schema: Mapping[str, Any], *, unknown: list[Path] | None = None
+) -> None:
     """Raise :class:`SchemaViolation` for the first way ``instance`` breaks ``schema``.
 
     Args:
         instance: decoded JSON value (dicts, lists, str, int, float, bool, None).
         schema: a schema object from the document (``$ref`` allowed).
-        strict: also reject keys that a schema with declared ``properties`` does not name. The
-            client checks its own input this way so that a misspelt key fails loudly; the emulator
-            does not, because the real API ignores unknown keys.
+        unknown: if given, the path of every key that an object schema with declared
+            ``properties`` does not name is appended to it (such keys are allowed unless the schema
+            says ``additionalProperties: false``).
     """
-    _check(instance, schema, (), strict)
+    found: list[Path] = []
+    _check(instance, schema, (), found)
+    if unknown is not None:
+        unknown.extend(found)
 
 
-def _check(value: Any, schema: Mapping[str, Any], path: Path, strict: bool) -> None:
+def _check(value: Any, schema: Mapping[str, Any], path: Path, unknown: list[Path]) -> None:
     schema = _resolve(schema)
     if value is None and schema.get("nullable"):
         return
     for key in ("anyOf", "oneOf"):
         if key in schema:
-            _check_alternatives(value, schema[key], path, strict)
+            _check_alternatives(value, schema[key], path, unknown)
     expected = schema.get("type")
     if expected is not None:
         names = [expected] if isinstance(expected, str) else list(expected)
@@ -149,12 +143,12 @@ def _check(value: Any, schema: Mapping[str, Any], path: Path, strict: bool) -> N
     elif isinstance(value, str):
         _check_length(len(value), schema, "minLength", "maxLength", "characters", path)
     elif isinstance(value, Mapping):
-        _check_object(value, schema, path, strict)
+        _check_object(value, schema, path, unknown)
     elif isinstance(value, (list, tuple)):
         _check_length(len(value), schema, "minItems", "maxItems", "items", path)
         if "items" in schema:
             for index, item in enumerate(value):
-                _check(item, schema["items"], (*path, index), strict)
+                _check(item, schema["items"], (*path, index), unknown)
 
 
 def _check_number(value: float, schema: Mapping[str, Any], path: Path) -> None:
@@ -178,7 +172,7 @@ def _check_length(
 
 
 def _check_object(
-    value: Mapping[str, Any], schema: Mapping[str, Any], path: Path, strict: bool
+    value: Mapping[str, Any], schema: Mapping[str, Any], path: Path, unknown: list[Path]
 ) -> None:
     properties: Mapping[str, Any] = schema.get("properties", {})
     for name in schema.get("required", ()):
@@ -189,24 +183,28 @@ def _check_object(
         if not isinstance(key, str):
             raise SchemaViolation(path, f"keys must be strings, got {_type_name(key)}")
         if key in properties:
-            _check(item, properties[key], (*path, key), strict)
+            _check(item, properties[key], (*path, key), unknown)
         elif isinstance(extra, Mapping):
-            _check(item, extra, (*path, key), strict)
-        elif extra is False or (extra is None and strict):
+            _check(item, extra, (*path, key), unknown)
+        elif extra is False:
             known = ", ".join(sorted(properties))
             raise SchemaViolation((*path, key), f"unknown field (expected one of: {known})")
+        elif extra is None:
+            unknown.append((*path, key))
 
 
 def _check_alternatives(
-    value: Any, options: Sequence[Mapping[str, Any]], path: Path, strict: bool
+    value: Any, options: Sequence[Mapping[str, Any]], path: Path, unknown: list[Path]
 ) -> None:
     failures: list[tuple[int, SchemaViolation]] = []
     for option in options:
+        branch: list[Path] = []  # only the branch that matches reports its unknown keys
         try:
-            _check(value, option, path, strict)
+            _check(value, option, path, branch)
         except SchemaViolation as exc:
             failures.append((_affinity(value, _resolve(option)), exc))
         else:
+            unknown.extend(branch)
             return
     tags = [_tag(_resolve(option)) for option in options]
     if isinstance(value, Mapping) and all(tags) and not any(value.get("type") in t for t in tags):

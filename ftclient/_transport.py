@@ -72,9 +72,19 @@ class Transport:
         session: aiohttp.ClientSession | None = None,
         trace_configs: Sequence[aiohttp.TraceConfig] = (),
     ) -> None:
+        for index, trace in enumerate(trace_configs):
+            if not isinstance(trace, aiohttp.TraceConfig):
+                raise errors.InvalidParameterError(
+                    f"trace_configs[{index}]",
+                    f"must be an aiohttp.TraceConfig, got {type(trace).__name__}",
+                )
         if session is not None and trace_configs:
             raise errors.InvalidParameterError(
                 "trace_configs", "cannot be added to a borrowed session; put them on your session"
+            )
+        if session is not None and not isinstance(session, aiohttp.ClientSession):
+            raise errors.InvalidParameterError(
+                "session", f"must be an aiohttp.ClientSession or None, got {type(session).__name__}"
             )
         self._config = config
         self._trace_configs = list(trace_configs)

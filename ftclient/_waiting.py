@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from . import _meta
-from ._config import positive_int
+from . import _inputs, _meta
 from ._protocol import retry_after
 from .errors import InvalidParameterError, WaitTimeoutError
 from .models import TERMINAL_STATUSES, FineTuningJob, FineTuningJobEvent
@@ -42,6 +41,10 @@ class PollSchedule:
     jitter: float = 0.1
 
     def __attrs_post_init__(self) -> None:
+        _inputs.seconds(self.initial, "poll_interval.initial")
+        _inputs.seconds(self.maximum, "poll_interval.maximum")
+        _inputs.seconds(self.factor, "poll_interval.factor", unit="times the interval")
+        _inputs.seconds(self.jitter, "poll_interval.jitter", zero=True, unit="of the interval")
         if not 0 < self.initial <= self.maximum:
             raise InvalidParameterError("poll_interval", "must be > 0 and <= the maximum interval")
         if self.factor < 1 or not 0 <= self.jitter < 1:
@@ -62,16 +65,12 @@ def schedule_for(poll_interval: float | PollSchedule) -> PollSchedule:
     """Accept seconds (the first interval, growing from there) or a :class:`PollSchedule`."""
     if isinstance(poll_interval, PollSchedule):
         return poll_interval
-    if isinstance(poll_interval, bool) or not isinstance(poll_interval, (int, float)):
-        raise InvalidParameterError("poll_interval", f"must be seconds, got {poll_interval!r}")
-    if poll_interval <= 0:
-        raise InvalidParameterError("poll_interval", f"must be > 0, got {poll_interval!r}")
-    return PollSchedule(initial=float(poll_interval), maximum=max(30.0, float(poll_interval)))
+    first = _inputs.seconds(poll_interval, "poll_interval")
+    return PollSchedule(initial=first, maximum=max(30.0, first))
 
 
 def _check_timeout(timeout: float | None) -> None:
-    if timeout is not None and (isinstance(timeout, bool) or not timeout > 0):
-        raise InvalidParameterError("timeout", f"must be > 0 seconds or None, got {timeout!r}")
+    _inputs.optional_seconds(timeout, "timeout")
 
 
 async def _notify(on_update: OnUpdate | None, job: FineTuningJob) -> None:
@@ -201,14 +200,11 @@ class JobWaiter:
         timeout: float | None,
         stop_on: Collection[str],
     ) -> None:
-        positive_int(concurrency, "concurrency")
+        _inputs.positive_int(concurrency, "concurrency")
         _check_timeout(timeout)
         self._jobs = jobs
         self._schedule = schedule_for(poll_interval)
-        ids = list(dict.fromkeys(job_ids))
-        for index, job_id in enumerate(ids):
-            if not isinstance(job_id, str) or not job_id:
-                raise InvalidParameterError(f"job_ids[{index}]", "must be a non-empty string")
+        ids = list(dict.fromkeys(_inputs.identifiers(job_ids, "job_ids")))
         self._pending = {job_id: _Tracked(job_id, self._schedule.initial) for job_id in ids}
         self._concurrency = min(concurrency, max(len(ids), 1))
         self._timeout = timeout

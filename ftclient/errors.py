@@ -55,8 +55,20 @@ __all__ = [
 ]
 
 
+def printable(text: str) -> str:
+    """``text`` with lone surrogates escaped, so that printing or logging it cannot fail."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 class FTClientError(Exception):
-    """Root of every exception raised by ftclient."""
+    """Root of every exception raised by ftclient.
+
+    ``str()`` of every ftclient error can be encoded as UTF-8: a lone surrogate that came from a
+    response body or from the caller is shown escaped (``\\udc80``), so ``print(exc)`` never fails.
+    """
+
+    def __str__(self) -> str:
+        return printable(super().__str__())
 
 
 class InvalidParameterError(FTClientError, ValueError):
@@ -176,7 +188,7 @@ class APIStatusError(APIError):
     def __str__(self) -> str:
         where = f" ({self.method} {self.url})" if self.method and self.url else ""
         rid = f" [request id {self.request_id}]" if self.request_id else ""
-        return f"{self.status} {self.message}{where}{rid}"
+        return printable(f"{self.status} {self.message}{where}{rid}")
 
 
 class BadRequestError(APIStatusError):

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from .. import _protocol as protocol
 from .._config import TimeoutArg
 from .._decode import decode
-from .._inputs import check_limit
+from .._inputs import check_headers, check_limit
 from .._pagination import AsyncPaginator, PageLike
 from .._transport import Recover, Transport
 
@@ -38,6 +38,7 @@ class Resource:
         extra_headers: Mapping[str, str] | None = None,
         recover: Recover | None = None,
     ) -> T:
+        check_headers(extra_headers)
         response = await self._transport.request(
             method,
             path,
@@ -61,6 +62,7 @@ class Resource:
     ) -> AsyncPaginator[Any, PageT]:
         """Check the common list arguments now, and return a paginator over ``path``."""
         check_limit(params.get("limit"))
+        check_headers(extra_headers)
         if after is not None:
             protocol.path_segment(after, "after")
 

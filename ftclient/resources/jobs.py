@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
-from .._config import positive_int
 from .._idempotency import (
     find_tagged_job,
     new_key,
@@ -14,10 +13,19 @@ from .._idempotency import (
     refuse,
     with_idempotency_key,
 )
-from .._inputs import check_metadata, check_suffix, request_body
+from .._inputs import (
+    callback,
+    check_headers,
+    check_metadata,
+    identifier,
+    positive_int,
+    request_body,
+    statuses,
+)
+from .._inputs import idempotency_key as check_key
 from .._pagination import AsyncPaginator
-from .._protocol import NO_METADATA, NoMetadata, check_header_value, path_segment
-from .._waiting import JobWaiter, OnUpdate, PollSchedule, follow_events, wait
+from .._protocol import NO_METADATA, NoMetadata, path_segment
+from .._waiting import JobWaiter, OnUpdate, PollSchedule, follow_events, schedule_for, wait
 from ..models import (
     FineTuneMethod,
     FineTuningIntegration,
@@ -96,10 +104,9 @@ class Jobs(Resource):
             APIStatusError: the API refused the request.
             APIConnectionError: no usable response after the retries.
         """
-        check_suffix(suffix)
+        check_headers(extra_headers)
         check_metadata(metadata)
-        key = idempotency_key if idempotency_key is not None else new_key()
-        check_header_value("Idempotency-Key", key)
+        key = check_key(idempotency_key) if idempotency_key is not None else new_key()
         user_metadata = dict(metadata) if metadata is not None else None
         tagged = with_idempotency_key(user_metadata, key) if deduplicate else None
         body = request_body(
@@ -111,7 +118,7 @@ class Jobs(Resource):
                 "hyperparameters": hyperparameters,
                 "suffix": suffix,
                 "validation_file": validation_file,
-                "integrations": list(integrations) if integrations is not None else None,
+                "integrations": integrations,
                 "seed": seed,
                 "metadata": tagged if tagged is not None else metadata,
             },
@@ -274,13 +281,15 @@ class Jobs(Resource):
         Raises:
             WaitTimeoutError: ``timeout`` passed; ``.last`` is the last job seen.
         """
+        identifier(job_id, "job_id")
+        callback(on_update, "on_update")
         return await wait(
             self,
             job_id,
             poll_interval=poll_interval,
             timeout=timeout,
             on_update=on_update,
-            stop_on=frozenset(stop_on),
+            stop_on=statuses(stop_on),
         )
 
     def follow_events(
@@ -311,6 +320,8 @@ class Jobs(Resource):
         if since is not None:
             path_segment(since, "since")
         positive_int(page_size, "page_size")
+        callback(on_job, "on_job")
+        schedule_for(poll_interval)
         return follow_events(
             self,
             job_id,
@@ -355,5 +366,5 @@ class Jobs(Resource):
             concurrency=concurrency,
             poll_interval=poll_interval,
             timeout=timeout,
-            stop_on=frozenset(stop_on),
+            stop_on=statuses(stop_on),
         )

@@ -95,7 +95,7 @@ class Permissions(Resource):
             limit: page size (the API's default is 10).
             after: start after this permission id.
         """
-        if order is not None and order not in ORDERS:
+        if order is not None and (not isinstance(order, str) or order not in ORDERS):
             raise InvalidParameterError(
                 "order", f"must be 'ascending' or 'descending', got {order!r}"
             )

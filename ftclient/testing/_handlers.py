@@ -3,9 +3,10 @@
 Handlers are synchronous and never await, so each runs atomically on the event loop and the
 store needs no locks. They raise :class:`EmulatorError` for error answers.
 
-Query conventions: ``limit`` must be an integer from 1 to 100 (the service's bound); ``after``
-must name an existing object of the listed collection (otherwise 404, ``param: "after"``);
-unknown query parameters are ignored.
+Query conventions: ``limit`` must be an integer (the document's only rule); a page holds at most
+100 items (larger limits are served 100 at a time) and a limit below 1 gives an empty page;
+``after`` must name an existing object of the listed collection (otherwise 404,
+``param: "after"``); unknown query parameters are ignored.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ftclient._inputs import MAX_PAGE_SIZE
 from ftclient._schema import SchemaViolation, component, validate
 
 from ._errors import bad_request, from_violation
@@ -22,7 +24,7 @@ from ._state import EmulatorState, paginate
 
 __all__ = ["HANDLERS", "MAX_LIMIT", "Handler"]
 
-MAX_LIMIT = 100
+MAX_LIMIT = MAX_PAGE_SIZE
 Query = Sequence[tuple[str, str]]
 Handler = Callable[[EmulatorState, float, dict[str, str], Query, Any], Any]
 
@@ -42,11 +44,7 @@ def _limit(query: Query, default: int) -> int:
         limit = int(raw)
     except ValueError:
         raise bad_request(f"Invalid 'limit': expected an integer, got {raw!r}.", "limit") from None
-    if not 1 <= limit <= MAX_LIMIT:
-        raise bad_request(
-            f"Invalid 'limit': must be between 1 and {MAX_LIMIT}, got {limit}.", "limit"
-        )
-    return limit
+    return max(0, min(limit, MAX_LIMIT))
 
 
 def _list(data: list[dict[str, Any]], has_more: bool, *, ids: bool) -> dict[str, Any]:

@@ -1,9 +1,12 @@
 """Checks on ``CreateFineTuningJobRequest`` beyond its schema, and hyperparameter resolution.
 
 The schema check (``ftclient._schema``) runs first; this module adds the rules the document
-states only in prose (metadata limits), the ones implied by the method union (the block must
-match ``type``; reinforcement needs a grader) and resolves ``"auto"`` to concrete values the
-way the service reports them once a job runs.
+states only in prose (metadata limits) and resolves ``"auto"`` to concrete values the way the
+service reports them once a job runs. Its own assumptions, each listed in docs/emulator.md: an
+empty ``model`` or ``training_file`` is refused; at most 5 integrations; the block named by
+``method.type`` is the one used (blocks for other methods are checked against their schema and
+then ignored); hyperparameters given in the method's block win over the deprecated top-level
+ones, which fill in the rest.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from ftclient._inputs import MAX_METADATA_KEY_CHARS, MAX_METADATA_KEYS, MAX_METADATA_VALUE_CHARS
 from ftclient._schema import SchemaViolation, component, validate
 
 from ._errors import bad_request, from_violation
@@ -20,9 +24,6 @@ from ._graders import check_grader
 
 __all__ = ["JobRequest", "check_metadata", "parse_create_request", "resolve_hyperparameters"]
 
-METADATA_MAX_KEYS = 16
-METADATA_MAX_KEY_CHARS = 64
-METADATA_MAX_VALUE_CHARS = 512
 MAX_INTEGRATIONS = 5
 
 #: Hyperparameters each method reports, with the value shown before the job resolves them.
@@ -71,22 +72,22 @@ def check_metadata(metadata: Mapping[str, Any] | None, param: str = "metadata") 
     """
     if metadata is None:
         return
-    if len(metadata) > METADATA_MAX_KEYS:
+    if len(metadata) > MAX_METADATA_KEYS:
         raise bad_request(
-            f"Invalid 'metadata': at most {METADATA_MAX_KEYS} keys allowed, got {len(metadata)}.",
+            f"Invalid 'metadata': at most {MAX_METADATA_KEYS} keys allowed, got {len(metadata)}.",
             param,
         )
     for key, value in metadata.items():
-        if len(key) > METADATA_MAX_KEY_CHARS:
+        if len(key) > MAX_METADATA_KEY_CHARS:
             raise bad_request(
                 f"Invalid 'metadata': key {key[:20]!r}... is longer than "
-                f"{METADATA_MAX_KEY_CHARS} characters.",
+                f"{MAX_METADATA_KEY_CHARS} characters.",
                 f"{param}.{key}",
             )
-        if len(value) > METADATA_MAX_VALUE_CHARS:
+        if len(value) > MAX_METADATA_VALUE_CHARS:
             raise bad_request(
                 f"Invalid 'metadata': value of {key!r} is longer than "
-                f"{METADATA_MAX_VALUE_CHARS} characters.",
+                f"{MAX_METADATA_VALUE_CHARS} characters.",
                 f"{param}.{key}",
             )
 
@@ -138,27 +139,9 @@ def _method(body: Mapping[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any
     if method is None:
         return "supervised", _known("supervised", legacy), None
     kind: str = method["type"]
-    for other in _DEFAULTS:
-        if other != kind and other in method:
-            raise bad_request(
-                f"Invalid 'method.{other}': method.type is {kind!r}, so only "
-                f"'method.{kind}' may be given.",
-                f"method.{other}",
-            )
     block: Mapping[str, Any] = method.get(kind) or {}
-    given = block.get("hyperparameters")
-    if legacy and given:
-        raise bad_request(
-            "Give hyperparameters either in 'method' or in the deprecated top-level "
-            "'hyperparameters', not both.",
-            "hyperparameters",
-        )
-    if legacy and kind != "supervised":
-        raise bad_request(
-            "The deprecated top-level 'hyperparameters' only applies to supervised jobs; "
-            f"use 'method.{kind}.hyperparameters'.",
-            "hyperparameters",
-        )
+    # The method's own hyperparameters win; the deprecated top-level ones fill in the rest.
+    given = {**(legacy or {}), **(block.get("hyperparameters") or {})}
     grader = None
     if kind == "reinforcement":
         if "grader" not in block:
@@ -168,7 +151,7 @@ def _method(body: Mapping[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any
             )
         grader = dict(block["grader"])
         check_grader(grader, "method.reinforcement.grader")
-    return kind, _known(kind, given or legacy), grader
+    return kind, _known(kind, given), grader
 
 
 def _known(kind: str, given: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -36,7 +36,7 @@ def paginate(
         items: the collection, oldest first.
         index: position of each item's id in ``items``.
         after: id of the last item of the previous page, or ``None`` for the first page.
-        limit: page size (>= 1).
+        limit: page size (0 gives an empty page).
         descending: newest first (the API's default) or oldest first.
         keep: optional filter; items it rejects are skipped and not counted.
 

@@ -86,7 +86,7 @@ async def test_create_accepts_model_instances(
             "integrations[0].wandb.project",
         ),
         ({"seed": -1}, "seed"),
-        ({"suffix": "has:colon"}, "suffix"),
+        ({"suffix": ""}, "suffix"),
         ({"suffix": "x" * 65}, "suffix"),
         ({"metadata": {f"k{i}": "v" for i in range(17)}}, "metadata"),
         ({"metadata": {"k": "v" * 513}}, "metadata['k']"),

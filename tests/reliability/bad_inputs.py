@@ -8,6 +8,8 @@ from typing import Any
 
 import ftclient
 
+from .bad_entry_points import ENTRY_POINT_CASES, ENTRY_POINT_CATEGORIES
+
 Call = Callable[[ftclient.FineTuningClient], Any]
 Case = tuple[str, Call, str]  # (id, call, expected .param)
 
@@ -64,6 +66,7 @@ def method(kind: str, **block: Any) -> dict[str, Any]:
 def _path_ids() -> list[Case]:
     cases: list[Case] = []
     bad: list[tuple[str, object]] = [("empty", ""), ("blank", "  "), ("int", 5), ("bytes", b"x")]
+    bad.append(("lone-surrogate", "a\ud800"))
     for label, value in [*bad, ("none", None)]:
         v: Any = value
         cases += [
@@ -115,7 +118,7 @@ def _limits() -> list[Case]:
     }
     cases: list[Case] = []
     for name, lister in lists.items():
-        for value in (0, -1, True, "5", 1.5):
+        for value in (True, "5", 1.5, [20]):
             cases.append(
                 (f"{name}-limit-{value!r}", lambda c, f=lister, v=value: f(c)(limit=v), "limit")
             )
@@ -129,7 +132,8 @@ def _metadata() -> list[Case]:
         ("long-value", {"k": "v" * 513}, "metadata['k']"),
         ("int-value", {"k": 1}, "metadata['k']"),
         ("none-value", {"k": None}, "metadata['k']"),
-        ("empty-key", {"": "v"}, "metadata"),
+        ("surrogate-key", {"\udc80": "v"}, "metadata['\\udc80']"),
+        ("surrogate-value", {"k": "a\ud800"}, "metadata['k']"),
         ("int-key", {1: "v"}, "metadata"),
         ("list", [("k", "v")], "metadata"),
         ("str", "k=v", "metadata"),
@@ -147,11 +151,8 @@ def _job_fields() -> list[Case]:
         for label, value in [
             ("empty", ""),
             ("65-chars", "a" * 65),
-            ("colon", "a:b"),
-            ("space", "a b"),
-            ("slash", "a/b"),
-            ("unicode", "modèle"),
             ("int", 5),
+            ("surrogate", "a\udc80"),
         ]
     ]
     cases += [
@@ -178,8 +179,16 @@ def _job_fields() -> list[Case]:
             create(integrations=[{"type": "wandb", "wandb": {}}]),
             "integrations[0].wandb.project",
         ),
+        ("model-surrogate", create(model="gpt\udc80"), "model"),
+        ("training-file-surrogate", create(training_file="file-\ud800"), "training_file"),
         ("method-type", create(method={"type": "rlhf"}), "method.type"),
-        ("unknown-field", create(method={"type": "dpo", "dpo": {"beta": 1}}), "method.dpo.beta"),
+        (
+            "unknown-field-nan",
+            create(method={"type": "dpo", "x_new": float("nan")}),
+            "method.x_new",
+        ),
+        ("unknown-field-object", create(method={"type": "dpo", "x": object()}), "method.x"),
+        ("unknown-key-surrogate", create(method={"type": "dpo", "\udc80": 1}), "method.\udc80"),
     ]
     return cases
 
@@ -195,6 +204,8 @@ RANGES: list[tuple[str, Any]] = [
     ("learning_rate_multiplier", 0),
     ("learning_rate_multiplier", -1),
     ("learning_rate_multiplier", "fast"),
+    ("learning_rate_multiplier", float("nan")),
+    ("learning_rate_multiplier", float("inf")),
 ]
 EXTRA_RANGES: dict[str, list[tuple[str, Any]]] = {
     "supervised": [],
@@ -313,31 +324,51 @@ def _permissions() -> list[Case]:
 
 def _headers() -> list[Case]:
     cases: list[Case] = []
-    for label, value in [("cr", "a\rb"), ("lf", "a\nX-Evil: 1"), ("nul", "a\x00")]:
+    for label, value in [
+        ("cr", "a\rb"),
+        ("lf", "a\nX-Evil: 1"),
+        ("nul", "a\x00"),
+        ("sur", "\udc80"),
+    ]:
         cases += [
             (
                 f"extra-headers-{label}",
                 lambda c, v=value: c.jobs.retrieve("j", extra_headers={"X-A": v}),
-                "headers['X-A']",
+                "extra_headers['X-A']",
             ),
             (
                 f"extra-headers-list-{label}",
                 lambda c, v=value: c.jobs.list(extra_headers={"X-A": v}),
-                "headers['X-A']",
+                "extra_headers['X-A']",
             ),
-            (
-                f"idempotency-key-{label}",
-                create(idempotency_key=value),
-                "headers['Idempotency-Key']",
-            ),
+            (f"idempotency-key-{label}", create(idempotency_key=value), "idempotency_key"),
         ]
-    cases.append(
-        (
-            "header-name-colon",
-            lambda c: c.jobs.retrieve("j", extra_headers={"X:A": "v"}),
-            "headers['X:A']",
+    for label, name in [("colon", "X:A"), ("space", "X A"), ("lf", "X\nA"), ("empty", "")]:
+        cases.append(
+            (
+                f"header-name-{label}",
+                lambda c, n=name: c.jobs.retrieve("j", extra_headers={n: "v"}),
+                f"extra_headers[{name!r}]",
+            )
         )
-    )
+    for label, headers in [("int-name", {1: "x"}), ("str", "X: y"), ("list", ["X"])]:
+        cases.append(
+            (
+                f"extra-headers-{label}",
+                lambda c, h=headers: c.jobs.retrieve("j", extra_headers=h),
+                "extra_headers",
+            )
+        )
+    cases += [
+        (
+            "extra-headers-int-value",
+            lambda c: c.jobs.cancel("j", extra_headers={"X-A": 1}),
+            "extra_headers['X-A']",
+        ),
+        ("idempotency-key-600", create(idempotency_key="k" * 600), "idempotency_key"),
+        ("idempotency-key-empty", create(idempotency_key=""), "idempotency_key"),
+        ("idempotency-key-int", create(idempotency_key=5), "idempotency_key"),
+    ]
     return cases
 
 
@@ -350,6 +381,7 @@ CASES: list[Case] = [
     *_graders(),
     *_permissions(),
     *_headers(),
+    *ENTRY_POINT_CASES,
 ]
 CATEGORIES = {
     "path parameters and cursors": len(_path_ids()),
@@ -359,5 +391,6 @@ CATEGORIES = {
     "hyperparameters": len(_hyperparameters()),
     "graders": len(_graders()),
     "permissions": len(_permissions()),
-    "header values": len(_headers()),
+    "headers and idempotency keys": len(_headers()),
+    **ENTRY_POINT_CATEGORIES,
 }

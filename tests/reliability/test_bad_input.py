@@ -44,7 +44,7 @@ async def test_client_wide_header_values_with_line_breaks_are_refused(
         ftclient.FineTuningClient(
             api_key="sk-test", base_url=emulator.url, default_headers={"X-Team": value}
         )
-    assert caught.value.param == "headers['X-Team']"
+    assert caught.value.param == "default_headers['X-Team']"
     if "\r" in value or "\n" in value:
         with pytest.raises(ftclient.InvalidParameterError) as key_error:
             ftclient.FineTuningClient(api_key=f"sk-{value}", base_url=emulator.url)

@@ -1,4 +1,4 @@
-"""The bundled contract and its validator: paths named, strict keys, alternatives."""
+"""The bundled contract and its validator: paths named, unknown keys collected, alternatives."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from ftclient import _schema
 
 
-def violation(instance: Any, name: str, *, strict: bool = True) -> str | None:
+def violation(instance: Any, name: str, unknown: list[_schema.Path] | None = None) -> str | None:
     try:
-        _schema.validate(instance, _schema.component(name), strict=strict)
+        _schema.validate(instance, _schema.component(name), unknown=unknown)
     except _schema.SchemaViolation as exc:
         return str(exc)
     return None
@@ -42,7 +42,6 @@ def test_bundled_document_has_the_13_operations_and_41_schemas() -> None:
         (sup({"n_epochs": True}), "method.supervised.hyperparameters.n_epochs: expected"),
         (sup({"batch_size": 257}), "batch_size: must be <= 256"),
         (sup({"learning_rate_multiplier": 0}), "learning_rate_multiplier: must be > 0"),
-        (sup({"n_epoch": 3}), "hyperparameters.n_epoch: unknown field"),
         ({**BASE, "seed": 2**31}, "seed: must be <= 2147483647"),
         ({**BASE, "suffix": "x" * 65}, "suffix: must have at most 64 characters"),
         (
@@ -75,13 +74,37 @@ def test_grader_alternative_is_reported_for_the_matching_type() -> None:
     assert found.startswith("grader.evaluation_metric: must be one of")
 
 
-def test_unknown_keys_pass_when_not_strict() -> None:
-    assert violation(sup({"n_epoch": 3}), "CreateFineTuningJobRequest", strict=False) is None
+def test_unknown_keys_pass_and_are_collected_by_path() -> None:
+    unknown: list[_schema.Path] = []
+    body = {
+        **sup({"n_epoch": 3}),
+        "x_new": 1,
+        "integrations": [{"type": "wandb", "wandb": {"project": "p", "y": 2}}],
+    }
+    assert violation(body, "CreateFineTuningJobRequest", unknown) is None
+    assert sorted(map(_schema.dotted, unknown)) == [
+        "integrations[0].wandb.y",
+        "method.supervised.hyperparameters.n_epoch",
+        "x_new",
+    ]
+
+
+def test_only_the_matching_alternative_reports_unknown_keys() -> None:
+    # The grader union is tried branch by branch; a failing branch's keys are not reported.
+    grader = {"type": "python", "name": "p", "source": "x", "image_tag": "t", "z": 1}
+    unknown: list[_schema.Path] = []
+    assert violation({"grader": grader}, "ValidateGraderRequest", unknown) is None
+    assert [_schema.dotted(p) for p in unknown] == ["grader.z"]
+
+
+def test_unknown_keys_are_not_collected_without_a_list() -> None:
+    assert violation(sup({"n_epoch": 3}), "CreateFineTuningJobRequest") is None
 
 
 def test_additional_properties_false_is_always_enforced() -> None:
+    unknown: list[_schema.Path] = []
     found = violation(
-        {"project_ids": ["p"], "x": 1}, "CreateFineTuningCheckpointPermissionRequest", strict=False
+        {"project_ids": ["p"], "x": 1}, "CreateFineTuningCheckpointPermissionRequest", unknown
     )
     assert found is not None
     assert found.startswith("x: unknown field")
