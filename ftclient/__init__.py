@@ -12,13 +12,14 @@
 
 from ._client import FineTuningClient
 from ._config import DEFAULT_RETRY_POLICY, DEFAULT_TIMEOUTS, FlowControl, RetryPolicy, Timeouts
+from ._fanout import JobWaiter, WaitResult
 from ._flow import RateGate
 from ._meta import response_info
 from ._pagination import AsyncPaginator
 from ._protocol import NO_METADATA, NoMetadata
 from ._response import ResponseInfo
 from ._version import __version__
-from ._waiting import JobWaiter, PollSchedule
+from ._waiting import PollSchedule
 from .errors import (
     APIConnectionError,
     APIError,
@@ -73,6 +74,7 @@ __all__ = [
     "RetryPolicy",
     "Timeouts",
     "UnprocessableEntityError",
+    "WaitResult",
     "WaitTimeoutError",
     "__version__",
     "response_info",

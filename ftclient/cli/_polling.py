@@ -77,6 +77,7 @@ async def follow_events(
         since=since,
         poll_interval=_every(poll_interval),
         page_size=EVENT_PAGE_SIZE,
+        settle=poll_interval,  # one more interval for the events listed just after the end
         on_job=on_job,
     ):
         yield event

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
+from .._fanout import JobWaiter
+from .._following import DEFAULT_SETTLE, follow_events
 from .._idempotency import (
     find_tagged_job,
     new_key,
@@ -14,18 +16,14 @@ from .._idempotency import (
     with_idempotency_key,
 )
 from .._inputs import (
-    callback,
     check_headers,
     check_metadata,
-    identifier,
-    positive_int,
     request_body,
-    statuses,
 )
 from .._inputs import idempotency_key as check_key
 from .._pagination import AsyncPaginator
 from .._protocol import NO_METADATA, NoMetadata, path_segment
-from .._waiting import JobWaiter, OnUpdate, PollSchedule, follow_events, schedule_for, wait
+from .._waiting import OnUpdate, PollSchedule, wait
 from ..models import (
     FineTuneMethod,
     FineTuningIntegration,
@@ -269,7 +267,7 @@ class Jobs(Resource):
 
         ``paused`` and unknown statuses keep waiting unless listed in ``stop_on``. Intervals start
         at ``poll_interval`` and grow gently (x1.25, jittered, at most 30 s); a ``Retry-After``
-        header on a poll's response sets the next interval instead.
+        hint of at most the schedule's maximum on a poll's response sets the next interval.
 
         Args:
             job_id: the job.
@@ -279,17 +277,17 @@ class Jobs(Resource):
             stop_on: extra statuses to return on, e.g. ``{"paused"}``.
 
         Raises:
+            InvalidParameterError: a bad argument, named, before anything is sent.
             WaitTimeoutError: ``timeout`` passed; ``.last`` is the last job seen.
+            APIError: a poll failed after the client's retries (``NotFoundError``: no such job).
         """
-        identifier(job_id, "job_id")
-        callback(on_update, "on_update")
         return await wait(
             self,
             job_id,
             poll_interval=poll_interval,
             timeout=timeout,
             on_update=on_update,
-            stop_on=statuses(stop_on),
+            stop_on=stop_on,
         )
 
     def follow_events(
@@ -300,28 +298,33 @@ class Jobs(Resource):
         include_existing: bool = True,
         poll_interval: float | PollSchedule = 2.0,
         page_size: int = 100,
+        settle: float = DEFAULT_SETTLE,
         on_job: OnUpdate | None = None,
     ) -> AsyncIterator[FineTuningJobEvent]:
-        """Yield a job's events oldest first as they appear, until the job is terminal.
+        """Yield a job's events as they appear, until the job is terminal and its events settled.
 
-        No event is yielded twice and none is skipped, however many pages arrive between two
-        polls. Resume after a restart by passing the last event id you processed as ``since``.
+        Every event the server lists for the job while it is followed is yielded exactly once,
+        whatever order the server stores them in: new ones oldest first at each poll; one stored
+        late behind events already yielded (an older ``created_at``) at the latest by the
+        complete read at the end, made ``settle`` seconds after the job is terminal (the
+        service lists some events a moment after the job ends). Resume after a restart by
+        passing the last event id you processed as ``since``.
 
         Args:
             job_id: the job.
-            since: yield only events newer than this event id.
+            since: yield only events listed above (newer than) this event id; an id the job
+                does not list yields every event.
             include_existing: with no ``since``, also yield the events that already exist.
             poll_interval: first interval in seconds, or a :class:`~ftclient.PollSchedule`.
             page_size: events per list request.
+            settle: seconds between seeing the job terminal and the final complete read.
             on_job: called (sync or async) with the job retrieved at each poll, e.g. to show
                 its status next to the events.
+
+        Raises:
+            InvalidParameterError: a bad argument, named, at the call (before iterating).
+            APIError: from the iteration, a request that failed after the client's retries.
         """
-        path_segment(job_id, "job_id")
-        if since is not None:
-            path_segment(since, "since")
-        positive_int(page_size, "page_size")
-        callback(on_job, "on_job")
-        schedule_for(poll_interval)
         return follow_events(
             self,
             job_id,
@@ -329,6 +332,7 @@ class Jobs(Resource):
             include_existing=include_existing,
             poll_interval=poll_interval,
             page_size=page_size,
+            settle=settle,
             on_job=on_job,
         )
 
@@ -337,28 +341,54 @@ class Jobs(Resource):
         job_ids: Iterable[str],
         *,
         concurrency: int = 64,
-        poll_interval: float | PollSchedule = 5.0,
+        poll_interval: float | PollSchedule = 2.0,
         timeout: float | None = None,
         stop_on: Collection[str] = (),
+        max_failed_polls: int = 10,
     ) -> JobWaiter:
-        """Yield each job as it reaches a terminal state, polling at most ``concurrency`` at once.
+        """Watch many jobs; yield a :class:`~ftclient.WaitResult` for each as its outcome is known.
 
         ::
 
-            async with client.jobs.wait_many(ids) as finished:
-                async for job in finished:
-                    print(job.id, job.status)
+            async with client.jobs.wait_many(ids) as results:
+                async for result in results:
+                    if result.ok:
+                        print(result.job_id, result.job.status)
+                    else:
+                        print(result.job_id, "could not be watched:", result.error)
+
+        Every pending job is observed once per round, by whichever costs fewer requests:
+        ``jobs.list`` pages (100 jobs each, newest first, only as deep as the jobs it looks for)
+        or one retrieve per job (jobs the list cannot reach, or few jobs). Rounds start every
+        ``poll_interval`` and grow like :class:`~ftclient.PollSchedule`; a round in which a job
+        finished starts over at ``poll_interval``. Feed webhook events with
+        :meth:`~ftclient.JobWaiter.notify` to learn of a job at once, polling being the safety
+        net. One job's failure never stops the others.
 
         Args:
-            job_ids: the jobs (duplicates are polled once).
-            concurrency: most polls in flight at the same time.
-            poll_interval: first interval per job, or a :class:`~ftclient.PollSchedule`.
-            timeout: give up after this many seconds overall.
+            job_ids: the jobs (a collection of ids; duplicates are watched once).
+            concurrency: most retrieves in flight at the same time.
+            poll_interval: first interval between rounds, or a :class:`~ftclient.PollSchedule`.
+            timeout: give up after this many seconds overall (None: never).
             stop_on: extra statuses that count as finished, e.g. ``{"paused"}``.
+            max_failed_polls: transient failures in a row after which a job is given up on.
+
+        Returns:
+            A :class:`~ftclient.JobWaiter`; polling starts when you iterate it.
 
         Raises:
-            WaitTimeoutError: on timeout (from the iteration); ``.last`` maps pending ids to the
-                last job seen.
+            InvalidParameterError: at the call, a bad argument, named (a lone string as
+                ``job_ids`` included), before anything is sent.
+            WaitTimeoutError: from the iteration, when ``timeout`` passes; ``.last`` maps each
+                pending id to the last job seen (or None).
+
+            Nothing else is raised for a job's sake. A job's error is in its result's
+            ``error``: a non-transient error at once (``NotFoundError`` for an unknown id,
+            ``AuthenticationError``, ``InvalidParameterError`` for an id that cannot be sent);
+            a transient one (connection errors, 408, 409, 429, 5xx, an undecodable body, each
+            after the client's own retries) keeps the job pending and polled on schedule, and
+            is reported only after ``max_failed_polls`` failures in a row. An exception that is
+            not an ftclient error (a bug) ends the iteration with that exception.
         """
         return JobWaiter(
             self,
@@ -366,5 +396,6 @@ class Jobs(Resource):
             concurrency=concurrency,
             poll_interval=poll_interval,
             timeout=timeout,
-            stop_on=statuses(stop_on),
+            stop_on=stop_on,
+            max_failed_polls=max_failed_polls,
         )

@@ -1,0 +1,126 @@
+"""A scripted fine-tuning jobs server on 127.0.0.1: each job runs until its finish time.
+
+Serves ``GET /v1/fine_tuning/jobs`` (newest first, ``limit`` up to 100, ``after`` cursor,
+``has_more``) and ``GET /v1/fine_tuning/jobs/{id}`` (404 for an unknown id). Jobs answer
+``running`` until ``clock() >= finish_at``, then ``succeeded``. Tests script failures
+(``fail_retrieve``, ``fail_list``); ``requests`` counts what was asked. Used by the wait_many
+benchmark (its own process, wall clock) and by tests (in the test's loop).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter, deque
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+from aiohttp import web
+
+__all__ = ["JobsServer", "ScriptedJob"]
+
+
+@attrs.define
+class ScriptedJob:
+    """One job: created at ``created_at`` (Unix seconds), terminal from ``finish_at`` on."""
+
+    id: str
+    created_at: int
+    finish_at: float
+    outcome: str = "succeeded"
+
+
+def _document(job: ScriptedJob, now: float) -> dict[str, Any]:
+    done = now >= job.finish_at
+    return {
+        "object": "fine_tuning.job",
+        "id": job.id,
+        "model": "gpt-4o-mini-2024-07-18",
+        "created_at": job.created_at,
+        "error": None,
+        "fine_tuned_model": f"ft:gpt-4o-mini:org:{job.id}" if done else None,
+        "finished_at": int(job.finish_at) if done else None,
+        "hyperparameters": {"n_epochs": 3, "batch_size": 1, "learning_rate_multiplier": 1.0},
+        "organization_id": "org-bench",
+        "result_files": [],
+        "status": job.outcome if done else "running",
+        "trained_tokens": 1000 if done else None,
+        "training_file": "file-train",
+        "validation_file": None,
+        "seed": 1,
+    }
+
+
+class JobsServer:
+    """The server (see the module); ``jobs`` in creation order, oldest first."""
+
+    def __init__(self, jobs: list[ScriptedJob], *, clock: Callable[[], float] = time.time) -> None:
+        self.jobs = {job.id: job for job in jobs}
+        self._newest_first = sorted(jobs, key=lambda j: j.created_at, reverse=True)
+        self._position = {job.id: index for index, job in enumerate(self._newest_first)}
+        self.clock = clock
+        self.requests: Counter[str] = Counter()
+        self.retrieve_failures: dict[str, deque[int]] = {}
+        self.list_failures: deque[int] = deque()
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    def fail_retrieve(self, job_id: str, *statuses: int) -> None:
+        """Answer the next retrieves of ``job_id`` with these statuses, in order."""
+        self.retrieve_failures.setdefault(job_id, deque()).extend(statuses)
+
+    def fail_list(self, *statuses: int) -> None:
+        """Answer the next list requests with these statuses, in order."""
+        self.list_failures.extend(statuses)
+
+    async def start(self, port: int = 0) -> JobsServer:
+        """Bind 127.0.0.1 and serve; ``url`` is the base URL (``.../v1``)."""
+        app = web.Application()
+        app.router.add_get("/v1/fine_tuning/jobs", self._list)
+        app.router.add_get("/v1/fine_tuning/jobs/{job_id}", self._retrieve)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", port, backlog=4096)
+        await site.start()
+        bound = self._runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{bound}/v1"
+        return self
+
+    async def stop(self) -> None:
+        """Stop serving."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    @staticmethod
+    def _error(status: int, message: str) -> web.Response:
+        body = {"error": {"message": message, "type": "server_error", "param": None, "code": None}}
+        return web.json_response(body, status=status)
+
+    async def _retrieve(self, request: web.Request) -> web.Response:
+        job_id = request.match_info["job_id"]
+        self.requests["retrieve"] += 1
+        failures = self.retrieve_failures.get(job_id)
+        if failures:
+            return self._error(failures.popleft(), "scripted failure")
+        job = self.jobs.get(job_id)
+        if job is None:
+            return self._error(404, f"No such fine-tuning job: {job_id}")
+        return web.json_response(_document(job, self.clock()))
+
+    async def _list(self, request: web.Request) -> web.Response:
+        self.requests["list"] += 1
+        if self.list_failures:
+            return self._error(self.list_failures.popleft(), "scripted failure")
+        limit = min(int(request.query.get("limit", "20")), 100)
+        after = request.query.get("after")
+        start = self._position[after] + 1 if after in self._position else 0
+        chosen = self._newest_first[start : start + limit]
+        now = self.clock()
+        body = {
+            "object": "list",
+            "data": [_document(job, now) for job in chosen],
+            "has_more": start + limit < len(self._newest_first),
+        }
+        return web.Response(body=json.dumps(body), content_type="application/json")
