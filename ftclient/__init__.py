@@ -10,7 +10,7 @@
             print(event.message)
 """
 
-from ._client import FineTuningClient
+from ._client import AzureFineTuningClient, FineTuningClient
 from ._config import DEFAULT_RETRY_POLICY, DEFAULT_TIMEOUTS, FlowControl, RetryPolicy, Timeouts
 from ._fanout import JobWaiter, WaitResult
 from ._flow import RateGate
@@ -53,6 +53,7 @@ __all__ = [
     "APITimeoutError",
     "AsyncPaginator",
     "AuthenticationError",
+    "AzureFineTuningClient",
     "BadRequestError",
     "ClientClosedError",
     "ConflictError",

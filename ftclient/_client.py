@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -9,21 +10,25 @@ from typing import TYPE_CHECKING
 from . import _inputs
 from ._config import (
     DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUTS,
+    ClientConfig,
     FlowControl,
     RetryPolicy,
+    Secret,
     Timeouts,
     resolve_config,
 )
 from ._flow import RateGate
+from ._runner import Runner
 from ._transport import Transport
-from .errors import ClientClosedError
+from .errors import ClientClosedError, InvalidParameterError
 from .resources import Checkpoints, Graders, Jobs, Permissions
 
 if TYPE_CHECKING:
     import aiohttp
 
-__all__ = ["FineTuningClient"]
+__all__ = ["AzureFineTuningClient", "FineTuningClient"]
 
 
 class FineTuningClient:
@@ -42,7 +47,8 @@ class FineTuningClient:
         base_url: defaults to ``OPENAI_BASE_URL`` or ``https://api.openai.com/v1``.
         organization: sent as ``OpenAI-Organization``; defaults to ``OPENAI_ORG_ID``.
         project: sent as ``OpenAI-Project``; defaults to ``OPENAI_PROJECT_ID``.
-        timeout: seconds for a whole attempt, a :class:`Timeouts`, or None for no limit.
+        timeout: seconds for a whole call (retries, waits and checks included), a
+            :class:`Timeouts`, or None for no limit; each method's ``timeout=`` overrides it.
         max_retries: retries after the first attempt; overrides ``retry_policy.max_retries``.
         retry_policy: a :class:`RetryPolicy` (default: 2 retries, 0.5 s base, 8 s cap, jitter).
         max_connections: size of the connection pool.
@@ -51,6 +57,15 @@ class FineTuningClient:
         session: an aiohttp session to use as-is; the client never closes or changes it.
         trace_configs: aiohttp ``TraceConfig`` objects for the client's own session, to observe
             every attempt (connection reuse, DNS, request start/end).
+        default_query: query parameters added to every request.
+        max_response_bytes: the largest response body read (after decompression); a larger one
+            is refused with :class:`APIResponseValidationError` (default 32 MiB).
+
+    The client's own session honours ``HTTP_PROXY``/``HTTPS_PROXY``/``NO_PROXY`` (aiohttp's
+    ``trust_env``). With a borrowed ``session``, everything holds except one aiohttp behaviour
+    ftclient cannot switch off on a session it does not own: aiohttp may resend a GET or DELETE
+    once, unseen, when a kept-alive connection drops, so a revoke whose answer was lost may be
+    reported as :class:`NotFoundError`. Its ``raise_for_status`` setting is overridden per request.
 
     Raises:
         InvalidParameterError: no API key anywhere, or a malformed argument.
@@ -71,10 +86,14 @@ class FineTuningClient:
         flow_control: FlowControl | None = None,
         session: aiohttp.ClientSession | None = None,
         trace_configs: Sequence[aiohttp.TraceConfig] = (),
+        default_query: Mapping[str, str] | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         _inputs.instance_of(trace_configs, (list, tuple), "trace_configs", "a list of TraceConfig")
-        self._config = resolve_config(
-            api_key=api_key,
+        secret = None if api_key is None else Secret(api_key)
+        del api_key  # from here on only the masked Secret sits in a frame a traceback can show
+        config = resolve_config(
+            api_key=secret,
             base_url=base_url,
             organization=organization,
             project=project,
@@ -84,15 +103,34 @@ class FineTuningClient:
             max_connections=max_connections,
             default_headers=default_headers,
             flow_control=flow_control,
+            default_query=default_query,
+            max_response_bytes=max_response_bytes,
         )
-        self._transport = Transport(self._config, session=session, trace_configs=trace_configs)
-        self.jobs = Jobs(self._transport)
+        self._setup(config, session, trace_configs)
+
+    def _setup(
+        self,
+        config: ClientConfig,
+        session: aiohttp.ClientSession | None,
+        trace_configs: Sequence[aiohttp.TraceConfig],
+    ) -> None:
+        self._config = config
+        self._transport = Transport(config, session=session, trace_configs=trace_configs)
+        gate = RateGate(config.flow, wait=config.retry.wait)
+        self._runner = Runner(
+            self._transport.exchange,
+            policy=config.retry,
+            gate=gate,
+            max_in_flight=config.flow.max_in_flight or config.max_connections,
+            default_timeout=config.timeouts,
+        )
+        self.jobs = Jobs(self._runner)
         """Jobs: create, retrieve, list, cancel, pause, resume, list_events."""
-        self.checkpoints = Checkpoints(self._transport)
+        self.checkpoints = Checkpoints(self._runner)
         """Checkpoints: list."""
-        self.permissions = Permissions(self._transport)
+        self.permissions = Permissions(self._runner)
         """Checkpoint permissions: create, list, delete."""
-        self.graders = Graders(self._transport)
+        self.graders = Graders(self._runner)
         """Graders (alpha): run, validate."""
 
     @property
@@ -113,7 +151,7 @@ class FineTuningClient:
     @property
     def rate_gate(self) -> RateGate:
         """The client-wide adaptive rate gate (``.rate``, ``.throttled``, ``.in_flight``)."""
-        return self._transport.gate
+        return self._runner.gate
 
     @property
     def closed(self) -> bool:
@@ -121,8 +159,14 @@ class FineTuningClient:
         return self._transport.closed
 
     async def aclose(self) -> None:
-        """Close the connection pool (unless the session was borrowed). Idempotent."""
+        """Close the connection pool (unless the session was borrowed). Idempotent.
+
+        Calls still waiting (for a slot or the rate gate) raise :class:`ClientClosedError`.
+        """
         await self._transport.aclose()
+        close = getattr(self._runner.gate, "close", None)
+        if close is not None:
+            close()
 
     async def __aenter__(self) -> FineTuningClient:
         if self.closed:
@@ -138,10 +182,88 @@ class FineTuningClient:
         await self.aclose()
 
     def __repr__(self) -> str:
-        # Safe on a client whose constructor raised (rendered by tracebacks with locals).
-        config = getattr(self, "_config", None)
+        config = getattr(self, "_config", None)  # also for a client whose constructor failed
         if config is None:
-            return "<FineTuningClient (not initialised)>"
-        transport = getattr(self, "_transport", None)
-        state = "closed" if transport is not None and transport.closed else "open"
-        return f"<FineTuningClient base_url={config.base_url!r} {state}>"
+            return f"<{type(self).__name__} (not configured)>"
+        state = "closed" if self.closed else "open"
+        return f"<{type(self).__name__} base_url={config.base_url!r} {state}>"
+
+
+ENV_AZURE_API_KEY = "AZURE_OPENAI_API_KEY"
+ENV_AZURE_ENDPOINT = "AZURE_OPENAI_ENDPOINT"
+ENV_API_VERSION = "OPENAI_API_VERSION"
+
+
+class AzureFineTuningClient(FineTuningClient):
+    """A client for an Azure OpenAI resource, sending what the official SDK's Azure client sends.
+
+    Requests go to ``{azure_endpoint}/openai/fine_tuning/...?api-version={api_version}`` with the
+    key in an ``api-key`` header. Everything else is :class:`FineTuningClient`'s.
+
+    Args:
+        azure_endpoint: e.g. ``https://my-resource.openai.azure.com``; defaults to
+            ``AZURE_OPENAI_ENDPOINT``.
+        api_version: e.g. ``"2025-04-01-preview"``; defaults to ``OPENAI_API_VERSION``.
+        api_key: defaults to ``AZURE_OPENAI_API_KEY``.
+        **options: any other :class:`FineTuningClient` argument except ``base_url``.
+
+    Raises:
+        InvalidParameterError: no endpoint, API version or key anywhere, or a malformed argument.
+    """
+
+    def __init__(
+        self,
+        *,
+        azure_endpoint: str | None = None,
+        api_version: str | None = None,
+        api_key: str | None = None,
+        organization: str | None = None,
+        project: str | None = None,
+        timeout: float | Timeouts | None = DEFAULT_TIMEOUTS,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        default_headers: Mapping[str, str] | None = None,
+        flow_control: FlowControl | None = None,
+        session: aiohttp.ClientSession | None = None,
+        trace_configs: Sequence[aiohttp.TraceConfig] = (),
+        default_query: Mapping[str, str] | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> None:
+        secret = Secret(api_key) if api_key is not None else _env_secret(ENV_AZURE_API_KEY)
+        del api_key  # only the masked Secret from here on
+        endpoint = azure_endpoint or os.environ.get(ENV_AZURE_ENDPOINT)
+        version = api_version or os.environ.get(ENV_API_VERSION)
+        if not endpoint:
+            raise InvalidParameterError(
+                "azure_endpoint", f"pass azure_endpoint=... or set {ENV_AZURE_ENDPOINT}"
+            )
+        if not version:
+            raise InvalidParameterError(
+                "api_version", f"pass api_version=... or set {ENV_API_VERSION}"
+            )
+        if secret is None:
+            raise InvalidParameterError(
+                "api_key", f"no API key: pass api_key=... or set {ENV_AZURE_API_KEY}"
+            )
+        config = resolve_config(
+            api_key=secret,
+            base_url=endpoint.rstrip("/") + "/openai",
+            organization=organization,
+            project=project,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            max_connections=max_connections,
+            default_headers=default_headers,
+            flow_control=flow_control,
+            default_query={"api-version": version, **(default_query or {})},
+            auth_header="api-key",
+            max_response_bytes=max_response_bytes,
+        )
+        self._setup(config, session, trace_configs)
+
+
+def _env_secret(name: str) -> Secret | None:
+    value = os.environ.get(name)
+    return None if value is None else Secret(value)

@@ -20,17 +20,21 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_FLOW_CONTROL",
     "DEFAULT_MAX_CONNECTIONS",
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_RETRY_POLICY",
     "DEFAULT_TIMEOUTS",
     "ClientConfig",
     "FlowControl",
     "RetryPolicy",
+    "Secret",
     "TimeoutArg",
     "Timeouts",
 ]
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_MAX_CONNECTIONS = 100
+DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+"""Largest response body read (after decompression): a 100-item page is well below 1 MiB."""
 
 ENV_API_KEY = "OPENAI_API_KEY"
 ENV_BASE_URL = "OPENAI_BASE_URL"
@@ -42,14 +46,44 @@ def _positive_or_none(instance: object, attribute: attrs.Attribute[Any], value: 
     _inputs.optional_seconds(value, attribute.name)
 
 
+def mask(secret: str) -> str:
+    """A secret as it may be shown: its first three and last four characters (``sk-...abcd``)."""
+    return f"{secret[:3]}...{secret[-4:]}" if len(secret) >= 12 else "***"
+
+
+class Secret:
+    """An API key: its ``repr`` and ``str`` are masked; only the transport's send reveals it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The key itself, for the one header that carries it."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Secret({mask(self._value)!r})"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
 @attrs.frozen(kw_only=True)
 class Timeouts:
-    """Timeouts in seconds for one HTTP attempt; ``None`` disables that limit.
+    """Time limits in seconds; ``None`` disables that limit.
 
     Args:
-        total: the whole attempt, from sending to the last body byte.
-        connect: acquiring a connection (including TCP and TLS set-up).
-        read: the longest gap between two reads of the response.
+        total: the whole call: waiting for a connection slot and the rate gate, every attempt,
+            every wait between attempts and every check ftclient makes on the call's behalf.
+        connect: setting up one connection (TCP and TLS).
+        read: the longest gap between two reads of one response.
     """
 
     total: float | None = attrs.field(default=600.0, validator=_positive_or_none)
@@ -105,6 +139,10 @@ class RetryPolicy:
             ignored in favour of the exponential wait.
         wait: False switches sleeping off (tests): retries and the client's rate gate move on
             at once; the computed waits are still reported.
+        consistency_window: how long, after an answer that was lost (the server may have
+            acted), ftclient keeps checking whether the call took effect before it sends it again:
+            the API's lists may show a new job only some seconds after it was made. Bounded by
+            the call's ``timeout``.
     """
 
     max_retries: int = attrs.field(default=2, validator=_non_negative_int)
@@ -114,6 +152,7 @@ class RetryPolicy:
     max_retry_after: float = attrs.field(default=60.0, validator=_non_negative)
     wait: bool = True
     retry_statuses: frozenset[int] = frozenset({408, 409, 429})
+    consistency_window: float = attrs.field(default=20.0, validator=_non_negative)
 
 
 DEFAULT_RETRY_POLICY = RetryPolicy()
@@ -147,10 +186,10 @@ DEFAULT_FLOW_CONTROL = FlowControl()
 class ClientConfig:
     """Everything a client was configured with, after environment resolution.
 
-    The API key is kept out of ``repr`` so that it never reaches logs or tracebacks.
+    The API key is a :class:`Secret`, so that it never reaches logs or tracebacks.
     """
 
-    api_key: str = attrs.field(repr=False)
+    api_key: Secret
     base_url: str
     organization: str | None
     project: str | None
@@ -159,6 +198,10 @@ class ClientConfig:
     max_connections: int
     flow: FlowControl = DEFAULT_FLOW_CONTROL
     default_headers: Mapping[str, str] = attrs.field(factory=dict)
+    default_query: Mapping[str, str] = attrs.field(factory=dict)
+    auth_header: str = "Authorization"
+    """``Authorization`` (sent as ``Bearer <key>``) or ``api-key`` (Azure: the key as is)."""
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
 
 
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
@@ -204,9 +247,55 @@ def _header_safe(value: str | None, param: str) -> None:
         _inputs.header_value(value, param)
 
 
+def _env(name: str, environ: Mapping[str, str] | None) -> str | None:
+    # Reads one variable; no frame that can raise ever holds os.environ (whose repr shows the
+    # key) as a local.
+    return (os.environ if environ is None else environ).get(name)
+
+
+def resolve_key(api_key: Secret | str | None, environ: Mapping[str, str] | None = None) -> Secret:
+    """The API key: the argument, else ``OPENAI_API_KEY``; stripped and checked.
+
+    No frame of this check holds the plain key when it raises: only the masked :class:`Secret`.
+
+    Raises:
+        InvalidParameterError: no key anywhere, or one that cannot travel in a header.
+    """
+    if api_key is not None and not isinstance(api_key, str | Secret):
+        raise InvalidParameterError("api_key", f"must be a string, got {type(api_key).__name__}")
+    secret = Secret(api_key) if isinstance(api_key, str) else api_key
+    if secret is None:
+        secret = _secret_of(_env(ENV_API_KEY, environ))
+    if secret is None or not _stripped(secret).reveal():
+        raise InvalidParameterError(
+            "api_key",
+            f"no API key: pass api_key=... or set the {ENV_API_KEY} environment variable "
+            "(for the local emulator any non-empty key works)",
+        )
+    secret = _stripped(secret)
+    if not _printable_ascii(secret):
+        raise InvalidParameterError(
+            "api_key", "must be printable ASCII (no CR, LF, NUL or other control characters)"
+        )
+    return secret
+
+
+def _stripped(secret: Secret) -> Secret:
+    return Secret(secret.reveal().strip()) if isinstance(secret.reveal(), str) else secret
+
+
+def _printable_ascii(secret: Secret) -> bool:
+    value = secret.reveal()
+    return isinstance(value, str) and value.isascii() and value.isprintable()
+
+
+def _secret_of(value: str | None) -> Secret | None:
+    return None if value is None else Secret(value)
+
+
 def resolve_config(
     *,
-    api_key: str | None,
+    api_key: Secret | str | None,
     base_url: str | None,
     organization: str | None,
     project: str | None,
@@ -216,6 +305,9 @@ def resolve_config(
     max_connections: int,
     default_headers: Mapping[str, str] | None,
     flow_control: FlowControl | None = None,
+    default_query: Mapping[str, str] | None = None,
+    auth_header: str = "Authorization",
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     environ: Mapping[str, str] | None = None,
 ) -> ClientConfig:
     """Merge explicit arguments with ``OPENAI_*`` environment variables and check them.
@@ -223,23 +315,14 @@ def resolve_config(
     Raises:
         InvalidParameterError: no API key anywhere, or a malformed argument.
     """
-    env = os.environ if environ is None else environ
-    key = api_key if api_key is not None else env.get(ENV_API_KEY)
-    if key is not None:
-        _inputs.header_value(key, "api_key")
-    if not key or not key.strip():
-        raise InvalidParameterError(
-            "api_key",
-            f"no API key: pass api_key=... or set the {ENV_API_KEY} environment variable "
-            "(for the local emulator any non-empty key works)",
-        )
-    org = organization if organization is not None else env.get(ENV_ORGANIZATION)
-    proj = project if project is not None else env.get(ENV_PROJECT)
+    key = resolve_key(api_key, environ)
+    org = organization if organization is not None else _env(ENV_ORGANIZATION, environ)
+    proj = project if project is not None else _env(ENV_PROJECT, environ)
     _header_safe(org, "organization")
     _header_safe(proj, "project")
     if base_url is not None:
         _inputs.text(base_url, "base_url")
-    url = (base_url or env.get(ENV_BASE_URL) or DEFAULT_BASE_URL).rstrip("/")
+    url = (base_url or _env(ENV_BASE_URL, environ) or DEFAULT_BASE_URL).rstrip("/")
     check_base_url(url)
     if retry_policy is not None:
         _inputs.instance_of(retry_policy, RetryPolicy, "retry_policy", "a RetryPolicy or None")
@@ -250,8 +333,9 @@ def resolve_config(
         policy = attrs.evolve(policy, max_retries=max_retries)
     positive_int(max_connections, "max_connections")
     headers = _inputs.check_headers(default_headers, "default_headers")
+    positive_int(max_response_bytes, "max_response_bytes")
     return ClientConfig(
-        api_key=key.strip(),
+        api_key=key,
         base_url=url,
         organization=org,
         project=proj,
@@ -260,4 +344,7 @@ def resolve_config(
         max_connections=max_connections,
         flow=flow_control if flow_control is not None else DEFAULT_FLOW_CONTROL,
         default_headers=headers,
+        default_query=dict(default_query or {}),
+        auth_header=auth_header,
+        max_response_bytes=max_response_bytes,
     )

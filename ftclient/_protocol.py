@@ -33,6 +33,7 @@ except ImportError:  # pragma: no cover - exercised when orjson is absent
 __all__ = [
     "NO_METADATA",
     "NoMetadata",
+    "auth_header",
     "backoff_delay",
     "base_headers",
     "check_header_value",
@@ -93,10 +94,21 @@ def check_header_value(name: str, value: str) -> str:
     return value
 
 
+def auth_header(config: ClientConfig) -> tuple[str, str]:
+    """The header that carries the key: ``Authorization: Bearer <key>`` or Azure's ``api-key``.
+
+    Only the transport's send calls this, at the last moment, so that no frame or object that a
+    traceback, a log or a repr can show ever holds the key.
+    """
+    key = config.api_key.reveal()
+    if config.auth_header.lower() == "authorization":
+        return "Authorization", f"Bearer {key}"
+    return config.auth_header, key
+
+
 def base_headers(config: ClientConfig) -> dict[str, str]:
-    """Headers sent with every request of a client (including the bearer token)."""
+    """Headers sent with every request of a client, except the key (see :func:`auth_header`)."""
     headers = {
-        "Authorization": f"Bearer {config.api_key}",
         "User-Agent": USER_AGENT,
         "Accept": "application/json",
     }
@@ -199,6 +211,7 @@ def error_from_response(
         body=decoded,
         method=method,
         url=url,
+        retry_after=retry_after(headers),
         **fields,
     )
 

@@ -20,6 +20,9 @@ class ResponseInfo:
         attempts: attempts made, 1 when the first one succeeded.
         retry_waits: the wait computed before each retry, seconds.
         elapsed: seconds from the first attempt to the end of the last one.
+        recovery: what ftclient did on the caller's behalf when an answer was lost, e.g.
+            ``("found the job by its idempotency key",)``; empty when the call's own answer
+            arrived.
     """
 
     status: int
@@ -28,6 +31,7 @@ class ResponseInfo:
     attempts: int
     retry_waits: tuple[float, ...]
     elapsed: float
+    recovery: tuple[str, ...] = ()
 
 
 @attrs.frozen

@@ -1,69 +1,46 @@
-"""The only module that touches aiohttp: the session, one attempt, and retries (via backoff)."""
+"""The only module that touches aiohttp: the session's lifecycle and one HTTP exchange.
+
+:meth:`Transport.exchange` returns ``(status, headers, body)`` or raises an
+:class:`~ftclient.APIConnectionError` already classified for the runner: ``request_sent=False``
+when the request never left (refused, unresolvable, connect timeout), ``True`` when the server
+may have acted (reset, cut body, read timeout: :class:`~ftclient.APITimeoutError`).
+
+The key is added to the headers at the last moment, in :meth:`Transport._open`, and the aiohttp
+exceptions kept as causes are scrubbed: their request headers masked and their tracebacks (whose
+frames hold the sent headers) dropped, so no rendering of an error can show the key.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import json
 import logging
-import uuid
-from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
-from types import EllipsisType
+from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
-import attrs
-import backoff
+from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from . import _protocol as protocol
 from . import errors
-from ._config import ClientConfig, TimeoutArg, Timeouts
-from ._flow import RateGate
-from ._response import Response, ResponseInfo
+from ._config import ClientConfig, Timeouts, mask
+from ._runner import Call, Raw
 
-__all__ = ["GiveUp", "Recover", "Response", "ResponseInfo", "Transport"]
+__all__ = ["Transport"]
+
+_MIN_REDACTED_KEY = 16
 
 logger = logging.getLogger("ftclient")
 
-
-@attrs.define
-class _Call:
-    method: str
-    url: URL
-    display_url: str
-    headers: dict[str, str]
-    body: bytes | None
-    timeout: aiohttp.ClientTimeout
-    recover: Recover | None = None
-    last_error: BaseException | None = None
-    replay: errors.APIError | None = None
-    attempts: int = 0
-    retry_waits: list[float] = attrs.Factory(list)
-
-
-Recover = Callable[[BaseException | None], Awaitable["tuple[int, dict[str, str], bytes] | None"]]
-"""Before a retry: find out whether the failed attempt took effect anyway.
-
-Called with the previous attempt's exception. Returns the ``(status, headers, body)`` to answer
-with instead of sending again, or None to send again. An exception it raises counts as that
-attempt's failure.
-"""
-
-
-class GiveUp(Exception):
-    """Raised by a recover hook to stop retrying and raise ``error`` (the earlier failure)."""
-
-    def __init__(self, error: BaseException) -> None:
-        super().__init__(str(error))
-        self.error = error
-
-
-_CURRENT_CALL: contextvars.ContextVar[_Call] = contextvars.ContextVar("ftclient_call")
+# aiohttp >= 3.10 tells a connect timeout apart; before, it is a ServerTimeoutError like a read one.
+_CONNECT_TIMEOUT: tuple[type[BaseException], ...] = tuple(
+    t for t in (getattr(aiohttp, "ConnectionTimeoutError", None),) if t is not None
+)
 
 
 class Transport:
-    """Sends requests for one client: owns (or borrows) the aiohttp session and retries."""
+    """One client's HTTP: owns (or borrows) the aiohttp session; sends one exchange at a time."""
 
     def __init__(
         self,
@@ -93,32 +70,13 @@ class Transport:
         self._closed = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._headers = protocol.base_headers(config)
-        self._default_timeout = self._client_timeout(config.timeouts)
-        self.gate = RateGate(config.flow, wait=config.retry.wait)
-        self._slots = asyncio.Semaphore(config.flow.max_in_flight or config.max_connections)
-        policy = config.retry
-        self._retry = backoff.on_exception(
-            self._wait_gen,
-            errors.APIError,
-            max_tries=policy.max_retries + 1,
-            giveup=lambda exc: not protocol.should_retry(exc, policy),
-            jitter=None,
-            logger=None,
-        )(self._replay_then_attempt)
+        self._timeout = _client_timeout(config.timeouts)
+        self._redacted = mask(config.api_key.reveal()).encode()
 
     @property
     def closed(self) -> bool:
         """True once :meth:`aclose` was called."""
         return self._closed
-
-    @staticmethod
-    def _client_timeout(t: Timeouts) -> aiohttp.ClientTimeout:
-        # sock_connect, not connect: aiohttp's `connect` also counts time queued for the pool.
-        # A read limit not below the total limit can never expire first (the total timer started
-        # earlier), while aiohttp re-arms the read timer on every chunk (~5% of a small GET's
-        # CPU): leave it out then, as with the defaults (600 s each).
-        read = t.read if t.total is None or (t.read is not None and t.read < t.total) else None
-        return aiohttp.ClientTimeout(total=t.total, sock_connect=t.connect, sock_read=read)
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._closed:
@@ -139,14 +97,20 @@ class Transport:
                 ttl_dns_cache=300,
             )
             session = aiohttp.ClientSession(
-                connector=connector, raise_for_status=False, trace_configs=self._trace_configs
+                connector=connector,
+                raise_for_status=False,
+                trace_configs=self._trace_configs,
+                trust_env=True,  # HTTP(S)_PROXY, NO_PROXY and .netrc, as the official SDK
             )
-            # aiohttp silently resends a GET/DELETE once when the connection drops (aiohttp
-            # issue 10790, no public switch). That resend bypasses the recover hooks, so a lost
-            # DELETE answer would surface as a 404; retries here are ftclient's alone.
+            # aiohttp silently resends a GET/DELETE once when a kept-alive connection drops
+            # (aiohttp issue 10790, no public switch); the runner's checks must see every send.
             if hasattr(session, "_retry_connection"):
                 session._retry_connection = False
             self._session = session
+        elif self._session.closed:
+            raise errors.ClientClosedError(
+                "the aiohttp session given to FineTuningClient is closed"
+            )
         return self._session
 
     async def aclose(self) -> None:
@@ -156,193 +120,148 @@ class Transport:
         if session is not None and self._owns_session:
             await session.close()
 
-    async def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json_body: Any = None,
-        timeout: TimeoutArg = ...,
-        extra_headers: Mapping[str, str] | None = None,
-        recover: Recover | None = None,
-    ) -> Response:
-        """Send one logical request, retrying under the client's policy.
+    def _url(self, call: Call[Any]) -> URL:
+        url = URL(self._config.base_url + call.path, encoded=True)
+        params = {**self._config.default_query, **call.query, **call.extra_query}
+        pairs = protocol.query_pairs(params) if params else []
+        return url.with_query(pairs) if pairs else url
 
-        Args:
-            method: HTTP method.
-            path: path below the base URL, already percent-encoded (see ``path_segment``).
-            params: query parameters (``None`` values are dropped).
-            json_body: JSON-serialisable body, or None for no body.
-            timeout: per-call override (seconds, :class:`Timeouts` or None); ``...`` keeps the
-                client's.
-            extra_headers: added to (and overriding) the client's headers for this call.
-            recover: called before each retry to learn whether a failed attempt took effect
-                (see :data:`Recover`); this is how non-idempotent calls avoid acting twice.
-
-        Returns:
-            The 2xx :class:`Response`.
+    async def exchange(self, call: Call[Any]) -> Raw:
+        """Send ``call`` once and read the whole answer.
 
         Raises:
-            APIStatusError: the final attempt got an error status.
-            APIConnectionError: the final attempt got no usable response.
-            ClientClosedError: the client is (or got) closed.
+            APIConnectionError: no usable answer (``request_sent`` says whether it may have
+                acted); APITimeoutError for a connect or read timeout.
+            APIResponseValidationError: the body is larger than ``max_response_bytes``.
+            ClientClosedError: the client or its borrowed session is closed.
         """
-        self._get_session()  # fail fast on a closed client, before any work
-        display = self._config.base_url + path
-        pairs = protocol.query_pairs(params) if params else []
-        url = URL(display, encoded=True)
-        if pairs:
-            url = url.with_query(pairs)
-        headers = self._headers
-        if extra_headers:
-            headers = dict(headers)
-            for name, value in extra_headers.items():
-                headers[name] = protocol.check_header_value(name, value)
-        body: bytes | None = None
-        if json_body is not None:
-            body = json.dumps(json_body, separators=(",", ":"), ensure_ascii=False).encode()
-            headers = dict(headers)
-            headers["Content-Type"] = "application/json"
-        if method == "POST" and "Idempotency-Key" not in headers:
-            # One key for every attempt of this call, so a server that honours it can dedupe.
-            headers = {**headers, "Idempotency-Key": f"ftclient-{uuid.uuid4().hex}"}
-        client_timeout = (
-            self._default_timeout
-            if isinstance(timeout, EllipsisType)
-            else self._client_timeout(Timeouts.coerce(timeout))
-        )
-        call = _Call(method, url, display, headers, body, client_timeout, recover)
-        token = _CURRENT_CALL.set(call)
+        session = self._get_session()
+        body = call.json_body()
+        data = None if body is None else json.dumps(body, separators=(",", ":")).encode()
         start = asyncio.get_running_loop().time()
         try:
-            status, resp_headers, resp_body = await self._send(call)
-        except GiveUp as stop:
-            # Keep the failure's own cause (the aiohttp error); hide only the GiveUp signal.
-            raise stop.error from stop.error.__cause__
-        finally:
-            _CURRENT_CALL.reset(token)
-        info = ResponseInfo(
-            status=status,
-            headers=resp_headers,
-            request_id=resp_headers.get("x-request-id"),
-            attempts=call.attempts,
-            retry_waits=tuple(call.retry_waits),
-            elapsed=asyncio.get_running_loop().time() - start,
-        )
-        return Response(info, resp_body)
-
-    def _wait_gen(self) -> Generator[float, BaseException | None, None]:
-        # backoff sends each failure into this generator; the server's hint is on the exception.
-        policy = self._config.retry
-        call = _CURRENT_CALL.get()
-        exc = yield 0.0
-        retry_index = 0
-        while True:
-            headers = exc.headers if isinstance(exc, errors.APIStatusError) else None
-            delay = protocol.backoff_delay(retry_index, policy, headers)
-            call.retry_waits.append(delay)
-            logger.debug(
-                "%s %s: retrying in %.3fs after %s", call.method, call.display_url, delay, exc
-            )
-            exc = yield delay if policy.wait else 0.0
-            retry_index += 1
-
-    async def _send(self, call: _Call) -> tuple[int, dict[str, str], bytes]:
-        # The first attempt skips backoff's wrapper (a generator, two datetime.now() and a handler
-        # coroutine per call, ~2 us). A failure hands over to it, and it starts by re-raising that
-        # failure, so its giveup, max_tries and wait decisions are those of the plain loop.
-        try:
-            return await self._attempt(call)
-        except errors.APIError as exc:
-            call.replay = exc
-        return await self._retry(call)
-
-    async def _replay_then_attempt(self, call: _Call) -> tuple[int, dict[str, str], bytes]:
-        failure, call.replay = call.replay, None
-        if failure is not None:
-            raise failure
-        return await self._attempt(call)
-
-    async def _attempt(self, call: _Call) -> tuple[int, dict[str, str], bytes]:
-        call.attempts += 1
-        if call.attempts > 1 and call.recover is not None:
-            recovered = await call.recover(call.last_error)
-            if recovered is not None:
-                logger.debug("%s %s: earlier attempt took effect", call.method, call.display_url)
-                return recovered
-        try:
-            return await self._send_once(call)
-        except errors.APIError as exc:
-            call.last_error = exc
-            raise
-
-    async def _send_once(self, call: _Call) -> tuple[int, dict[str, str], bytes]:
-        async with self._slots:
-            sent_at = await self.gate.acquire()
-            self.gate.in_flight += 1
-            try:
-                status, headers, body = await self._exchange(call)
-            finally:
-                self.gate.in_flight -= 1
-        self.gate.on_response(status, headers, sent_at=sent_at)
-        if not 200 <= status < 300:
-            raise protocol.error_from_response(
-                status, headers, body, method=call.method, url=call.display_url
-            )
-        return status, headers, body
-
-    async def _exchange(self, call: _Call) -> tuple[int, dict[str, str], bytes]:
-        session = self._get_session()
-        loop = asyncio.get_running_loop()
-        start = loop.time()
-        try:
-            async with session.request(
-                call.method,
-                call.url,
-                data=call.body,
-                headers=call.headers,
-                timeout=call.timeout,
-                allow_redirects=False,
-            ) as resp:
-                body = await resp.read()
+            async with self._open(session, call, data) as resp:
                 status = resp.status
                 headers = protocol.headers_of(resp.headers.items())
-        except TimeoutError as exc:
-            self._log_failure(call, start, exc)
-            raise errors.APITimeoutError(
-                f"request timed out: {call.method} {call.display_url}",
-                method=call.method,
-                url=call.display_url,
-            ) from exc
-        except aiohttp.ClientError as exc:
-            self._log_failure(call, start, exc)
+                raw = await self._read(resp, call)
+        except (aiohttp.ClientError, TimeoutError) as exc:  # aiohttp < 3.10: bare TimeoutError
             if self._closed:
-                raise errors.ClientClosedError("the client was closed during the request") from exc
-            raise errors.APIConnectionError(
-                f"connection error: {type(exc).__name__}: {exc}",
-                method=call.method,
-                url=call.display_url,
-            ) from exc
-        if logger.isEnabledFor(logging.DEBUG):  # skip building the arguments on the hot path
-            logger.debug(
-                "%s %s -> %d in %.3fs (request id %s, attempt %d)",
-                call.method,
-                call.display_url,
-                status,
-                loop.time() - start,
-                headers.get("x-request-id"),
-                call.attempts,
-            )
-        return status, headers, body
+                raise errors.ClientClosedError("the client was closed during the request") from None
+            raise self._failure(call, exc, start) from _scrubbed(exc)
+        except RuntimeError as exc:  # a borrowed session that is closed or of another loop
+            raise errors.ClientClosedError(
+                f"the aiohttp session cannot send: {exc}"
+            ) from _scrubbed(exc)
+        except errors.FTClientError:
+            raise
+        except BaseException as exc:  # cancellation: keep it, without the frames that hold the key
+            _scrubbed(exc)
+            raise
+        return status, headers, self._redact(raw)
 
-    @staticmethod
-    def _log_failure(call: _Call, start: float, exc: BaseException) -> None:
-        logger.debug(
-            "%s %s -> %s after %.3fs (attempt %d)",
+    def _redact(self, body: bytes) -> bytes:
+        # A server that echoes the key back gets it masked in every message built from the body.
+        # Real keys are long; a short one (the emulator's "test") could match ordinary text.
+        key = self._config.api_key.reveal().encode()
+        if len(key) < _MIN_REDACTED_KEY or key not in body:
+            return body
+        return body.replace(key, self._redacted)
+
+    def _timeouts(self, call: Call[Any]) -> aiohttp.ClientTimeout:
+        if call.timeout is ...:
+            return self._timeout
+        return _client_timeout(Timeouts.coerce(call.timeout))
+
+    def _open(self, session: aiohttp.ClientSession, call: Call[Any], data: bytes | None) -> Any:
+        # The one frame that holds the key; it returns before anything is sent.
+        headers = {**self._headers, **call.headers}
+        if data is not None:
+            headers["Content-Type"] = "application/json"
+        name, value = protocol.auth_header(self._config)
+        headers[name] = value
+        return session.request(
             call.method,
-            call.display_url,
+            self._url(call),
+            data=data,
+            headers=headers,
+            timeout=self._timeouts(call),
+            allow_redirects=False,
+            raise_for_status=False,  # also on a borrowed session that raises by default
+        )
+
+    async def _read(self, resp: aiohttp.ClientResponse, call: Call[Any]) -> bytes:
+        limit = self._config.max_response_bytes
+        if resp.content_length is not None and resp.content_length <= limit:
+            return await resp.read()
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in resp.content.iter_any():
+            size += len(chunk)
+            if size > limit:
+                resp.close()
+                raise errors.APIResponseValidationError(
+                    f"response body larger than max_response_bytes ({limit} bytes); "
+                    "raise the limit on FineTuningClient if this answer is expected",
+                    status=resp.status,
+                    request_id=resp.headers.get("x-request-id"),
+                    method=call.method,
+                    url=call.path,
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _failure(
+        self, call: Call[Any], exc: BaseException, start: float
+    ) -> errors.APIConnectionError:
+        logger.debug(
+            "%s %s -> %s after %.3fs",
+            call.method,
+            call.path,
             type(exc).__name__,
             asyncio.get_running_loop().time() - start,
-            call.attempts,
         )
+        method, url = call.method, call.path
+        if isinstance(exc, _CONNECT_TIMEOUT):
+            return errors.APITimeoutError(
+                f"connect timed out: {method} {url}", method=method, url=url, request_sent=False
+            )
+        if isinstance(exc, TimeoutError):
+            return errors.APITimeoutError(
+                f"request timed out: {method} {url}", method=method, url=url
+            )
+        return errors.APIConnectionError(
+            f"connection error: {type(exc).__name__}: {exc}",
+            method=method,
+            url=url,
+            request_sent=not isinstance(exc, aiohttp.ClientConnectorError),
+        )
+
+
+def _client_timeout(t: Timeouts) -> aiohttp.ClientTimeout:
+    # The call's total limit is the runner's; aiohttp gets only the per-connection ones.
+    # sock_connect, not connect: aiohttp's `connect` also counts time queued for the pool. A read
+    # limit not below the call's total can never expire first, while aiohttp re-arms the read
+    # timer on every chunk (~5% of a small GET's CPU): leave it out then, as with the defaults.
+    read = t.read if t.total is None or (t.read is not None and t.read < t.total) else None
+    return aiohttp.ClientTimeout(total=None, sock_connect=t.connect, sock_read=read)
+
+
+def _scrubbed(exc: BaseException) -> BaseException:
+    """``exc`` and its chain without tracebacks (their frames hold the sent headers), and any
+    aiohttp ``request_info`` with its headers masked."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        current.__traceback__ = None
+        info = getattr(current, "request_info", None)
+        if isinstance(info, aiohttp.RequestInfo):
+            masked = CIMultiDict(info.headers)
+            for name in ("Authorization", "api-key"):
+                if name in masked:
+                    masked[name] = "***"
+            current.request_info = aiohttp.RequestInfo(  # type: ignore[attr-defined]
+                info.url, info.method, CIMultiDictProxy(masked), info.real_url
+            )
+        current = current.__cause__ or current.__context__
+    return exc

@@ -117,11 +117,28 @@ class APIError(FTClientError):
 
 
 class APIConnectionError(APIError):
-    """The request did not produce a usable response (refused, reset, DNS failure, cut body)."""
+    """The request did not produce a usable response (refused, reset, DNS failure, cut body).
+
+    Attributes:
+        request_sent: False when the request certainly never reached the server (connection
+            refused, name not resolved, connect timeout); True when it may have, so the server
+            may have acted on it.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str | None = None,
+        url: str | None = None,
+        request_sent: bool = True,
+    ) -> None:
+        self.request_sent = request_sent
+        super().__init__(message, method=method, url=url)
 
 
 class APITimeoutError(APIConnectionError):
-    """The request timed out (connect, read or total)."""
+    """The request or the whole call ran out of time (connect, read, or the call's ``timeout``)."""
 
 
 class APIResponseValidationError(APIError):
@@ -160,6 +177,9 @@ class APIStatusError(APIError):
         request_id: the ``x-request-id`` response header, if any.
         headers: the response headers.
         body: the decoded error body (dict) or a short excerpt of a non-JSON body (str).
+        retry_after: seconds the server asked to wait (``retry-after-ms``/``Retry-After``), if
+            any; a 429 whose wait is above ``RetryPolicy.max_retry_after`` is raised at once
+            with it, so that you can schedule the call again.
     """
 
     def __init__(
@@ -175,6 +195,7 @@ class APIStatusError(APIError):
         body: Any = None,
         method: str | None = None,
         url: str | None = None,
+        retry_after: float | None = None,
     ) -> None:
         self.status = status
         self.type = type
@@ -183,6 +204,7 @@ class APIStatusError(APIError):
         self.request_id = request_id
         self.headers: Mapping[str, str] = dict(headers or {})
         self.body = body
+        self.retry_after = retry_after
         super().__init__(message, method=method, url=url)
 
     def __str__(self) -> str:

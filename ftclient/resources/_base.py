@@ -1,4 +1,4 @@
-"""What every resource shares: sending through the transport and decoding into a model."""
+"""What every resource shares: building a call, running it, and paginating."""
 
 from __future__ import annotations
 
@@ -6,74 +6,118 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from .. import _protocol as protocol
-from .._config import TimeoutArg
+from .._config import TimeoutArg, Timeouts
 from .._decode import decode
-from .._inputs import check_headers, check_limit
+from .._idempotency import decoder, new_key
+from .._inputs import check_headers, check_limit, instance_of
 from .._pagination import AsyncPaginator, PageLike
-from .._transport import Recover, Transport
+from .._runner import Call, Guard, Runner
 
-__all__ = ["Resource", "TimeoutArg", "decode"]
+__all__ = ["Options", "Resource", "TimeoutArg", "decode"]
 
 T = TypeVar("T")
 PageT = TypeVar("PageT", bound=PageLike[Any])
 
 
-class Resource:
-    """Base of the resource classes: holds the client's transport."""
+class Options:
+    """The per-call options every method takes (``timeout``, ``extra_*``), checked once."""
 
-    __slots__ = ("_transport",)
+    __slots__ = ("extra_body", "extra_headers", "extra_query", "timeout")
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
-
-    async def _request(
+    def __init__(
         self,
+        timeout: TimeoutArg = ...,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.timeout = timeout if timeout is ... else Timeouts.coerce(timeout)
+        self.extra_headers = check_headers(extra_headers)
+        self.extra_query = _mapping(extra_query, "extra_query")
+        self.extra_body = _mapping(extra_body, "extra_body")
+
+
+def _mapping(value: Mapping[str, Any] | None, param: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    instance_of(value, Mapping, param, "a mapping or None")
+    return dict(value)
+
+
+class Resource:
+    """Base of the resource classes: holds the client's call runner."""
+
+    __slots__ = ("_runner",)
+    _name = "resource"
+
+    def __init__(self, runner: Runner) -> None:
+        self._runner = runner
+
+    def _call(
+        self,
+        operation: str,
         model: type[T],
         method: str,
         path: str,
+        options: Options,
         *,
-        params: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
         body: Any = None,
-        timeout: TimeoutArg = ...,
-        extra_headers: Mapping[str, str] | None = None,
-        recover: Recover | None = None,
-    ) -> T:
-        check_headers(extra_headers)
-        response = await self._transport.request(
-            method,
-            path,
-            params=params,
-            json_body=body,
-            timeout=timeout,
-            extra_headers=extra_headers,
-            recover=recover,
+        guard: Guard[T] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Call[T]:
+        headers = options.extra_headers
+        if method == "POST" and "Idempotency-Key" not in headers:
+            # One key for every attempt of this call, so that a server that honours it dedupes.
+            headers = {**headers, "Idempotency-Key": idempotency_key or new_key()}
+        call: Call[T] = Call(
+            operation=f"{self._name}.{operation}",
+            method=method,
+            path=path,
+            decode=decoder(model, method, path),
+            query=query or {},
+            body=body,
+            headers=headers,
+            extra_query=options.extra_query,
+            extra_body=options.extra_body,
+            timeout=options.timeout,
+            guard=guard,
+            idempotency_key=idempotency_key,
         )
-        return decode(response, model, method=method, url=path)
+        return call
+
+    async def _request(
+        self,
+        operation: str,
+        model: type[T],
+        method: str,
+        path: str,
+        options: Options,
+        *,
+        body: Any = None,
+        guard: Guard[T] | None = None,
+    ) -> T:
+        call = self._call(operation, model, method, path, options, body=body, guard=guard)
+        return await self._runner.run(call)
 
     def _paginate(
         self,
+        operation: str,
         page_model: type[PageT],
         path: str,
         params: Mapping[str, Any],
+        options: Options,
         *,
         after: str | None,
-        timeout: TimeoutArg,
-        extra_headers: Mapping[str, str] | None,
     ) -> AsyncPaginator[Any, PageT]:
         """Check the common list arguments now, and return a paginator over ``path``."""
         check_limit(params.get("limit"))
-        check_headers(extra_headers)
         if after is not None:
             protocol.path_segment(after, "after")
 
         async def fetch(cursor: str | None) -> PageT:
-            return await self._request(
-                page_model,
-                "GET",
-                path,
-                params={**params, "after": cursor},
-                timeout=timeout,
-                extra_headers=extra_headers,
-            )
+            query = {**params, "after": cursor}
+            call = self._call(operation, page_model, "GET", path, options, query=query)
+            return await self._runner.run(call)
 
         return AsyncPaginator(fetch, after=after)

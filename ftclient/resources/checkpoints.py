@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from .._pagination import AsyncPaginator
 from .._protocol import path_segment
 from ..models import FineTuningJobCheckpoint, ListFineTuningJobCheckpointsResponse
-from ._base import Resource, TimeoutArg
+from ._base import Options, Resource, TimeoutArg
 
 __all__ = ["Checkpoints"]
 
@@ -16,6 +17,7 @@ class Checkpoints(Resource):
     """Checkpoints of fine-tuning jobs."""
 
     __slots__ = ()
+    _name = "checkpoints"
 
     def list(
         self,
@@ -25,6 +27,8 @@ class Checkpoints(Resource):
         after: str | None = None,
         timeout: TimeoutArg = ...,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AsyncPaginator[FineTuningJobCheckpoint, ListFineTuningJobCheckpointsResponse]:
         """List a job's checkpoints, newest first, across all pages (``GET .../checkpoints``).
 
@@ -37,10 +41,10 @@ class Checkpoints(Resource):
             An :class:`~ftclient.AsyncPaginator`; pages carry ``first_id`` and ``last_id``.
         """
         return self._paginate(
+            "list",
             ListFineTuningJobCheckpointsResponse,
             f"/fine_tuning/jobs/{path_segment(job_id, 'job_id')}/checkpoints",
             {"limit": limit},
+            Options(timeout, extra_headers, extra_query, extra_body),
             after=after,
-            timeout=timeout,
-            extra_headers=extra_headers,
         )

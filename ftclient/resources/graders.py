@@ -8,7 +8,7 @@ from typing import Any
 from .._inputs import request_body
 from ..errors import InvalidParameterError
 from ..models import Grader, RunGraderResponse, ValidateGraderResponse
-from ._base import Resource, TimeoutArg
+from ._base import Options, Resource, TimeoutArg
 
 __all__ = ["Graders"]
 
@@ -17,6 +17,7 @@ class Graders(Resource):
     """Graders for reinforcement fine-tuning (an alpha API)."""
 
     __slots__ = ()
+    _name = "graders"
 
     async def run(
         self,
@@ -26,6 +27,8 @@ class Graders(Resource):
         item: Mapping[str, Any] | None = None,
         timeout: TimeoutArg = ...,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> RunGraderResponse:
         """Run a grader on one sample (``POST /fine_tuning/alpha/graders/run``).
 
@@ -45,12 +48,12 @@ class Graders(Resource):
             {"grader": grader, "model_sample": model_sample, "item": item},
         )
         return await self._request(
+            "run",
             RunGraderResponse,
             "POST",
             "/fine_tuning/alpha/graders/run",
+            Options(timeout, extra_headers, extra_query, extra_body),
             body=body,
-            timeout=timeout,
-            extra_headers=extra_headers,
         )
 
     async def validate(
@@ -59,14 +62,16 @@ class Graders(Resource):
         grader: Grader | Mapping[str, Any],
         timeout: TimeoutArg = ...,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ValidateGraderResponse:
         """Ask the API to validate a grader (``POST /fine_tuning/alpha/graders/validate``)."""
         body = request_body("ValidateGraderRequest", {"grader": grader})
         return await self._request(
+            "validate",
             ValidateGraderResponse,
             "POST",
             "/fine_tuning/alpha/graders/validate",
+            Options(timeout, extra_headers, extra_query, extra_body),
             body=body,
-            timeout=timeout,
-            extra_headers=extra_headers,
         )

@@ -8,11 +8,10 @@ from typing import Any
 from .._fanout import JobWaiter
 from .._following import DEFAULT_SETTLE, follow_events
 from .._idempotency import (
-    find_tagged_job,
+    CreateJobGuard,
+    NoResend,
+    TransitionGuard,
     new_key,
-    recover_job_create,
-    recover_transition,
-    refuse,
     with_idempotency_key,
 )
 from .._inputs import (
@@ -32,7 +31,7 @@ from ..models import (
     ListFineTuningJobEventsResponse,
     ListPaginatedFineTuningJobsResponse,
 )
-from ._base import Resource, TimeoutArg
+from ._base import Options, Resource, TimeoutArg
 
 __all__ = ["Jobs"]
 
@@ -44,10 +43,20 @@ _TRANSITION_DONE = {
 }
 
 
+JOBS_PATH = "/fine_tuning/jobs"
+
+
 class Jobs(Resource):
-    """Fine-tuning jobs. Every method takes keyword-only ``timeout=`` and ``extra_headers=``."""
+    """Fine-tuning jobs.
+
+    Every API method takes the keyword-only options ``timeout=`` (seconds or
+    :class:`~ftclient.Timeouts` for the whole call, checks and retries included; ``None``: no
+    limit), ``extra_headers=``, ``extra_query=`` and ``extra_body=`` (merged into the JSON body),
+    sent as given.
+    """
 
     __slots__ = ()
+    _name = "jobs"
 
     async def create(
         self,
@@ -65,18 +74,22 @@ class Jobs(Resource):
         deduplicate: bool = True,
         timeout: TimeoutArg = ...,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> FineTuningJob:
         """Create a fine-tuning job (``POST /fine_tuning/jobs``), never twice.
 
-        A retry after an ambiguous failure (the connection dropped or timed out after sending,
-        or a 5xx) first looks for a job tagged with this call's idempotency key, stored in
-        ``metadata["ftclient_idempotency_key"]`` and sent as the ``Idempotency-Key`` header, and
-        returns it instead of creating another. With ``deduplicate=False``, or when ``metadata``
-        already holds 16 keys and leaves no room for the tag, the job is not tagged and the create
-        is not retried after ambiguous failures (only after ones the server did not act on).
-        After a timeout the server may still be making the job, so when the look-up finds none
-        the create is not sent again: :class:`~ftclient.APITimeoutError` is raised (its note
-        names the key to pass as ``idempotency_key`` to collect the job later).
+        The job is tagged with this call's idempotency key, in
+        ``metadata["ftclient_idempotency_key"]`` and the ``Idempotency-Key`` header. After an
+        answer that was lost (the connection dropped or timed out after sending, or a 5xx), the
+        key is looked up for up to ``RetryPolicy.consistency_window`` (the API's list may show a
+        new job late) and the job found is returned; only if none appears is the create sent
+        again, and then any second job made with the key is cancelled and the first returned
+        (``response_info(job).recovery`` says so). With ``deduplicate=False``, or when
+        ``metadata`` already holds 16 keys and leaves no room for the tag, a create that may have
+        acted is not sent again: its error is raised. When ``timeout`` runs out first,
+        :class:`~ftclient.APITimeoutError` names the key to pass as ``idempotency_key`` to
+        collect the job later.
 
         Args:
             model: base model to fine-tune, e.g. ``"gpt-4o-mini"``.
@@ -91,7 +104,8 @@ class Jobs(Resource):
             idempotency_key: the key that identifies this create across retries, and across
                 your own retries of the whole call: when you pass one, a job already tagged with
                 it is looked up first and returned instead of creating another (whatever the
-                other arguments); default: a random key, no look-up.
+                other arguments), and a second one made because the list lagged is cancelled;
+                default: a random key, no look-up.
             deduplicate: tag the job and look it up before ambiguous retries (default True).
 
         Returns:
@@ -121,22 +135,25 @@ class Jobs(Resource):
                 "metadata": tagged if tagged is not None else metadata,
             },
         )
-        if idempotency_key is not None and tagged is not None:
-            # The caller's own retry of a call that failed: the job may exist already.
-            found = await find_tagged_job(
-                self._transport, key, timeout=timeout, extra_headers=extra_headers
+        guard = (
+            CreateJobGuard(key, explicit=idempotency_key is not None)
+            if tagged is not None
+            else NoResend(
+                "not sent again: the job may have been made, and without its idempotency tag "
+                "(deduplicate=False, or 16 metadata keys leave no room) ftclient cannot check"
             )
-            if found is not None:
-                return found
-        return await self._request(
+        )
+        call = self._call(
+            "create",
             FineTuningJob,
             "POST",
-            "/fine_tuning/jobs",
+            JOBS_PATH,
+            Options(timeout, extra_headers, extra_query, extra_body),
             body=body,
-            timeout=timeout,
-            extra_headers={**(extra_headers or {}), "Idempotency-Key": key},
-            recover=recover_job_create(self._transport, key) if tagged is not None else refuse,
+            guard=guard,
+            idempotency_key=key,
         )
+        return await self._runner.run(call)
 
     async def retrieve(
         self,
@@ -144,16 +161,17 @@ class Jobs(Resource):
         *,
         timeout: TimeoutArg = ...,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> FineTuningJob:
         """Get a job by id (``GET /fine_tuning/jobs/{id}``).
 
         Raises:
             NotFoundError: no such job.
         """
-        path = f"/fine_tuning/jobs/{path_segment(job_id, 'job_id')}"
-        return await self._request(
-            FineTuningJob, "GET", path, timeout=timeout, extra_headers=extra_headers
-        )
+        path = f"{JOBS_PATH}/{path_segment(job_id, 'job_id')}"
+        options = Options(timeout, extra_headers, extra_query, extra_body)
+        return await self._request("retrieve", FineTuningJob, "GET", path, options)
 
     def list(
         self,
@@ -163,6 +181,8 @@ class Jobs(Resource):
         metadata: Mapping[str, str] | NoMetadata | None = None,
         timeout: TimeoutArg = ...,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AsyncPaginator[FineTuningJob, ListPaginatedFineTuningJobsResponse]:
         """List jobs, newest first, across all pages (``GET /fine_tuning/jobs``).
 
@@ -178,25 +198,23 @@ class Jobs(Resource):
         if metadata is not None and metadata is not NO_METADATA:
             check_metadata(metadata)
         return self._paginate(
+            "list",
             ListPaginatedFineTuningJobsResponse,
-            "/fine_tuning/jobs",
+            JOBS_PATH,
             {"limit": limit, "metadata": metadata},
+            Options(timeout, extra_headers, extra_query, extra_body),
             after=after,
-            timeout=timeout,
-            extra_headers=extra_headers,
         )
 
-    async def _transition(
-        self, action: str, job_id: str, timeout: TimeoutArg, extra_headers: Mapping[str, str] | None
-    ) -> FineTuningJob:
-        job_path = f"/fine_tuning/jobs/{path_segment(job_id, 'job_id')}"
+    async def _transition(self, action: str, job_id: str, options: Options) -> FineTuningJob:
+        job_path = f"{JOBS_PATH}/{path_segment(job_id, 'job_id')}"
         return await self._request(
+            action,
             FineTuningJob,
             "POST",
             f"{job_path}/{action}",
-            timeout=timeout,
-            extra_headers=extra_headers,
-            recover=recover_transition(self._transport, job_path, _TRANSITION_DONE[action]),
+            options,
+            guard=TransitionGuard(job_path, _TRANSITION_DONE[action]),
         )
 
     async def cancel(
@@ -205,9 +223,12 @@ class Jobs(Resource):
         *,
         timeout: TimeoutArg = ...,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> FineTuningJob:
         """Cancel a job (``POST /fine_tuning/jobs/{id}/cancel``); returns the updated job."""
-        return await self._transition("cancel", job_id, timeout, extra_headers)
+        options = Options(timeout, extra_headers, extra_query, extra_body)
+        return await self._transition("cancel", job_id, options)
 
     async def pause(
         self,
@@ -215,9 +236,12 @@ class Jobs(Resource):
         *,
         timeout: TimeoutArg = ...,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> FineTuningJob:
         """Pause a running job (``POST /fine_tuning/jobs/{id}/pause``); returns the updated job."""
-        return await self._transition("pause", job_id, timeout, extra_headers)
+        options = Options(timeout, extra_headers, extra_query, extra_body)
+        return await self._transition("pause", job_id, options)
 
     async def resume(
         self,
@@ -225,9 +249,12 @@ class Jobs(Resource):
         *,
         timeout: TimeoutArg = ...,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> FineTuningJob:
         """Resume a paused job (``POST /fine_tuning/jobs/{id}/resume``); returns the updated job."""
-        return await self._transition("resume", job_id, timeout, extra_headers)
+        options = Options(timeout, extra_headers, extra_query, extra_body)
+        return await self._transition("resume", job_id, options)
 
     def list_events(
         self,
@@ -237,6 +264,8 @@ class Jobs(Resource):
         after: str | None = None,
         timeout: TimeoutArg = ...,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AsyncPaginator[FineTuningJobEvent, ListFineTuningJobEventsResponse]:
         """List a job's events, newest first, across all pages (``GET .../events``).
 
@@ -246,12 +275,12 @@ class Jobs(Resource):
             after: start after this event id.
         """
         return self._paginate(
+            "list_events",
             ListFineTuningJobEventsResponse,
-            f"/fine_tuning/jobs/{path_segment(job_id, 'job_id')}/events",
+            f"{JOBS_PATH}/{path_segment(job_id, 'job_id')}/events",
             {"limit": limit},
+            Options(timeout, extra_headers, extra_query, extra_body),
             after=after,
-            timeout=timeout,
-            extra_headers=extra_headers,
         )
 
     async def wait(

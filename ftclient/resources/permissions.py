@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
-from .._idempotency import recover_permission_create, recover_permission_delete
+from .._idempotency import GrantGuard, RevokeGuard
 from .._inputs import request_body
 from .._pagination import AsyncPaginator
 from .._protocol import path_segment
@@ -15,7 +16,7 @@ from ..models import (
     ListFineTuningCheckpointPermissionResponse,
     PermissionOrder,
 )
-from ._base import Resource, TimeoutArg
+from ._base import Options, Resource, TimeoutArg
 
 __all__ = ["Permissions"]
 
@@ -30,6 +31,7 @@ class Permissions(Resource):
     """Checkpoint permissions. The API documents these as needing an admin API key."""
 
     __slots__ = ()
+    _name = "permissions"
 
     async def create(
         self,
@@ -38,11 +40,13 @@ class Permissions(Resource):
         project_ids: Sequence[str],
         timeout: TimeoutArg = ...,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ListFineTuningCheckpointPermissionResponse:
         """Grant projects access to a checkpoint (``POST .../permissions``).
 
-        A retry after an ambiguous failure first lists the checkpoint's permissions and, if every
-        project already has one, returns those instead of granting again.
+        After an answer that was lost, the checkpoint's permissions are listed (for up to
+        ``RetryPolicy.consistency_window``) and only the projects not yet granted are sent again.
 
         Args:
             checkpoint: the checkpoint's model name, e.g. ``ft:gpt-4o-mini:org::id:ckpt-step-10``.
@@ -66,13 +70,13 @@ class Permissions(Resource):
             "CreateFineTuningCheckpointPermissionRequest", {"project_ids": list(project_ids)}
         )
         return await self._request(
+            "create",
             ListFineTuningCheckpointPermissionResponse,
             "POST",
             path,
+            Options(timeout, extra_headers, extra_query, extra_body),
             body=body,
-            timeout=timeout,
-            extra_headers=extra_headers,
-            recover=recover_permission_create(self._transport, path, project_ids),
+            guard=GrantGuard(path, project_ids),
         )
 
     def list(
@@ -85,6 +89,8 @@ class Permissions(Resource):
         after: str | None = None,
         timeout: TimeoutArg = ...,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AsyncPaginator[FineTuningCheckpointPermission, ListFineTuningCheckpointPermissionResponse]:
         """List a checkpoint's permissions across all pages (``GET .../permissions``).
 
@@ -102,12 +108,12 @@ class Permissions(Resource):
         if project_id is not None:
             path_segment(project_id, "project_id")
         return self._paginate(
+            "list",
             ListFineTuningCheckpointPermissionResponse,
             _base_path(checkpoint),
             {"project_id": project_id, "order": order, "limit": limit},
+            Options(timeout, extra_headers, extra_query, extra_body),
             after=after,
-            timeout=timeout,
-            extra_headers=extra_headers,
         )
 
     async def delete(
@@ -117,11 +123,13 @@ class Permissions(Resource):
         *,
         timeout: TimeoutArg = ...,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> DeleteFineTuningCheckpointPermissionResponse:
         """Revoke one permission (``DELETE .../permissions/{permission_id}``).
 
-        A retry after an ambiguous failure first checks whether the permission is already gone,
-        and then reports it deleted rather than failing with 404.
+        After an answer that was lost, the permission being gone, or a resend answered 404,
+        reports it deleted.
 
         Raises:
             NotFoundError: no such checkpoint or permission.
@@ -129,10 +137,10 @@ class Permissions(Resource):
         base = _base_path(checkpoint)
         path = f"{base}/{path_segment(permission_id, 'permission_id')}"
         return await self._request(
+            "delete",
             DeleteFineTuningCheckpointPermissionResponse,
             "DELETE",
             path,
-            timeout=timeout,
-            extra_headers=extra_headers,
-            recover=recover_permission_delete(self._transport, base, permission_id),
+            Options(timeout, extra_headers, extra_query, extra_body),
+            guard=RevokeGuard(base, permission_id),
         )

@@ -183,7 +183,9 @@ async def test_timeouts_are_retried_then_raised(emulator: FineTuningEmulator) ->
         job_id = await make_job(client)
         emulator.faults.add("retrieveFineTuningJob", "delay", seconds=0.5, times=3)
         with pytest.raises(ftclient.APITimeoutError) as info:
-            await client.jobs.retrieve(job_id, timeout=0.05)
+            await client.jobs.retrieve(
+                job_id, timeout=ftclient.Timeouts(total=None, connect=1, read=0.05)
+            )
         assert isinstance(info.value, ftclient.APIConnectionError)
         assert isinstance(info.value.__cause__, TimeoutError)
     assert len(sent(emulator, "retrieveFineTuningJob")) == 3

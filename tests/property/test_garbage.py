@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import ftclient
 from ftclient import _protocol as protocol
 from ftclient import models
-from ftclient._transport import Response, ResponseInfo
+from ftclient._response import Response, ResponseInfo
 from ftclient.resources._base import decode
 from tests.cli.conftest import ThreadedEmulator
 

@@ -56,7 +56,7 @@ async def test_key_absent_from_reprs_logs_errors_and_tracebacks(
             ("status", {"status": 401}),  # AuthenticationError
             ("html", {"times": 3}),
             ("drop_before", {"times": 3}),  # APIConnectionError from aiohttp's error
-            ("delay", {"seconds": 0.3, "times": 3}),  # APITimeoutError
+            ("delay", {"seconds": 0.3}),  # APITimeoutError: the call's whole timeout
             ("status", {"status": 200, "body": "{not json"}),  # APIResponseValidationError
         ]
         for kind, params in faults:

@@ -33,7 +33,7 @@ def test_environment_supplies_key_url_org_and_project() -> None:
             "OPENAI_PROJECT_ID": "proj-e",
         }
     )
-    assert (cfg.api_key, cfg.base_url, cfg.organization, cfg.project) == (
+    assert (cfg.api_key.reveal(), cfg.base_url, cfg.organization, cfg.project) == (
         "sk-env",
         "http://127.0.0.1:9/v1",
         "org-e",
@@ -43,7 +43,7 @@ def test_environment_supplies_key_url_org_and_project() -> None:
 
 def test_arguments_win_over_environment() -> None:
     cfg = resolve({"OPENAI_API_KEY": "sk-env"}, api_key="sk-arg", base_url="https://x.test/v1")
-    assert cfg.api_key == "sk-arg"
+    assert cfg.api_key.reveal() == "sk-arg"
     assert cfg.base_url == "https://x.test/v1"
 
 

@@ -29,8 +29,12 @@ def make_config(**overrides: object) -> ftclient._config.ClientConfig:
 
 
 def test_base_headers_carry_auth_org_project_and_user_agent() -> None:
-    headers = protocol.base_headers(make_config(organization="org-1", project="proj-1"))
-    assert headers["Authorization"] == "Bearer sk-secret-value"
+    config = make_config(organization="org-1", project="proj-1")
+    headers = protocol.base_headers(config)
+    assert "Authorization" not in headers  # added by the transport's send, at the last moment
+    assert protocol.auth_header(config) == ("Authorization", "Bearer sk-secret-value")
+    azure = make_config(auth_header="api-key")
+    assert protocol.auth_header(azure) == ("api-key", "sk-secret-value")
     assert headers["OpenAI-Organization"] == "org-1"
     assert headers["OpenAI-Project"] == "proj-1"
     ua = headers["User-Agent"]

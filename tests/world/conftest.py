@@ -1,0 +1,37 @@
+"""Fixtures for tests against servers ftclient did not write."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+
+import ftclient
+
+from .fake_api import FakeAPI, SimClock, simulate
+
+KEY = "sk-proj-WORLD-0123456789abcdef"
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeAPI]:
+    async with FakeAPI(SimClock()).running() as server:
+        yield server
+
+
+@pytest.fixture
+async def make_client(api: FakeAPI) -> AsyncIterator[Callable[..., ftclient.FineTuningClient]]:
+    """Clients of ``api`` driven by its simulated clock (waits cost no real time)."""
+    made: list[ftclient.FineTuningClient] = []
+
+    def make(**options: Any) -> ftclient.FineTuningClient:
+        client = simulate(
+            ftclient.FineTuningClient(api_key=KEY, base_url=api.url, **options), api.clock
+        )
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        await client.aclose()
