@@ -184,7 +184,7 @@ class FineTuningClient:
     def __repr__(self) -> str:
         config = getattr(self, "_config", None)  # also for a client whose constructor failed
         if config is None:
-            return f"<{type(self).__name__} (not configured)>"
+            return f"<{type(self).__name__} (not initialised)>"
         state = "closed" if self.closed else "open"
         return f"<{type(self).__name__} base_url={config.base_url!r} {state}>"
 

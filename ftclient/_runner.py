@@ -12,12 +12,13 @@ The rules, in the order the runner applies them after a failed attempt:
 1. Not retryable (``RetryPolicy``, ``x-should-retry``, quota) or out of retries: raise it.
 2. A 429 asking for a wait above ``max_retry_after`` (a daily limit): raise it at once, with
    its ``retry_after``, instead of sleeping on it.
-3. The server may have acted (5xx, a connection lost or timed out after sending): the call's
-   guard checks first and answers with what the earlier attempt did, or says what to send
-   again; a call without a guard (reads, graders) is simply sent again.
-4. Wait: the server's hint through :func:`~ftclient._protocol.server_wait`, else backoff's
+3. Wait: the server's hint through :func:`~ftclient._protocol.server_wait`, else backoff's
    exponential wait with jitter. A wait that would end past the call's deadline is not slept:
    the failure is raised at once.
+4. The server may have acted (5xx, a connection lost or timed out after sending): the call's
+   guard checks (after the wait, so that a server still at work has had time) and answers with
+   what the earlier attempt did, or says what to send again; a call without a guard (reads,
+   graders) is simply sent again.
 """
 
 from __future__ import annotations
@@ -328,11 +329,6 @@ class Runner:
                 ):
                     return await guard.confirm(ctx, failure)
                 self._raise_unless_retryable(call, failure, ctx.attempts)
-                if may_have_acted(failure) and guard is not None:
-                    outcome = await guard.after_ambiguous(ctx, failure)
-                    if not isinstance(outcome, Call):
-                        return outcome
-                    call, resent = outcome, True
                 wait = self._wait(failure, waits)
                 ctx.retry_waits.append(wait)
                 if self.policy.wait and wait > ctx.remaining():
@@ -343,6 +339,12 @@ class Runner:
                     raise
                 logger.debug("%s: retrying in %.3fs after %s", call.operation, wait, failure)
                 await self.pause(wait)
+                if may_have_acted(failure) and guard is not None:
+                    # Checked after the wait, so that a server still at work has had time.
+                    outcome = await guard.after_ambiguous(ctx, failure)
+                    if not isinstance(outcome, Call):
+                        return outcome
+                    call, resent = outcome, True
                 continue
             status, headers, body = raw
             result = call.decode(Response(ctx.info(status, headers), body))
