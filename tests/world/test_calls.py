@@ -39,9 +39,11 @@ async def test_timeout_covers_the_wait_for_a_pooled_connection(
     api.faults["retrieve"] = ["stall"]
     client = make_client(max_connections=1)
     hog = asyncio.create_task(client.jobs.retrieve(job["id"]))
-    while not api.sent("retrieve"):
+    for _ in range(1000):  # until the stalled request reached the server
+        if api.sent("retrieve"):
+            break
         await asyncio.sleep(0)
-    with pytest.raises(ftclient.APITimeoutError, match="jobs.retrieve did not finish"):
+    with pytest.raises(ftclient.APITimeoutError, match=r"jobs\.retrieve did not finish"):
         await client.jobs.retrieve(job["id"], timeout=DEADLINE)
     hog.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -58,7 +60,7 @@ async def test_timeout_covers_the_rate_gate(api: FakeAPI, make_client: Make) -> 
     gate._clock = asyncio.get_running_loop().time  # the gate's block now lasts in real time
     gate._sleep = asyncio.sleep
     gate._blocked_until = gate._clock() + 30
-    with pytest.raises(ftclient.APITimeoutError, match="jobs.retrieve did not finish"):
+    with pytest.raises(ftclient.APITimeoutError, match=r"jobs\.retrieve did not finish"):
         await client.jobs.retrieve(job["id"], timeout=DEADLINE)
 
 
