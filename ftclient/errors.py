@@ -7,6 +7,8 @@
     ├── ClientClosedError              the client was closed (also RuntimeError)
     ├── PaginationError                a server repeated a cursor; the walk stopped
     ├── WaitTimeoutError               a wait helper ran out of time (also TimeoutError)
+    ├── InvalidWebhookSignatureError   a webhook delivery that does not verify (also ValueError)
+    ├── InvalidWebhookPayloadError     a signed webhook body that is not an event (ValueError)
     └── APIError                       something went wrong talking to the API
         ├── APIConnectionError         no usable response: refused, reset, DNS, truncated body
         │   └── APITimeoutError        the request timed out
@@ -46,6 +48,8 @@ __all__ = [
     "InsecureURLWarning",
     "InternalServerError",
     "InvalidParameterError",
+    "InvalidWebhookPayloadError",
+    "InvalidWebhookSignatureError",
     "NotFoundError",
     "PaginationError",
     "PermissionDeniedError",
@@ -98,6 +102,23 @@ class WaitTimeoutError(FTClientError, TimeoutError):
     def __init__(self, message: str, last: Any = None) -> None:
         self.last = last
         super().__init__(message)
+
+
+class InvalidWebhookSignatureError(FTClientError, ValueError):
+    """A webhook delivery failed verification: a missing or malformed header, no matching
+    signature, or a timestamp outside the tolerance. The message says which."""
+
+
+class InvalidWebhookPayloadError(FTClientError, ValueError):
+    """A verified webhook body that is not an event.
+
+    Attributes:
+        path: JSON path of the failing field, e.g. ``$.data.id``.
+    """
+
+    def __init__(self, path: str, message: str) -> None:
+        self.path = path
+        super().__init__(f"webhook body {path}: {message}")
 
 
 class APIError(FTClientError):

@@ -212,6 +212,20 @@ def _add_others(
         help=f"simulated seconds per real second (default {DEFAULT_SERVE_SPEED:g})",
     )
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--webhook",
+        action="append",
+        default=[],
+        type=_webhook_url,
+        metavar="URL",
+        help="deliver signed job events to URL on 127.0.0.1 (repeatable)",
+    )
+    p.add_argument(
+        "--webhook-secret",
+        default=None,
+        metavar="whsec_...",
+        help="the secret the events are signed with (default: a fixed test secret, printed)",
+    )
 
     p = _command(
         sub,
@@ -229,6 +243,15 @@ def _add_others(
         help=f"simulated seconds per real second (default {DEFAULT_DEMO_SPEED:g})",
     )
     p.add_argument("--seed", type=int, default=0)
+
+
+def _webhook_url(text: str) -> str:
+    from ..testing._webhooks import check_endpoint
+
+    try:
+        return check_endpoint(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _positive(text: str) -> float:

@@ -39,16 +39,28 @@ async def _until_signalled() -> None:
 async def cmd_serve(args: argparse.Namespace, out: Output) -> int:
     """Serve the emulator, print its URL and how to point a client at it, stop on a signal."""
     from ..testing import FineTuningEmulator  # the CLI's other commands do not need aiohttp.web
+    from ..testing._webhooks import DEFAULT_WEBHOOK_SECRET
 
+    secret = args.webhook_secret or DEFAULT_WEBHOOK_SECRET
     async with FineTuningEmulator(
-        host=args.host, port=args.port, seed=args.seed, speed=args.speed
+        host=args.host,
+        port=args.port,
+        seed=args.seed,
+        speed=args.speed,
+        webhooks=args.webhook,
+        webhook_secret=secret,
     ) as emu:
         if out.json_mode:
-            out.json({"url": emu.url, "api_key": EMULATOR_KEY, "speed": args.speed}, lines=True)
+            info = {"url": emu.url, "api_key": EMULATOR_KEY, "speed": args.speed}
+            if args.webhook:
+                info.update(webhooks=args.webhook, webhook_secret=secret)
+            out.json(info, lines=True)
         else:
             out.line(f"ftclient emulator listening on {emu.url} (speed {args.speed:g}x)")
             out.line("Point any OpenAI client at it:")
             out.line(f"  export OPENAI_BASE_URL={emu.url} OPENAI_API_KEY={EMULATOR_KEY}")
+            for url in args.webhook:
+                out.line(f"Job events go to {url}, signed with {secret}")
             out.line("Press Ctrl-C to stop.")
 
         async def trim() -> None:

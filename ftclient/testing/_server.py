@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import os
 from collections.abc import Collection
@@ -19,6 +21,7 @@ from ._ratelimit import TokenBucket
 from ._recording import EmulatorStats, RecordedRequest
 from ._routes import BASE_PATH, Route, Router
 from ._state import EmulatorState
+from ._webhooks import DEFAULT_WEBHOOK_SECRET, WebhookDelivery, WebhookSender
 
 __all__ = ["FineTuningEmulator"]
 
@@ -47,6 +50,7 @@ def _loads(body: bytes) -> Any:
 
 
 _UNSET = object()
+_WEBHOOK_SCAN_EVERY = 0.05  # real seconds between two looks for finished jobs
 
 
 class FineTuningEmulator:
@@ -68,6 +72,10 @@ class FineTuningEmulator:
         clock: SimulatedClock | None = None,
         organization_id: str = "org-emulator",
         timings: JobTimings | None = None,
+        webhooks: Collection[str] = (),
+        webhook_secret: str = DEFAULT_WEBHOOK_SECRET,
+        webhook_attempts: int = 5,
+        webhook_retry_wait: float = 0.1,
     ) -> None:
         """Configure (but do not start) an emulator.
 
@@ -83,9 +91,15 @@ class FineTuningEmulator:
             clock: a clock to share; by default a new :class:`SimulatedClock`.
             organization_id: the ``organization_id`` of every job.
             timings: durations of the simulated job phases.
+            webhooks: endpoint URLs on 127.0.0.1 that receive a signed
+                ``fine_tuning.job.<status>`` event when a job finishes (see :meth:`add_webhook`).
+            webhook_secret: the ``whsec_...`` secret the events are signed with.
+            webhook_attempts: tries per event and endpoint (a non-2xx answer is retried).
+            webhook_retry_wait: real seconds before the first retry, doubled after each.
 
         Raises:
-            ValueError: a non-positive ``rate_limit`` or an empty ``api_keys``.
+            ValueError: a non-positive ``rate_limit``, an empty ``api_keys`` or a webhook
+                endpoint that is not on 127.0.0.1.
         """
         if api_keys is not None and not api_keys:
             raise ValueError("api_keys must name at least one key (or be None to accept any)")
@@ -100,6 +114,13 @@ class FineTuningEmulator:
         self.requests: list[RecordedRequest] = []
         self.stats = EmulatorStats()
         self._bucket = TokenBucket(rate_limit) if rate_limit is not None else None
+        self.webhooks = WebhookSender(
+            endpoints=webhooks,
+            secret=webhook_secret,
+            attempts=webhook_attempts,
+            retry_wait=webhook_retry_wait,
+        )
+        self._webhook_scanner: asyncio.Task[None] | None = None
         self._router = Router()
         self._runner: web.ServerRunner | None = None
         self._url: str | None = None
@@ -142,12 +163,19 @@ class FineTuningEmulator:
         self.port = address[1]
         host = f"[{self.host}]" if ":" in self.host else self.host
         self._url = f"http://{host}:{self.port}{BASE_PATH}"
+        self._webhook_scanner = asyncio.get_running_loop().create_task(self._scan_for_webhooks())
         return self
 
     async def stop(self) -> None:
         """Stop serving and close open connections (idempotent)."""
         runner, self._runner = self._runner, None
         self._url = None
+        scanner, self._webhook_scanner = self._webhook_scanner, None
+        if scanner is not None:
+            scanner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await scanner
+        await self.webhooks.close()
         if runner is not None:
             await runner.cleanup()
 
@@ -210,6 +238,41 @@ class FineTuningEmulator:
         except EmulatorError as exc:
             raise ValueError(exc.message) from None
         return job.to_json()
+
+    # -- webhooks -----------------------------------------------------------------------------
+
+    def add_webhook(self, url: str) -> None:
+        """Deliver the events of jobs that finish from now on to ``url`` too.
+
+        Raises:
+            ValueError: ``url`` is not an http(s) URL on 127.0.0.1.
+        """
+        self.webhooks.add(url)
+
+    @property
+    def webhook_deliveries(self) -> list[WebhookDelivery]:
+        """Every delivery attempt so far, in order."""
+        return self.webhooks.deliveries
+
+    async def deliver_webhooks(self) -> list[WebhookDelivery]:
+        """Send the events of the jobs finished by now and wait until each is delivered or
+        given up on (a test moves the clock, then awaits this).
+
+        Returns:
+            Every delivery attempt so far.
+        """
+        self.webhooks.scan(self.state.jobs.values(), self.clock.now(), self._event_id)
+        await self.webhooks.drain()
+        return self.webhooks.deliveries
+
+    def _event_id(self) -> str:
+        return self.state.ids.make("evt_")
+
+    async def _scan_for_webhooks(self) -> None:
+        # Jobs move lazily with the clock; look for newly finished ones now and then.
+        while True:
+            self.webhooks.scan(self.state.jobs.values(), self.clock.now(), self._event_id)
+            await asyncio.sleep(_WEBHOOK_SCAN_EVERY)
 
     # -- serving ------------------------------------------------------------------------------
 

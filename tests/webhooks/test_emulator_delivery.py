@@ -1,0 +1,217 @@
+"""End to end, offline: the emulator delivers signed events to a web app built on the helper."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+import ftclient
+from ftclient import webhooks
+from ftclient.testing import FineTuningEmulator
+
+SECRET = "whsec_" + "dGVzdC1zZWNyZXQtZm9yLXRoZS1lbXVsYXRvcg=="
+SLOW = ftclient.PollSchedule(initial=3600, maximum=3600)
+
+
+class App:
+    """A user's web app: verifies each delivery, then reacts by retrieving the job."""
+
+    def __init__(self, client: ftclient.FineTuningClient) -> None:
+        self.client = client
+        self.events: list[webhooks.WebhookEvent] = []
+        self.reactions: list[tuple[str, str]] = []
+        self.fail_first = 0
+        self.also: Callable[[webhooks.WebhookEvent], None] | None = None
+
+    async def on_event(self, event: webhooks.WebhookEvent) -> None:
+        if self.fail_first:
+            self.fail_first -= 1
+            raise RuntimeError("the app is down for a moment")
+        self.events.append(event)
+        if self.also is not None:
+            self.also(event)
+        if not isinstance(event, webhooks.UnknownWebhookEvent):
+            job = await self.client.jobs.retrieve(event.data.id)
+            self.reactions.append((job.id, str(job.status)))
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[FineTuningEmulator]:
+    async with FineTuningEmulator(webhook_secret=SECRET, webhook_retry_wait=0.001) as emu:
+        yield emu
+
+
+@pytest.fixture
+async def client(emulator: FineTuningEmulator) -> AsyncIterator[ftclient.FineTuningClient]:
+    async with ftclient.FineTuningClient(api_key="sk-test", base_url=emulator.url) as c:
+        yield c
+
+
+@pytest.fixture
+async def app(
+    emulator: FineTuningEmulator, client: ftclient.FineTuningClient
+) -> AsyncIterator[tuple[App, str]]:
+    state = App(client)
+    web_app = web.Application()
+    web_app.router.add_post("/hooks", webhooks.aiohttp_handler(state.on_event, secret=SECRET))
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}/hooks"
+    emulator.add_webhook(url)
+    yield state, url
+    await runner.cleanup()
+
+
+async def test_a_finished_job_reaches_the_app_signed_and_typed(
+    emulator: FineTuningEmulator, client: ftclient.FineTuningClient, app: tuple[App, str]
+) -> None:
+    state, url = app
+    job = await client.jobs.create(model="gpt-4o-mini", training_file="file-train")
+    assert await emulator.deliver_webhooks() == []  # nothing finished yet
+    emulator.clock.advance(24 * 3600)
+    deliveries = await emulator.deliver_webhooks()
+    assert [(d.url, d.job_id, d.event_type, d.attempt, d.status) for d in deliveries] == [
+        (url, job.id, "fine_tuning.job.succeeded", 1, 200)
+    ]
+    [event] = state.events
+    assert isinstance(event, webhooks.FineTuningJobSucceededWebhookEvent)
+    assert event.data.id == job.id
+    assert event.id == deliveries[0].event_id
+    assert event.created_at == emulator.job_json(job.id)["finished_at"]
+    assert state.reactions == [(job.id, "succeeded")]
+    assert await emulator.deliver_webhooks() == deliveries  # each event is sent once
+
+
+async def test_failed_and_cancelled_jobs_send_their_own_events(
+    emulator: FineTuningEmulator, client: ftclient.FineTuningClient, app: tuple[App, str]
+) -> None:
+    state, _ = app
+    failing = await client.jobs.create(model="gpt-4o-mini", training_file="file-fail-rows")
+    cancelled = await client.jobs.create(model="gpt-4o-mini", training_file="file-train")
+    await client.jobs.cancel(cancelled.id)
+    emulator.clock.advance(60)
+    await emulator.deliver_webhooks()
+    kinds = {
+        e.data.id: type(e) for e in state.events if not isinstance(e, webhooks.UnknownWebhookEvent)
+    }
+    assert kinds == {
+        failing.id: webhooks.FineTuningJobFailedWebhookEvent,
+        cancelled.id: webhooks.FineTuningJobCancelledWebhookEvent,
+    }
+    assert sorted(state.reactions) == sorted([(failing.id, "failed"), (cancelled.id, "cancelled")])
+
+
+async def test_an_endpoint_that_fails_gets_the_event_again_with_backoff(
+    emulator: FineTuningEmulator, client: ftclient.FineTuningClient, app: tuple[App, str]
+) -> None:
+    state, _ = app
+    state.fail_first = 2  # the handler raises: aiohttp answers 500
+    job = await client.jobs.create(model="gpt-4o-mini", training_file="file-train")
+    emulator.clock.advance(24 * 3600)
+    deliveries = await emulator.deliver_webhooks()
+    assert [(d.attempt, d.status) for d in deliveries] == [(1, 500), (2, 500), (3, 200)]
+    assert len({d.event_id for d in deliveries}) == 1  # the same event, redelivered
+    assert [e.data.id for e in state.events] == [job.id]  # type: ignore[union-attr]
+
+
+async def test_an_endpoint_that_is_down_is_recorded_and_given_up_on() -> None:
+    async with FineTuningEmulator(
+        webhooks=["http://127.0.0.1:9/nothing-listens-here"],
+        webhook_attempts=2,
+        webhook_retry_wait=0.001,
+    ) as emu:
+        async with ftclient.FineTuningClient(api_key="sk-test", base_url=emu.url) as client:
+            job = await client.jobs.create(model="gpt-4o-mini", training_file="file-train")
+            await client.jobs.cancel(job.id)
+        deliveries = await emu.deliver_webhooks()
+    assert [(d.attempt, d.status, d.delivered) for d in deliveries] == [
+        (1, None, False),
+        (2, None, False),
+    ]
+    assert all(d.error for d in deliveries)
+
+
+def test_endpoints_off_the_loopback_are_refused() -> None:
+    with pytest.raises(ValueError, match=r"127\.0\.0\.1"):
+        FineTuningEmulator(webhooks=["https://example.com/hooks"])
+    with pytest.raises(ValueError, match=r"127\.0\.0\.1"):
+        FineTuningEmulator().add_webhook("http://10.0.0.1/hooks")
+
+
+async def test_the_helper_refuses_forged_deliveries(
+    emulator: FineTuningEmulator, app: tuple[App, str]
+) -> None:
+    state, url = app
+    body = b'{"id":"evt_x","type":"fine_tuning.job.succeeded","created_at":1,"data":{"id":"j"}}'
+    forged = webhooks.sign(
+        body, secret="whsec_" + "b3RoZXItc2VjcmV0", msg_id="evt_x", timestamp=int(time.time())
+    )
+    async with aiohttp.ClientSession() as session:
+        async with session.post(url, data=body, headers=forged) as response:
+            assert response.status == 400
+            assert "no v1 signature" in await response.text()
+        async with session.post(url, data=body) as response:
+            assert response.status == 400
+    assert state.events == []
+
+
+async def test_webhooks_feed_wait_many_with_polling_as_the_safety_net(
+    emulator: FineTuningEmulator, client: ftclient.FineTuningClient, app: tuple[App, str]
+) -> None:
+    state, _ = app
+    ids = [
+        (await client.jobs.create(model="gpt-4o-mini", training_file=f"file-{i}")).id
+        for i in range(3)
+    ]
+    waiter = client.jobs.wait_many(ids, poll_interval=SLOW)  # polls once an hour at most
+    results = aiter(waiter)
+    first = asyncio.ensure_future(anext(results))
+    for _ in range(1000):  # bounded: the first round lists at once
+        if any(r.operation_id == "listPaginatedFineTuningJobs" for r in emulator.requests):
+            break
+        await asyncio.sleep(0.001)
+    state.also = lambda event: waiter.notify(event.data.id)  # type: ignore[union-attr]
+    await client.jobs.cancel(ids[1])
+    await emulator.deliver_webhooks()
+    result = await asyncio.wait_for(first, 5)
+    assert (result.job_id, result.ok) == (ids[1], True)
+    assert result.job is not None
+    assert result.job.status == "cancelled"
+    await waiter.aclose()
+
+
+@pytest.mark.ft_emulator(webhook_secret=SECRET, webhook_retry_wait=0.001)
+async def test_the_fixture_takes_webhook_settings(
+    ft_emulator: FineTuningEmulator, ft_client: ftclient.FineTuningClient
+) -> None:
+    received: list[webhooks.WebhookEvent] = []
+    web_app = web.Application()
+    web_app.router.add_post("/h", webhooks.aiohttp_handler(received.append, secret=SECRET))
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        ft_emulator.add_webhook(f"http://127.0.0.1:{runner.addresses[0][1]}/h")
+        job = await ft_client.jobs.create(model="gpt-4o-mini", training_file="file-train")
+        await ft_client.jobs.cancel(job.id)
+        await ft_emulator.deliver_webhooks()
+    finally:
+        await runner.cleanup()
+    assert [(type(e).__name__, e.data.id) for e in received] == [  # type: ignore[union-attr]
+        ("FineTuningJobCancelledWebhookEvent", job.id)
+    ]
+
+
+def test_serve_takes_webhook_endpoints_on_the_loopback_only(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from ftclient.cli import main
+
+    assert main(["serve", "--webhook", "https://example.com/hooks"]) == 2
+    assert "127.0.0.1" in capsys.readouterr().err
