@@ -1,6 +1,7 @@
 """One measured run of one client variant, in a fresh process: ``python -m benchmarks.child SPEC``.
 
-``SPEC`` is a JSON object: ``variant`` (``ftclient``, ``raw``, ``openai``), ``scenario``
+``SPEC`` is a JSON object: ``variant`` (``ftclient``, ``raw``, ``openai``, ``baseline``: ftclient
+imported from the checkout at ``baseline``), ``scenario``
 (``fanout``, ``pagination``, ``sequential``, ``ratelimited``), ``url``, ``n``, ``concurrency``,
 ``decoder`` (``stdlib`` hides orjson from every import; ``orjson`` leaves it), ``job_ids`` for
 ``ratelimited``. Prints one JSON line: wall and process CPU time of the measured part, peak RSS of
@@ -113,7 +114,13 @@ async def _raw(spec: dict[str, Any], run: Callable[..., Awaitable[dict[str, Any]
         return await run(retrieve, list_events)
 
 
-VARIANTS = {"ftclient": _ftclient, "raw": _raw, "openai": _openai}
+async def _baseline(spec: dict[str, Any], run: Callable[..., Awaitable[dict[str, Any]]]) -> Any:
+    # ftclient as it is in another checkout (``--baseline PATH``): before/after in one run.
+    sys.path.insert(0, spec["baseline"])
+    return await _ftclient(spec, run)
+
+
+VARIANTS = {"ftclient": _ftclient, "raw": _raw, "openai": _openai, "baseline": _baseline}
 
 
 async def _workers(concurrency: int, n: int, one: Callable[[int], Awaitable[None]]) -> None:

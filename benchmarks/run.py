@@ -158,6 +158,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, help="emulator rate limit R (default 400)")
     parser.add_argument("--output", type=Path, help="JSON result file (default: results/)")
     parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="also run ftclient from this checkout (variant 'baseline'): before/after in one run",
+    )
+    parser.add_argument(
         "--no-pin", action="store_true", help="do not pin servers and clients to separate CPUs"
     )
     args = parser.parse_args(argv)
@@ -174,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     rate = args.rate or (100.0 if quick else 400.0)
     rounds = args.rounds or (1 if quick else 5)
     variants = [v for v in args.variants.split(",") if v]
+    if args.baseline is not None:
+        variants.append("baseline")
     notes: list[str] = []
     if "openai" in variants and importlib.util.find_spec("openai") is None:
         variants.remove("openai")
@@ -200,10 +207,11 @@ def main(argv: list[str] | None = None) -> int:
                             "n": counts[name],
                             "concurrency": concurrency,
                             "decoder": decoder,
+                            "baseline": str(args.baseline),
                         }
                         runs.append({**spec, **run_child(spec)})
             if "ratelimited" in scenarios:
-                for variant in rotate(variants, r):
+                for variant in rotate([v for v in variants if v != "baseline"], r):
                     runs.append(_rate_limited(variant, counts["ratelimited"], concurrency, rate))
             if "import" in scenarios:
                 for name, times in import_times(3 if quick else 5).items():

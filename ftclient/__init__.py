@@ -12,9 +12,9 @@
 
 from ._client import AzureFineTuningClient, FineTuningClient
 from ._config import DEFAULT_RETRY_POLICY, DEFAULT_TIMEOUTS, FlowControl, RetryPolicy, Timeouts
+from ._decode import response_info, to_dict, to_json
 from ._fanout import JobWaiter, WaitResult
 from ._flow import RateGate
-from ._meta import response_info
 from ._pagination import AsyncPaginator
 from ._protocol import NO_METADATA, NoMetadata
 from ._response import ResponseInfo
@@ -83,4 +83,6 @@ __all__ = [
     "WaitTimeoutError",
     "__version__",
     "response_info",
+    "to_dict",
+    "to_json",
 ]

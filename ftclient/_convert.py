@@ -1,26 +1,28 @@
-"""The one place where JSON-ready data and the models of ``ftclient.models`` meet.
+"""The one cattrs converter between JSON-ready data and the models of ``ftclient.models``.
 
-Two cattrs converters share every hook, registered in ``_configure``:
+Every hook is registered in ``_configure``; the policies, in one place:
 
-* ``_FAST`` (``detailed_validation=False``, hooks generated once per class) decodes every response.
-* ``_DETAILED`` (``detailed_validation=True``) runs only after the fast path failed, to find the
-  JSON path of the first bad value for ``DecodeError``.
-
-Policies, all from the OpenAPI contract and its own examples:
-
-* Strict scalars: ``"12"`` is not an int, ``1.5`` is not an int, ``True`` is not an int, and an
-  int is a valid float (kept as int, so a round trip is exact).
-* Unknown fields are ignored; unknown enum values become pseudo-members (see ``OpenStrEnum``);
-  an unknown grader or content ``type`` decodes as ``UnknownGrader`` / ``UnknownContentItem``.
-* A required field whose type admits ``None`` may be absent and then decodes as ``None``: the
-  spec's example responses omit such fields (``error``, ``finished_at``, ``seed``...).
+* **Liberal about content.** A field the model does not know is ignored and stays in the
+  document; an unknown enum value becomes a pseudo-member (see ``OpenStrEnum``); an unknown
+  grader or content ``type`` decodes as ``UnknownGrader`` / ``UnknownContentItem`` keeping the raw
+  mapping; an absent or null field takes its default. Only identity fields (a job's ``id``, a
+  page's ``data``) have no default, so only they are required.
+* **Strict about kind.** An object is a JSON object, an array an array; ``"12"`` is not an int,
+  ``1.5`` is not an int, ``True`` is not an int; an int is a valid float (kept as int, so a round
+  trip is exact). A failure raises ``DecodeError`` naming the JSON path (``$.data[3].id``).
+* **Nothing lost.** Every model instance decoded keeps the mapping it came from in its
+  ``_ftc_document`` slot; unstructuring such an instance returns (a copy of) that mapping, so
+  ``to_dict`` gives back the object as it arrived. An instance the caller built unstructures from
+  its fields, omitting those that are None with a None default (not given), which is exactly the
+  body ftclient sends.
 * A job ``error`` with neither code nor message (``{}``, all-null) decodes as ``None``.
-* ``unstructure`` drops an attribute that is ``None`` and whose default is ``None`` (optional and
-  not given) but keeps a required nullable attribute as ``null``.
 """
 
 from __future__ import annotations
 
+import types
+import typing
+from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 
 import attrs
@@ -31,33 +33,18 @@ from cattrs.errors import (
     IterableValidationError,
     IterableValidationNote,
 )
+from cattrs.gen import make_dict_unstructure_fn, override
 
-from ._hooks import (
-    Hook,
+from ._classes import (
+    Disagreement,
     Mismatch,
-    any_object,
-    auto_union_hook,
-    class_hook,
-    enum_hook,
-    equals,
-    is_auto_union,
-    is_simple_optional,
-    list_hook,
-    literal_hook,
-    optional_hook,
-    origin,
-    str_map,
-    str_map_detailed,
-    strict_bool,
-    strict_float,
-    strict_int,
-    strict_str,
-    tagged,
-    token_usage,
-    unstructure_class_hook,
-    unstructure_enum,
+    OptionalHook,
+    fast_hook,
+    mismatch,
+    plan,
+    reference_hook,
+    without_none,
 )
-from .errors import InvalidParameterError
 from .models import (
     EvalItemContent,
     EvalItemContentItem,
@@ -77,10 +64,14 @@ from .models import (
     UnknownContentItem,
     UnknownGrader,
 )
+from .models._base import Model
 
-__all__ = ["DecodeError", "structure", "structure_input", "unstructure"]
+__all__ = ["DecodeError", "structure", "unstructure"]
 
 T = TypeVar("T")
+Hook = Callable[[Any, Any], Any]
+_NONE = type(None)
+_set_document = Model._ftc_document.__set__  # type: ignore[attr-defined]  # a slot descriptor
 
 _GRADERS: dict[str, type[Any]] = {
     "string_check": GraderStringCheck,
@@ -107,82 +98,292 @@ class DecodeError(Exception):
         super().__init__(f"{path}: {message}")
 
 
+# --- scalars: ``o.__class__ is int`` both rejects bool and is the fastest check there is ------
+
+
+class _Scalar:
+    """The hook of a scalar type; model classes inline its ``classes`` check."""
+
+    __slots__ = ("classes", "expected")
+
+    def __init__(self, expected: str, *classes: type) -> None:
+        self.expected = expected
+        self.classes = classes
+
+    def __call__(self, o: Any, _: Any) -> Any:
+        if o.__class__ in self.classes:
+            return o
+        raise mismatch(self.expected, o)
+
+
+def _enum(o: Any, cl: type[OpenStrEnum]) -> Any:
+    if o.__class__ is str:
+        member = cl._value2member_map_.get(o)
+        return member if member is not None else cl(o)
+    raise mismatch(f"str ({cl.__name__})", o)
+
+
+def _literal(t: Any) -> Hook:
+    allowed = frozenset(typing.get_args(t))
+    expected = " or ".join(repr(a) for a in typing.get_args(t))
+
+    def hook(o: Any, _: Any) -> Any:
+        if o.__class__ is str and o in allowed:
+            return o
+        raise mismatch(expected, o)
+
+    return hook
+
+
+_SCALARS: dict[Any, _Scalar] = {
+    str: _Scalar("str", str),
+    int: _Scalar("int", int),
+    float: _Scalar("number", float, int),
+    bool: _Scalar("bool", bool),
+}
+
+
+def _is_union(t: Any) -> bool:
+    return typing.get_origin(t) in (typing.Union, types.UnionType)
+
+
+def _is_scalar_union(t: Any) -> bool:
+    args = typing.get_args(t)
+    return _is_union(t) and set(args) <= {*_SCALARS, _NONE}
+
+
+def _scalar_union(t: Any) -> Hook:
+    """``int | str``, ``float | str``: a hyperparameter that is a number or ``"auto"``."""
+    parts = [_SCALARS.get(a, _Scalar("null", _NONE)) for a in typing.get_args(t)]
+    return _Scalar(" or ".join(p.expected for p in parts), *(c for p in parts for c in p.classes))
+
+
+# --- containers: notes carry the index or key, so the error names the path ------------------
+
+
+def _noted(exc: Exception, key: int | str, t: Any) -> Exception:
+    """Attach the note cattrs uses for "this happened at index/key ``key``"."""
+    exc.__notes__ = [*getattr(exc, "__notes__", ()), IterableValidationNote(repr(key), key, t)]
+    return exc
+
+
+def _origin_is(kind: Any) -> Callable[[Any], bool]:
+    return lambda t: typing.get_origin(t) is kind
+
+
+def _elements(element: Hook, arg: Any, t: Any, pairs: Any) -> Any:
+    """Structure each ``(key, value)``; a failure names its index or key."""
+    for key, value in pairs:
+        try:
+            yield key, element(value, arg)
+        except Exception as exc:
+            raise IterableValidationError("bad element", [_noted(exc, key, arg)], t) from None
+
+
+def _list(c: cattrs.Converter, t: Any) -> Hook:
+    """A JSON array only (cattrs would take any iterable, a string included)."""
+    (arg,) = typing.get_args(t) or (Any,)
+    element = c.get_structure_hook(arg)
+    scalar = element.classes if isinstance(element, _Scalar) else None
+
+    def hook(o: Any, _: Any) -> list[Any]:
+        if o.__class__ is not list:
+            raise mismatch("array", o)
+        if scalar is not None:
+            if all(e.__class__ in scalar for e in o):
+                return o  # list[str], checked without a call per element
+        else:
+            try:
+                return [element(e, arg) for e in o]
+            except Exception:  # the same hooks again, one by one, for the path
+                pass
+        return [v for _, v in _elements(element, arg, t, enumerate(o))]
+
+    return hook
+
+
+def _dict(c: cattrs.Converter, t: Any) -> Hook:
+    """A JSON object; ``dict[str, Any]`` keeps its values as they are."""
+    _, arg = typing.get_args(t) or (str, Any)
+    element = None if arg is Any else c.get_structure_hook(arg)
+    scalar = element.classes if isinstance(element, _Scalar) else None
+
+    def hook(o: Any, _: Any) -> dict[str, Any]:
+        if o.__class__ is not dict:
+            raise mismatch("object", o)
+        if element is None or (
+            scalar is not None and all(v.__class__ in scalar for v in o.values())
+        ):
+            return o
+        return dict(_elements(element, arg, t, o.items()))
+
+    return hook
+
+
+def _optional(c: cattrs.Converter, t: Any) -> Hook:
+    """``X | None`` (X maybe a union itself) with X's hook looked up once."""
+    inner = without_none(t)
+    return OptionalHook(c.get_structure_hook(inner), inner)
+
+
+def _is_optional(t: Any) -> bool:
+    return _is_union(t) and _NONE in typing.get_args(t)
+
+
+# --- attrs classes ------------------------------------------------------------------------
+
+
+def _class(c: cattrs.Converter, cl: type[Any], *, fast: bool) -> Hook:
+    fields = plan(
+        cl,
+        c.get_structure_hook,
+        lambda h: h.classes if isinstance(h, _Scalar) else None,
+        lambda h, t: t._value2member_map_ if h is _enum else None,
+    )
+    return fast_hook(cl, fields) if fast else reference_hook(cl, fields)
+
+
+# --- tagged unions ------------------------------------------------------------------------
+
+
+def _tagged(
+    c: cattrs.Converter, table: dict[str, type[Any]], unknown: type[Any], what: str
+) -> Hook:
+    """Dispatch a JSON object on its ``type``; another or no ``type`` keeps the raw mapping."""
+    hooks: dict[str, Hook] = {}  # filled on first use: the classes' hooks need this one
+
+    def hook(o: Any, _: Any) -> Any:
+        if o.__class__ is not dict:
+            raise mismatch(what, o)
+        tag: Any = o.get("type")
+        cl = table.get(tag) if tag.__class__ is str else None
+        if cl is None:
+            inst = unknown(type=tag if tag.__class__ is str else None, raw=o)
+            _set_document(inst, o)
+            return inst
+        h = hooks.get(tag)
+        if h is None:
+            h = hooks[tag] = c.get_structure_hook(cl)
+        return h(o, cl)
+
+    return hook
+
+
+def _graders_map(grader: Hook) -> Hook:
+    """``GraderMulti.graders``: the service's map, or the spec's single grader or list."""
+
+    def hook(o: Any, t: Any) -> dict[str, Any]:
+        if o.__class__ is list:
+            items = list(enumerate(o))
+        elif o.__class__ is dict and o.get("type").__class__ is str:
+            items = [(0, o)]  # one grader: a mapping with a string ``type``
+        elif o.__class__ is dict:
+            items = list(o.items())
+        else:
+            raise mismatch("object (name -> grader) or array of graders", o)
+        out: dict[str, Any] = {}
+        key: int | str
+        for key, value in items:
+            try:
+                g = grader(value, Grader)
+            except Exception as exc:
+                raise IterableValidationError("bad grader", [_noted(exc, key, t)], t) from None
+            if isinstance(key, int):  # the spec's forms: keyed by name, else by position
+                name = getattr(g, "name", None)
+                key = name if isinstance(name, str) and name and name not in out else str(key)
+            out[key] = g
+        return out
+
+    return hook
+
+
 def _configure(c: cattrs.Converter, *, fast: bool) -> None:
     """Register every structure and unstructure hook on ``c``."""
-    # Per class (singledispatch, which cattrs consults first); OpenStrEnum is registered too, so
-    # the more specific class wins over str for every enum.
-    scalars: list[tuple[type[Any], Hook]] = [
-        (str, strict_str),
-        (int, strict_int),
-        (float, strict_float),
-        (bool, strict_bool),
-        (OpenStrEnum, enum_hook),
-    ]
-    for cl, h in scalars:
-        c.register_structure_hook(cl, h)
-    exact: list[tuple[Any, Hook]] = [
-        (dict[str, Any], any_object),
-        (dict[str, str], str_map if fast else str_map_detailed),
-        (int | dict[str, Any] | None, token_usage),
-    ]
-    for t, h in exact:
-        c.register_structure_hook_func(equals(t), h)
-    c.register_structure_hook_factory(lambda t: origin(t) is Literal, literal_hook)
-    c.register_structure_hook_factory(is_auto_union, auto_union_hook)
-    c.register_structure_hook_factory(attrs.has, lambda cl: class_hook(c, cl, fast=fast))
-    c.register_structure_hook_factory(
-        lambda t: origin(t) is list, lambda t: list_hook(c, t, fast=fast)
-    )
-    c.register_structure_hook_factory(is_simple_optional, lambda t: optional_hook(c, t))
+    for cl, scalar in _SCALARS.items():
+        c.register_structure_hook(cl, scalar)
+    # OpenStrEnum is registered per class too, so the more specific class wins over str.
+    c.register_structure_hook(OpenStrEnum, _enum)
+    c.register_structure_hook_factory(_origin_is(Literal), _literal)
+    c.register_structure_hook_factory(_is_scalar_union, _scalar_union)
+    c.register_structure_hook_factory(attrs.has, lambda cl: _class(c, cl, fast=fast))
+    c.register_structure_hook_factory(_origin_is(list), lambda t: _list(c, t))
+    c.register_structure_hook_factory(_origin_is(dict), lambda t: _dict(c, t))
+    c.register_structure_hook_factory(_is_optional, lambda t: _optional(c, t))
 
-    grader = tagged(c, _GRADERS, UnknownGrader, "grader object")
-    c.register_structure_hook_func(equals(Grader), grader)
+    # Exact types after the factories: a later registration wins.
     c.register_structure_hook_func(
-        equals(Grader | None), lambda o, t: None if o is None else grader(o, t)
+        _equals(int | dict[str, Any] | None),
+        _Scalar("int, object or null", int, dict, _NONE),  # RunGraderResponseMetadata.token_usage
     )
-    c.register_structure_hook_func(
-        equals(Grader | list[Grader]),
-        lambda o, _: c.structure(o, list[Grader]) if isinstance(o, list) else grader(o, Grader),
-    )
-    item = tagged(c, _CONTENT_ITEMS, UnknownContentItem, "content item object")
+    grader = _tagged(c, _GRADERS, UnknownGrader, "grader object")
+    c.register_structure_hook_func(_equals(Grader), grader)
+    c.register_structure_hook_func(_equals(dict[str, Grader]), _graders_map(grader))
+    item = _tagged(c, _CONTENT_ITEMS, UnknownContentItem, "content item object")
 
     def content_item(o: Any, t: Any) -> Any:
         return o if o.__class__ is str else item(o, t)
 
-    c.register_structure_hook_func(equals(EvalItemContentItem), content_item)
+    c.register_structure_hook_func(_equals(EvalItemContentItem), content_item)
+    items = c.get_structure_hook(list[EvalItemContentItem])
     c.register_structure_hook_func(
-        equals(EvalItemContent),
-        lambda o, t: (
-            c.structure(o, list[EvalItemContentItem]) if isinstance(o, list) else content_item(o, t)
-        ),
+        _equals(EvalItemContent),
+        lambda o, t: items(o, t) if o.__class__ is list else content_item(o, t),
     )
+    job_error = c.get_structure_hook(FineTuningJobError)
 
-    def job_error(o: Any, _: Any) -> FineTuningJobError | None:
+    def optional_job_error(o: Any, t: Any) -> FineTuningJobError | None:
         # The spec's examples send {} and all-null objects for a job that has not failed.
-        if o is None or (isinstance(o, dict) and not o.get("code") and not o.get("message")):
+        if o is None or (o.__class__ is dict and not o.get("code") and not o.get("message")):
             return None
-        return c.structure(o, FineTuningJobError)
+        return job_error(o, FineTuningJobError)  # type: ignore[no-any-return]
 
-    c.register_structure_hook_func(equals(FineTuningJobError | None), job_error)
+    c.register_structure_hook_func(_equals(FineTuningJobError | None), optional_job_error)
 
-    c.register_unstructure_hook_factory(attrs.has, lambda cl: unstructure_class_hook(c, cl))
+    c.register_unstructure_hook_factory(attrs.has, lambda cl: _unstructure_class(c, cl))
     # A caller may put a plain string where an enum is declared; it passes through unchanged.
-    c.register_unstructure_hook(OpenStrEnum, unstructure_enum)
-    c.register_unstructure_hook(UnknownGrader, lambda obj: obj.raw)
-    c.register_unstructure_hook(UnknownContentItem, lambda obj: obj.raw)
+    c.register_unstructure_hook(
+        OpenStrEnum, lambda v: v._value_ if isinstance(v, OpenStrEnum) else v
+    )
+    c.register_unstructure_hook(UnknownGrader, lambda obj: _copy(obj.raw))
+    c.register_unstructure_hook(UnknownContentItem, lambda obj: _copy(obj.raw))
 
 
-def _make(*, fast: bool) -> cattrs.Converter:
-    c = cattrs.Converter(detailed_validation=not fast, forbid_extra_keys=False)
+def _equals(expected: Any) -> Callable[[Any], bool]:
+    """A hook predicate matching one type (unions compare equal regardless of order)."""
+    return lambda t: bool(t == expected)
+
+
+def _unstructure_class(c: cattrs.Converter, cl: type[Any]) -> Callable[[Any], Any]:
+    """A decoded instance: its document. A built one: its fields, minus None-defaults not given."""
+    overrides: dict[str, Any] = {
+        a.name: override(omit_if_default=True) for a in attrs.fields(cl) if a.default is None
+    }
+    from_fields = make_dict_unstructure_fn(cl, c, _cattrs_omit_if_default=False, **overrides)
+
+    def hook(obj: Any) -> Any:
+        document = getattr(obj, "_ftc_document", None)
+        return from_fields(obj) if document is None else _copy(document)
+
+    return hook
+
+
+def _copy(value: Any) -> Any:
+    """A copy of decoded JSON, so what the caller does with it never changes the object's."""
+    if value.__class__ is dict:
+        return {k: _copy(v) for k, v in value.items()}
+    if value.__class__ is list:
+        return [_copy(v) for v in value]
+    return value
+
+
+def make_converter(*, fast: bool = True) -> cattrs.Converter:
+    """The converter; ``fast=False`` gives the reference reading alone (for the agreement test)."""
+    c = cattrs.Converter(forbid_extra_keys=False)
     _configure(c, fast=fast)
     return c
 
 
-_FAST = _make(fast=True)
-_DETAILED = _make(fast=False)
-# The fast hook per type: cattrs' own dispatch looks it up again on every structure() call, a
-# sixth of the cost of decoding a job. Every hook is registered above, so the lookup cannot change.
-_FAST_HOOKS: dict[Any, Hook] = {}
+_CONVERTER = make_converter()
 
 
 def _first_error(exc: BaseException, path: str) -> tuple[str, BaseException]:
@@ -193,14 +394,11 @@ def _first_error(exc: BaseException, path: str) -> tuple[str, BaseException]:
             sub, note = with_notes[0]
             if isinstance(note, AttributeValidationNote):
                 sub_path = f"{path}.{note.name}"
-            elif isinstance(note, IterableValidationNote):
+            else:
                 index = note.index
                 sub_path = f"{path}[{index}]" if isinstance(index, int) else f"{path}[{index!r}]"
-            else:  # pragma: no cover - cattrs attaches one of the two notes above
-                sub_path = path
             return _first_error(sub, sub_path)
-        if without:
-            return _first_error(without[0], path)
+        return _first_error(without[0], path)
     return path, exc
 
 
@@ -218,37 +416,15 @@ def structure(data: Any, cls: type[T]) -> T:
     Raises:
         DecodeError: the data does not fit; nothing else escapes.
     """
-    hook = _FAST_HOOKS.get(cls)
-    if hook is None:
-        hook = _FAST_HOOKS[cls] = _FAST.get_structure_hook(cls)
     try:
-        return hook(data, cls)  # type: ignore[no-any-return]
-    except Exception:  # any failure of the fast path is re-run to find its cause
-        pass
-    try:
-        result = _DETAILED.structure(data, cls)
+        return _CONVERTER.structure(data, cls)
     except Exception as exc:  # turned into DecodeError below
         path, leaf = _first_error(exc, "$")
+        if isinstance(leaf, Disagreement):
+            raise leaf from exc
         raise DecodeError(path, _message(leaf)) from None
-    # Only reachable if the two converters disagree; the detailed one is the stricter reading.
-    return result
 
 
 def unstructure(obj: Any) -> Any:
     """Turn a model (or a list/dict of models, or plain values) into JSON-ready data."""
-    return _FAST.unstructure(obj)
-
-
-def structure_input(data: Any, cls: type[T], param: str) -> T:
-    """Accept caller input for parameter ``param`` as a ``cls`` instance or as a plain mapping.
-
-    Raises:
-        InvalidParameterError: the mapping does not fit ``cls``; names ``param`` and the path,
-            e.g. ``method.supervised.hyperparameters.n_epochs``.
-    """
-    if isinstance(cls, type) and isinstance(data, cls):
-        return data
-    try:
-        return structure(data, cls)
-    except DecodeError as exc:
-        raise InvalidParameterError(param + exc.path[1:], exc.message) from None
+    return _CONVERTER.unstructure(obj)

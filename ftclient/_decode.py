@@ -1,25 +1,33 @@
-"""Decoding a successful response into a model: JSON, the converter, and response info."""
+"""Decoding a successful response into a model, and reading back what a decoded object carries.
+
+Results are explicit: ``decode`` sets two slots of the top-level model once (the document comes
+from the converter, on every nested model too; the :class:`ResponseInfo` on the result itself).
+:func:`response_info`, :func:`to_dict` and :func:`to_json` read them; there is no side table.
+"""
 
 from __future__ import annotations
 
-from typing import TypeVar
+import json
+from typing import Any, TypeVar
 
-from . import _convert, _meta
+from . import _convert
 from . import _protocol as protocol
-from ._response import Response
+from ._response import Response, ResponseInfo
 from .errors import APIResponseValidationError
+from .models._base import Model
 
-__all__ = ["decode"]
+__all__ = ["decode", "keep_info", "response_info", "to_dict", "to_json"]
 
 T = TypeVar("T")
+_set_info = Model._ftc_info.__set__  # type: ignore[attr-defined]  # a slot descriptor
 
 
 def decode(response: Response, model: type[T], *, method: str, url: str) -> T:
-    """Decode a 2xx response into ``model`` and remember how it was obtained.
+    """Decode a 2xx response into ``model``; the result keeps its document and ``response.info``.
 
     Raises:
-        APIResponseValidationError: the body is not JSON or does not match ``model``
-                (the error names the failing path).
+        APIResponseValidationError: the body is not JSON or not the kind of document ``model``
+            is (the error names the failing path).
     """
     info = response.info
     try:
@@ -43,5 +51,57 @@ def decode(response: Response, model: type[T], *, method: str, url: str) -> T:
             method=method,
             url=url,
         ) from None
-    _meta.remember(obj, info)
+    keep_info(obj, info)
     return obj
+
+
+def keep_info(obj: object, info: ResponseInfo) -> None:
+    """Record on a model how it was obtained (what :func:`response_info` returns)."""
+    if isinstance(obj, Model):
+        _set_info(obj, info)
+
+
+def response_info(obj: object) -> ResponseInfo | None:
+    """Status, headers, request id, attempts and retry waits of the response behind ``obj``.
+
+    Works for objects returned by client methods (jobs, pages, grader results...) and pages
+    yielded by ``.pages()``; items taken from a page share their page's info only through the page.
+
+    Args:
+        obj: an object returned by an ftclient method.
+
+    Returns:
+        The :class:`ResponseInfo`, or None if ``obj`` did not come from a response.
+    """
+    info: ResponseInfo | None = getattr(obj, "_ftc_info", None) if isinstance(obj, Model) else None
+    return info
+
+
+def to_dict(obj: Any) -> Any:
+    """The JSON object behind a model, ready for ``json.dumps``.
+
+    For an object decoded from a response (or nested in one): the object as it arrived, fields
+    this SDK does not model included. For an object you built: exactly the JSON ftclient would
+    send for it. Lists and dicts of models are converted item by item; plain values pass through.
+    The result is a fresh copy: changing it changes nothing else.
+
+    Args:
+        obj: a model instance, or a list/dict of them.
+
+    Returns:
+        JSON-ready data (dicts, lists, str, int, float, bool, None).
+    """
+    return _convert.unstructure(obj)
+
+
+def to_json(obj: Any, *, indent: int | None = None) -> str:
+    """:func:`to_dict` of ``obj`` as a JSON string.
+
+    Args:
+        obj: a model instance, or a list/dict of them.
+        indent: passed to ``json.dumps`` (None: one line).
+
+    Returns:
+        The JSON text.
+    """
+    return json.dumps(to_dict(obj), indent=indent, ensure_ascii=False)

@@ -34,8 +34,8 @@ import backoff
 
 from . import _protocol as protocol
 from ._config import RetryPolicy, Timeouts
+from ._decode import keep_info, response_info
 from ._flow import RateGate
-from ._meta import remember, response_info
 from ._response import Response, ResponseInfo
 from .errors import APIConnectionError, APIError, APIStatusError, APITimeoutError
 
@@ -215,7 +215,7 @@ class Context(Generic[T]):
         """
         self.notes.append(how)
         found = response_info(result)
-        remember(
+        keep_info(
             result, self.info(found.status, dict(found.headers)) if found else self.info(200, {})
         )
         return result

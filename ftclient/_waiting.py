@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from . import _inputs
-from ._meta import response_info
+from ._decode import response_info
 from ._protocol import server_wait
 from .errors import APIStatusError, InvalidParameterError, WaitTimeoutError
 from .models import TERMINAL_STATUSES, FineTuningJob

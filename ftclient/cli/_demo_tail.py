@@ -46,7 +46,14 @@ async def show_checkpoints(client: FineTuningClient, out: Output, job_id: str) -
         return None
     out.table(
         ("step", "train loss", "checkpoint model"),
-        [[c.step_number, c.metrics.train_loss, c.fine_tuned_model_checkpoint] for c in checkpoints],
+        [
+            [
+                c.step_number,
+                c.metrics.train_loss if c.metrics else None,
+                c.fine_tuned_model_checkpoint,
+            ]
+            for c in checkpoints
+        ],
         keep=frozenset({2}),
     )
     return checkpoints[0].fine_tuned_model_checkpoint

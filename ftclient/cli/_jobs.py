@@ -90,7 +90,8 @@ def job_details(job: FineTuningJob, now: float | None = None) -> str:
 
 def event_line(event: FineTuningJobEvent) -> str:
     """One event as ``2025-11-25 08:24:01  info   message``."""
-    stamp = dt.datetime.fromtimestamp(event.created_at).strftime("%Y-%m-%d %H:%M:%S")
+    at = event.created_at
+    stamp = "-" if at is None else dt.datetime.fromtimestamp(at).strftime("%Y-%m-%d %H:%M:%S")
     return f"{stamp}  {event.level!s:<5}  {event.message}"
 
 

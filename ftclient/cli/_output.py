@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
-from .._convert import unstructure
+from .._decode import to_dict
 
 __all__ = [
     "SPARK_CHARS",
@@ -172,7 +172,7 @@ def to_jsonable(obj: Any) -> Any:
     if isinstance(obj, Mapping):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
     if hasattr(obj, "__attrs_attrs__"):
-        return unstructure(obj)
+        return to_dict(obj)  # the API's object as it arrived, fields ftclient does not model too
     return obj
 
 

@@ -7,12 +7,15 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import attrs
+
 from .. import FineTuningClient
 from .._convert import unstructure
 from ..models import (
     FineTuningCheckpointPermission,
     FineTuningJobCheckpoint,
     RunGraderResponse,
+    RunGraderResponseMetadata,
 )
 from ._common import EXIT_OK, UsageError, load_json_arg, page_size
 from ._output import Output, format_ago, format_float, render_kv
@@ -40,8 +43,8 @@ def checkpoint_rows(
     return [
         [
             c.step_number,
-            c.metrics.train_loss,
-            c.metrics.valid_loss,
+            c.metrics.train_loss if c.metrics else None,
+            c.metrics.valid_loss if c.metrics else None,
             format_ago(c.created_at, now),
             c.fine_tuned_model_checkpoint,
         ]
@@ -125,14 +128,18 @@ def _grader(args: argparse.Namespace) -> dict[str, Any]:
 
 def grader_result(result: RunGraderResponse) -> str:
     """A grader run as ``key: value`` lines: reward, grader, time, sub-rewards and errors."""
-    meta = result.metadata
-    errors = [name for name, value in unstructure(meta.errors).items() if value is True]
-    subs = ", ".join(f"{k}={_num(v)}" for k, v in result.sub_rewards.items()) or None
+    meta = result.metadata or RunGraderResponseMetadata()
+    flags = attrs.asdict(meta.errors) if meta.errors else {}
+    errors = [name for name, value in flags.items() if value is True]
+    subs = ", ".join(f"{k}={_num(v)}" for k, v in (result.sub_rewards or {}).items()) or None
     return render_kv(
         [
             ("reward", _num(result.reward)),
             ("grader", f"{meta.name} ({meta.type})"),
-            ("execution time", f"{meta.execution_time * 1000:.2f} ms"),
+            (
+                "execution time",
+                f"{meta.execution_time * 1000:.2f} ms" if meta.execution_time is not None else None,
+            ),
             ("sub-rewards", subs),
             ("errors", ", ".join(errors) or "none"),
         ]

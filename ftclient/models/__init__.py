@@ -63,6 +63,8 @@ from .jobs import (
     WandbIntegration,
 )
 from .methods import (
+    AutoFloat,
+    AutoInt,
     FineTuneDPOHyperparameters,
     FineTuneDPOMethod,
     FineTuneMethod,
@@ -81,6 +83,8 @@ from .permissions import (
 __all__ = [
     "TERMINAL_STATUSES",
     "AudioFormat",
+    "AutoFloat",
+    "AutoInt",
     "CreateFineTuningCheckpointPermissionRequest",
     "CreateFineTuningJobRequest",
     "DeleteFineTuningCheckpointPermissionResponse",

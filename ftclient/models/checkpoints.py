@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 import attrs
+
+from ._base import Model
 
 __all__ = [
     "FineTuningJobCheckpoint",
@@ -14,7 +14,7 @@ __all__ = [
 
 
 @attrs.frozen(kw_only=True)
-class FineTuningJobCheckpointMetrics:
+class FineTuningJobCheckpointMetrics(Model):
     """Metrics at the step of a checkpoint; the API sends only some of them."""
 
     step: float | None = None
@@ -27,24 +27,24 @@ class FineTuningJobCheckpointMetrics:
 
 
 @attrs.frozen(kw_only=True)
-class FineTuningJobCheckpoint:
+class FineTuningJobCheckpoint(Model):
     """A model checkpoint saved during a fine-tuning job."""
 
     id: str
-    created_at: int
-    fine_tuned_model_checkpoint: str
-    step_number: int
-    metrics: FineTuningJobCheckpointMetrics
-    fine_tuning_job_id: str
-    object: Literal["fine_tuning.job.checkpoint"] = "fine_tuning.job.checkpoint"
+    created_at: int | None = None
+    fine_tuned_model_checkpoint: str | None = None
+    step_number: int | None = None
+    metrics: FineTuningJobCheckpointMetrics | None = None
+    fine_tuning_job_id: str | None = None
+    object: str = "fine_tuning.job.checkpoint"
 
 
 @attrs.frozen(kw_only=True)
-class ListFineTuningJobCheckpointsResponse:
+class ListFineTuningJobCheckpointsResponse(Model):
     """A page of checkpoints."""
 
     data: list[FineTuningJobCheckpoint]
-    object: Literal["list"] = "list"
+    object: str = "list"
     first_id: str | None = None
     last_id: str | None = None
-    has_more: bool
+    has_more: bool = False

@@ -6,6 +6,7 @@ from typing import Any, Literal, TypeAlias
 
 import attrs
 
+from ._base import Model
 from ._enums import AudioFormat, EvalItemRole
 
 __all__ = [
@@ -25,60 +26,61 @@ __all__ = [
 
 
 @attrs.frozen(kw_only=True)
-class PromptCacheBreakpointConfig:
+class PromptCacheBreakpointConfig(Model):
     """Marks the exact end of a reusable prompt prefix."""
 
-    mode: Literal["explicit"] = "explicit"
+    # The spec's only mode; another one a response carries is kept.
+    mode: str = "explicit"
 
 
 @attrs.frozen(kw_only=True)
-class InputTextContent:
+class InputTextContent(Model):
     """A text input to the model (``type: input_text``)."""
 
     type: Literal["input_text"] = "input_text"
-    text: str
+    text: str | None = None
     prompt_cache_breakpoint: PromptCacheBreakpointConfig | None = None
 
 
 @attrs.frozen(kw_only=True)
-class EvalItemContentOutputText:
+class EvalItemContentOutputText(Model):
     """A text output from the model (``type: output_text``)."""
 
     type: Literal["output_text"] = "output_text"
-    text: str
+    text: str | None = None
 
 
 @attrs.frozen(kw_only=True)
-class EvalItemInputImage:
+class EvalItemInputImage(Model):
     """An image input block (``type: input_image``)."""
 
     type: Literal["input_image"] = "input_image"
-    image_url: str
+    image_url: str | None = None
     # The spec types it as a plain string and documents high, low or auto (default auto).
     detail: str | None = None
 
 
 @attrs.frozen(kw_only=True)
-class InputAudioData:
+class InputAudioData(Model):
     """The ``input_audio`` payload of ``InputAudio``: base64 data and its format."""
 
-    data: str
-    format: AudioFormat
+    data: str | None = None
+    format: AudioFormat | None = None
 
 
 @attrs.frozen(kw_only=True)
-class InputAudio:
+class InputAudio(Model):
     """An audio input to the model (``type: input_audio``)."""
 
     type: Literal["input_audio"] = "input_audio"
-    input_audio: InputAudioData
+    input_audio: InputAudioData | None = None
 
 
 @attrs.frozen(kw_only=True)
-class UnknownContentItem:
+class UnknownContentItem(Model):
     """A content item whose ``type`` this SDK does not know; ``raw`` is the mapping as received."""
 
-    type: str
+    type: str | None
     raw: dict[str, Any]
 
 
@@ -103,9 +105,13 @@ EvalItemContent: TypeAlias = EvalItemContentItem | EvalItemContentArray
 
 
 @attrs.frozen(kw_only=True)
-class EvalItem:
-    """A message input to a grader model, with a role and content."""
+class EvalItem(Model):
+    """A message input to a grader model, with a role and content.
 
-    role: EvalItemRole
-    content: EvalItemContent
-    type: Literal["message"] | None = None
+    The spec knows only ``type: "message"``; an item of another type decodes with its ``type``
+    kept and ``role``/``content`` possibly ``None`` (its other fields stay in the document).
+    """
+
+    role: EvalItemRole | None = None
+    content: EvalItemContent | None = None
+    type: str | None = None

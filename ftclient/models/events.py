@@ -2,33 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import attrs
 
+from ._base import Model
 from ._enums import FineTuningJobEventLevel, FineTuningJobEventType
 
 __all__ = ["FineTuningJobEvent", "ListFineTuningJobEventsResponse"]
 
 
 @attrs.frozen(kw_only=True)
-class FineTuningJobEvent:
+class FineTuningJobEvent(Model):
     """One event of a fine-tuning job (``created_at`` is Unix seconds)."""
 
-    object: Literal["fine_tuning.job.event"] = "fine_tuning.job.event"
+    object: str = "fine_tuning.job.event"
     id: str
-    created_at: int
-    level: FineTuningJobEventLevel
-    message: str
+    created_at: int | None = None
+    level: FineTuningJobEventLevel | None = None
+    message: str | None = None
     type: FineTuningJobEventType | None = None
     # An object in the schema; the spec's list example sends null.
     data: dict[str, Any] | None = None
 
 
 @attrs.frozen(kw_only=True)
-class ListFineTuningJobEventsResponse:
+class ListFineTuningJobEventsResponse(Model):
     """A page of job events."""
 
-    object: Literal["list"] = "list"
+    object: str = "list"
     data: list[FineTuningJobEvent]
-    has_more: bool
+    has_more: bool = False

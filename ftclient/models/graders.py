@@ -1,4 +1,9 @@
-"""Graders (a tagged union on ``type``) and the run/validate grader requests and responses."""
+"""Graders (a tagged union on ``type``) and the run/validate grader requests and responses.
+
+A response is decoded as the service sends it, not as the schema requires: a grader field the
+schema requires may be absent (``None``), an unknown ``type`` is an :class:`UnknownGrader`. What a
+request must hold is checked against the spec before it is sent, not by these classes.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from typing import Any, Literal, TypeAlias
 
 import attrs
 
+from ._base import Model
 from ._enums import ReasoningEffort, StringCheckOperation, TextSimilarityMetric
 from .eval_items import EvalItem
 
@@ -29,39 +35,39 @@ __all__ = [
 
 
 @attrs.frozen(kw_only=True)
-class GraderStringCheck:
+class GraderStringCheck(Model):
     """Compares ``input`` and ``reference`` with a string ``operation``."""
 
     type: Literal["string_check"] = "string_check"
-    name: str
-    input: str
-    reference: str
-    operation: StringCheckOperation
+    name: str | None = None
+    input: str | None = None
+    reference: str | None = None
+    operation: StringCheckOperation | None = None
 
 
 @attrs.frozen(kw_only=True)
-class GraderTextSimilarity:
+class GraderTextSimilarity(Model):
     """Grades text by a similarity ``evaluation_metric``."""
 
     type: Literal["text_similarity"] = "text_similarity"
-    name: str
-    input: str
-    reference: str
-    evaluation_metric: TextSimilarityMetric
+    name: str | None = None
+    input: str | None = None
+    reference: str | None = None
+    evaluation_metric: TextSimilarityMetric | None = None
 
 
 @attrs.frozen(kw_only=True)
-class GraderPython:
+class GraderPython(Model):
     """Runs a python ``source`` on the input."""
 
     type: Literal["python"] = "python"
-    name: str
-    source: str
+    name: str | None = None
+    source: str | None = None
     image_tag: str | None = None
 
 
 @attrs.frozen(kw_only=True)
-class ScoreModelSamplingParams:
+class ScoreModelSamplingParams(Model):
     """``GraderScoreModel.sampling_params``: every field optional and nullable."""
 
     seed: int | None = None
@@ -72,47 +78,52 @@ class ScoreModelSamplingParams:
 
 
 @attrs.frozen(kw_only=True)
-class GraderScoreModel:
+class GraderScoreModel(Model):
     """Uses a ``model`` to assign a score to the input."""
 
     type: Literal["score_model"] = "score_model"
-    name: str
-    model: str
+    name: str | None = None
+    model: str | None = None
     sampling_params: ScoreModelSamplingParams | None = None
-    input: list[EvalItem]
+    input: list[EvalItem] | None = None
     # The API defaults it to [0, 1].
     range: list[float] | None = None
 
 
 @attrs.frozen(kw_only=True)
-class GraderLabelModel:
+class GraderLabelModel(Model):
     """Uses a ``model`` to assign one of ``labels``; ``passing_labels`` count as a pass."""
 
     type: Literal["label_model"] = "label_model"
-    name: str
-    model: str
-    input: list[EvalItem]
-    labels: list[str]
-    passing_labels: list[str]
+    name: str | None = None
+    model: str | None = None
+    input: list[EvalItem] | None = None
+    labels: list[str] | None = None
+    passing_labels: list[str] | None = None
 
 
 @attrs.frozen(kw_only=True)
-class UnknownGrader:
-    """A grader whose ``type`` this SDK does not know; ``raw`` is the mapping as received."""
+class UnknownGrader(Model):
+    """A grader whose ``type`` this SDK does not know (or that has none); ``raw`` is the mapping
+    as received, and is what is sent back."""
 
-    type: str
+    type: str | None
     raw: dict[str, Any]
 
 
 @attrs.frozen(kw_only=True)
-class GraderMulti:
+class GraderMulti(Model):
     """Combines the outputs of ``graders`` with the ``calculate_output`` formula."""
 
     type: Literal["multi"] = "multi"
-    name: str
-    # The schema says one grader; the spec's own example sends a list. Both decode.
-    graders: Grader | list[Grader]
-    calculate_output: str
+    name: str | None = None
+    # The service follows neither the schema (one grader) nor the spec's example (a list): it
+    # sends and expects a map of name -> grader, the names being the variables of
+    # ``calculate_output`` (an OpenAI maintainer on openai/openai-java#647). All three decode into
+    # the map; the single and list forms are keyed by each grader's name (its index if it has no
+    # name or repeats one). ``ftclient.to_dict`` still returns the form that arrived.
+    graders: dict[str, Grader] | None = None
+    calculate_output: str | None = None
 
 
 Grader: TypeAlias = (
@@ -132,7 +143,7 @@ The spec's top-level grader fields (reinforcement method, run, validate) list ev
 
 
 @attrs.frozen(kw_only=True)
-class RunGraderRequest:
+class RunGraderRequest(Model):
     """Body of ``POST /fine_tuning/alpha/graders/run``."""
 
     grader: Grader
@@ -141,58 +152,61 @@ class RunGraderRequest:
 
 
 @attrs.frozen(kw_only=True)
-class RunGraderResponseErrors:
-    """``RunGraderResponse.metadata.errors``: which kinds of failure happened."""
+class RunGraderResponseErrors(Model):
+    """``RunGraderResponse.metadata.errors``: which kinds of failure happened.
 
-    formula_parse_error: bool
-    sample_parse_error: bool
-    truncated_observation_error: bool
-    unresponsive_reward_error: bool
-    invalid_variable_error: bool
-    other_error: bool
-    python_grader_server_error: bool
-    python_grader_server_error_type: str | None
-    python_grader_runtime_error: bool
-    python_grader_runtime_error_details: str | None
-    model_grader_server_error: bool
-    model_grader_refusal_error: bool
-    model_grader_parse_error: bool
-    model_grader_server_error_details: str | None
+    The schema requires every flag; the service omits some, so an absent (or null) flag is False.
+    """
+
+    formula_parse_error: bool = False
+    sample_parse_error: bool = False
+    truncated_observation_error: bool = False
+    unresponsive_reward_error: bool = False
+    invalid_variable_error: bool = False
+    other_error: bool = False
+    python_grader_server_error: bool = False
+    python_grader_server_error_type: str | None = None
+    python_grader_runtime_error: bool = False
+    python_grader_runtime_error_details: str | None = None
+    model_grader_server_error: bool = False
+    model_grader_refusal_error: bool = False
+    model_grader_parse_error: bool = False
+    model_grader_server_error_details: str | None = None
 
 
 @attrs.frozen(kw_only=True)
-class RunGraderResponseMetadata:
+class RunGraderResponseMetadata(Model):
     """``RunGraderResponse.metadata``."""
 
-    name: str
-    type: str
-    errors: RunGraderResponseErrors
-    execution_time: float
-    scores: dict[str, Any]
+    name: str | None = None
+    type: str | None = None
+    errors: RunGraderResponseErrors | None = None
+    execution_time: float | None = None
+    scores: dict[str, Any] | None = None
     # The schema says integer or null; the spec's example sends an object of token counts.
-    token_usage: int | dict[str, Any] | None
-    sampled_model_name: str | None
+    token_usage: int | dict[str, Any] | None = None
+    sampled_model_name: str | None = None
 
 
 @attrs.frozen(kw_only=True)
-class RunGraderResponse:
+class RunGraderResponse(Model):
     """Response of ``POST /fine_tuning/alpha/graders/run``."""
 
-    reward: float
-    metadata: RunGraderResponseMetadata
-    sub_rewards: dict[str, Any]
-    model_grader_token_usage_per_model: dict[str, Any]
+    reward: float | None = None
+    metadata: RunGraderResponseMetadata | None = None
+    sub_rewards: dict[str, Any] | None = None
+    model_grader_token_usage_per_model: dict[str, Any] | None = None
 
 
 @attrs.frozen(kw_only=True)
-class ValidateGraderRequest:
+class ValidateGraderRequest(Model):
     """Body of ``POST /fine_tuning/alpha/graders/validate``."""
 
     grader: Grader
 
 
 @attrs.frozen(kw_only=True)
-class ValidateGraderResponse:
+class ValidateGraderResponse(Model):
     """Response of ``POST /fine_tuning/alpha/graders/validate``."""
 
     grader: Grader | None = None

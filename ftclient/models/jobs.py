@@ -1,13 +1,19 @@
-"""Fine-tuning jobs: the job object, its nested objects, the create request and the job list."""
+"""Fine-tuning jobs: the job object, its nested objects, the create request and the job list.
+
+Decoding follows the service over the spec: every field except ``id`` may be absent or null (the
+spec's examples and Azure-style deployments omit or null ``organization_id``, ``result_files``,
+``seed``, ``hyperparameters``...), so each is ``X | None`` and absent decodes as ``None``.
+"""
 
 from __future__ import annotations
 
-from typing import Literal, TypeAlias
+from typing import TypeAlias
 
 import attrs
 
+from ._base import Model
 from ._enums import TERMINAL_STATUSES, FineTuningJobStatus
-from .methods import FineTuneMethod
+from .methods import AutoFloat, AutoInt, FineTuneMethod
 
 __all__ = [
     "CreateFineTuningJobRequest",
@@ -25,66 +31,69 @@ Metadata: TypeAlias = dict[str, str] | None
 
 
 @attrs.frozen(kw_only=True)
-class FineTuningJobError:
+class FineTuningJobError(Model):
     """Why a job failed; the job's ``error`` is ``None`` unless it failed."""
 
-    code: str
-    message: str
-    param: str | None
+    code: str | None = None
+    message: str | None = None
+    param: str | None = None
 
 
 @attrs.frozen(kw_only=True)
-class FineTuningJobHyperparameters:
+class FineTuningJobHyperparameters(Model):
     """The (deprecated, see ``method``) job-level hyperparameters; ``None`` means not given."""
 
-    batch_size: Literal["auto"] | int | None = None
-    learning_rate_multiplier: Literal["auto"] | float | None = None
-    n_epochs: Literal["auto"] | int | None = None
+    batch_size: AutoInt | None = None
+    learning_rate_multiplier: AutoFloat | None = None
+    n_epochs: AutoInt | None = None
 
 
 @attrs.frozen(kw_only=True)
-class WandbIntegration:
+class WandbIntegration(Model):
     """Weights and Biases settings: the project runs go to, and optional name, entity, tags."""
 
-    project: str
+    project: str | None = None
     name: str | None = None
     entity: str | None = None
     tags: list[str] | None = None
 
 
 @attrs.frozen(kw_only=True)
-class FineTuningIntegration:
-    """An integration enabled for a job (only ``wandb`` exists)."""
+class FineTuningIntegration(Model):
+    """An integration enabled for a job.
 
-    type: Literal["wandb"] = "wandb"
-    wandb: WandbIntegration
+    The spec knows only ``wandb``; a job may carry another ``type`` (Azure sends integrations with
+    a ``type`` alone), so ``type`` is any string and ``wandb`` may be absent.
+    """
+
+    type: str = "wandb"
+    wandb: WandbIntegration | None = None
 
 
 @attrs.frozen(kw_only=True)
-class FineTuningJob:
+class FineTuningJob(Model):
     """A fine-tuning job. Timestamps are Unix seconds, as on the wire.
 
-    The spec's own example responses omit several required fields and send ``null`` for
-    ``hyperparameters``; absent nullable fields decode as ``None``, so ``seed`` and
-    ``hyperparameters`` are typed nullable here although the schema does not allow null.
+    Only ``id`` is required; see the module docstring. ``object`` is any string (an unknown
+    constant is kept), ``status`` an open enum (``"paused"``, Azure's ``"pending"`` survive).
     """
 
     id: str
-    created_at: int
-    error: FineTuningJobError | None
-    fine_tuned_model: str | None
-    finished_at: int | None
-    hyperparameters: FineTuningJobHyperparameters | None
-    model: str
-    object: Literal["fine_tuning.job"] = "fine_tuning.job"
-    organization_id: str
-    result_files: list[str]
-    status: FineTuningJobStatus
-    trained_tokens: int | None
-    training_file: str
-    validation_file: str | None
+    created_at: int | None = None
+    error: FineTuningJobError | None = None
+    fine_tuned_model: str | None = None
+    finished_at: int | None = None
+    hyperparameters: FineTuningJobHyperparameters | None = None
+    model: str | None = None
+    object: str = "fine_tuning.job"
+    organization_id: str | None = None
+    result_files: list[str] | None = None
+    status: FineTuningJobStatus | None = None
+    trained_tokens: int | None = None
+    training_file: str | None = None
+    validation_file: str | None = None
     integrations: list[FineTuningIntegration] | None = None
-    seed: int | None
+    seed: int | None = None
     estimated_finish: int | None = None
     method: FineTuneMethod | None = None
     metadata: Metadata = None
@@ -96,7 +105,7 @@ class FineTuningJob:
 
 
 @attrs.frozen(kw_only=True)
-class CreateFineTuningJobRequest:
+class CreateFineTuningJobRequest(Model):
     """Body of ``POST /fine_tuning/jobs``."""
 
     model: str
@@ -111,9 +120,9 @@ class CreateFineTuningJobRequest:
 
 
 @attrs.frozen(kw_only=True)
-class ListPaginatedFineTuningJobsResponse:
+class ListPaginatedFineTuningJobsResponse(Model):
     """A page of fine-tuning jobs."""
 
     data: list[FineTuningJob]
-    has_more: bool
-    object: Literal["list"] = "list"
+    has_more: bool = False
+    object: str = "list"

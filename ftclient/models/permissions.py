@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 import attrs
+
+from ._base import Model
 
 __all__ = [
     "CreateFineTuningCheckpointPermissionRequest",
@@ -15,37 +15,37 @@ __all__ = [
 
 
 @attrs.frozen(kw_only=True)
-class FineTuningCheckpointPermission:
+class FineTuningCheckpointPermission(Model):
     """A project's permission to use a fine-tuned checkpoint."""
 
     id: str
-    created_at: int
-    project_id: str
-    object: Literal["checkpoint.permission"] = "checkpoint.permission"
+    created_at: int | None = None
+    project_id: str | None = None
+    object: str = "checkpoint.permission"
 
 
 @attrs.frozen(kw_only=True)
-class CreateFineTuningCheckpointPermissionRequest:
+class CreateFineTuningCheckpointPermissionRequest(Model):
     """Body of ``POST /fine_tuning/checkpoints/{checkpoint}/permissions``."""
 
     project_ids: list[str]
 
 
 @attrs.frozen(kw_only=True)
-class ListFineTuningCheckpointPermissionResponse:
+class ListFineTuningCheckpointPermissionResponse(Model):
     """A page of checkpoint permissions (also the response of the create operation)."""
 
     data: list[FineTuningCheckpointPermission]
-    object: Literal["list"] = "list"
+    object: str = "list"
     first_id: str | None = None
     last_id: str | None = None
-    has_more: bool
+    has_more: bool = False
 
 
 @attrs.frozen(kw_only=True)
-class DeleteFineTuningCheckpointPermissionResponse:
+class DeleteFineTuningCheckpointPermissionResponse(Model):
     """Response of deleting a checkpoint permission."""
 
     id: str
-    object: Literal["checkpoint.permission"] = "checkpoint.permission"
-    deleted: bool
+    object: str = "checkpoint.permission"
+    deleted: bool | None = None

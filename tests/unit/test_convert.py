@@ -12,8 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ftclient import models as m
-from ftclient._convert import DecodeError, structure, structure_input, unstructure
-from ftclient.errors import InvalidParameterError
+from ftclient._convert import DecodeError, structure, unstructure
 
 
 def job(**changes: Any) -> dict[str, Any]:
@@ -117,11 +116,15 @@ def test_terminal_statuses() -> None:
 # --- forward compatibility and spec leniency ---------------------------------------------------
 
 
-def test_unknown_fields_are_ignored() -> None:
+def test_unknown_fields_are_kept_in_the_document() -> None:
     data = job(user_provided_suffix="x", usage_metrics={"a": 1}, shared_with_openai=False)
     decoded = structure(data, m.FineTuningJob)
-    assert decoded == structure(job(), m.FineTuningJob)
-    assert "usage_metrics" not in unstructure(decoded)
+    assert decoded == structure(job(), m.FineTuningJob)  # not a field, so not compared
+    assert unstructure(decoded) == data
+    assert unstructure(decoded) is not data  # a copy: changing it changes nothing
+    unstructure(decoded)["usage_metrics"]["a"] = 2
+    assert unstructure(decoded)["usage_metrics"] == {"a": 1}
+    assert unstructure(decoded.hyperparameters) == data["hyperparameters"]
 
 
 def test_nullable_fields_accept_null() -> None:
@@ -140,22 +143,34 @@ def test_nullable_fields_accept_null() -> None:
     assert hyper.batch_size is None
 
 
-def test_absent_required_nullable_fields_decode_as_none_and_encode_as_null() -> None:
-    decoded = structure(
-        job(error=..., finished_at=..., trained_tokens=..., seed=..., hyperparameters=...),
-        m.FineTuningJob,
-    )
+def test_absent_or_null_fields_decode_as_none_and_the_document_stays_as_sent() -> None:
+    absent = dict.fromkeys(["error", "finished_at", "trained_tokens", "seed", "created_at"], ...)
+    decoded = structure(job(**absent, model=None, status=None), m.FineTuningJob)
     assert (decoded.error, decoded.finished_at, decoded.trained_tokens, decoded.seed) == (None,) * 4
+    assert (decoded.created_at, decoded.model, decoded.status) == (None, None, None)
     out = unstructure(decoded)
-    assert out["error"] is None
-    assert out["finished_at"] is None
-    assert "metadata" not in out  # optional and not given: omitted
+    assert "error" not in out
+    assert out["model"] is None
+    bare = structure({"id": "ftjob-1", "object": None}, m.FineTuningJob)
+    assert bare == m.FineTuningJob(id="ftjob-1")
+    assert bare.object == "fine_tuning.job"  # null takes the default
+    assert unstructure(bare) == {"id": "ftjob-1", "object": None}
 
 
-def test_absent_required_non_nullable_field_fails() -> None:
+def test_a_built_object_sends_what_was_given() -> None:
+    assert unstructure(m.FineTuningJob(id="ftjob-1")) == {
+        "id": "ftjob-1",
+        "object": "fine_tuning.job",
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "message"), [(..., "required field missing"), (None, "expected str, got null")]
+)
+def test_identity_field_is_required(value: Any, message: str) -> None:
     with pytest.raises(DecodeError) as info:
-        structure(job(id=...), m.FineTuningJob)
-    assert (info.value.path, info.value.message) == ("$.id", "required field missing")
+        structure(job(id=value), m.FineTuningJob)
+    assert (info.value.path, info.value.message) == ("$.id", message)
 
 
 @pytest.mark.parametrize("error", [{}, {"code": None, "message": None, "param": None}])
@@ -202,7 +217,10 @@ def test_hyperparameters_take_auto_or_numbers() -> None:
         batch_size="auto", learning_rate_multiplier=2, n_epochs=3
     )
     assert type(hyper.learning_rate_multiplier) is int  # kept as sent: the round trip is exact
-    for bad in ({"n_epochs": "3"}, {"n_epochs": 1.5}, {"n_epochs": True}, {"beta": "max"}):
+    # A string other than "auto" is a deployment's variant of it: kept as sent.
+    odd = structure({"n_epochs": "Auto", "beta": "max"}, m.FineTuneDPOHyperparameters)
+    assert (odd.n_epochs, odd.beta) == ("Auto", "max")
+    for bad in ({"n_epochs": 1.5}, {"n_epochs": True}, {"beta": [1]}, {"beta": {}}):
         with pytest.raises(DecodeError):
             structure(bad, m.FineTuneDPOHyperparameters)
 
@@ -229,18 +247,43 @@ def test_graders_dispatch_on_type(data: dict[str, Any], cls: type) -> None:
     assert type(response.grader) is cls
 
 
-def test_multi_grader_takes_one_grader_or_a_list() -> None:
+SC = m.GraderStringCheck(
+    name="sc",
+    input="{{sample.output_text}}",
+    reference="{{item.label}}",
+    operation=m.StringCheckOperation.EQ,
+)
+
+
+def test_multi_grader_decodes_the_map_the_single_grader_and_the_list() -> None:
+    mapped = {**MULTI, "graders": {"a": STRING_CHECK, "b": LABEL_MODEL}, "calculate_output": "a"}
+    decoded = structure(mapped, m.GraderMulti)
+    assert list(decoded.graders or {}) == ["a", "b"]
+    assert (decoded.graders or {})["a"] == SC
+    assert type((decoded.graders or {})["b"]) is m.GraderLabelModel
+    assert unstructure(decoded) == mapped
     single = structure(MULTI, m.GraderMulti)
-    assert single.graders == m.GraderStringCheck(
-        name="sc",
-        input="{{sample.output_text}}",
-        reference="{{item.label}}",
-        operation=m.StringCheckOperation.EQ,
-    )
+    assert single.graders == {"sc": SC}
+    assert unstructure(single)["graders"] == STRING_CHECK  # the form that arrived
     listed = structure({**MULTI, "graders": [STRING_CHECK, LABEL_MODEL]}, m.GraderMulti)
-    assert isinstance(listed.graders, list)
-    assert [type(g) for g in listed.graders] == [m.GraderStringCheck, m.GraderLabelModel]
+    assert list(listed.graders or {}) == ["sc", "lm"]
     assert unstructure(listed)["graders"] == [STRING_CHECK, LABEL_MODEL]
+    # No name, or a repeated one: keyed by position.
+    unnamed = {k: v for k, v in STRING_CHECK.items() if k != "name"}
+    odd = structure({**MULTI, "graders": [STRING_CHECK, STRING_CHECK, unnamed]}, m.GraderMulti)
+    assert list(odd.graders or {}) == ["sc", "1", "2"]
+    one_unnamed = structure({**MULTI, "graders": unnamed}, m.GraderMulti)
+    assert list(one_unnamed.graders or {}) == ["0"]
+
+
+def test_a_built_multi_grader_sends_the_map() -> None:
+    grader = m.GraderMulti(name="mu", graders={"a": SC}, calculate_output="a")
+    assert unstructure(grader) == {
+        "type": "multi",
+        "name": "mu",
+        "graders": {"a": STRING_CHECK},
+        "calculate_output": "a",
+    }
 
 
 def test_unknown_grader_type_falls_back() -> None:
@@ -251,16 +294,23 @@ def test_unknown_grader_type_falls_back() -> None:
     assert method.reinforcement is not None
     assert method.reinforcement.grader == m.UnknownGrader(type="endpoint", raw=raw)
     assert unstructure(method) == {"type": "reinforcement", "reinforcement": {"grader": raw}}
-    nested = structure({**MULTI, "graders": [raw, STRING_CHECK]}, m.GraderMulti)
-    assert isinstance(nested.graders, list)
-    assert isinstance(nested.graders[0], m.UnknownGrader)
+    nested = structure({**MULTI, "graders": {"x": raw, "y": STRING_CHECK}}, m.GraderMulti)
+    assert nested.graders == {"x": m.UnknownGrader(type="endpoint", raw=raw), "y": SC}
 
 
-def test_grader_without_type_is_an_error() -> None:
+@pytest.mark.parametrize("tag", [..., None, 3])
+def test_grader_without_a_string_type_keeps_its_data(tag: Any) -> None:
+    raw = {"name": "x"} if tag is ... else {"name": "x", "type": tag}
+    decoded = structure({"grader": raw}, m.ValidateGraderResponse)
+    assert decoded.grader == m.UnknownGrader(type=None, raw=raw)
+    assert unstructure(decoded) == {"grader": raw}
+
+
+def test_grader_that_is_not_an_object_is_an_error() -> None:
     with pytest.raises(DecodeError) as info:
-        structure({"grader": {"name": "x"}, "model_sample": "s"}, m.RunGraderRequest)
+        structure({"grader": "string_check"}, m.ValidateGraderResponse)
     assert info.value.path == "$.grader"
-    assert "string 'type'" in info.value.message
+    assert info.value.message == "expected grader object, got str 'string_check'"
 
 
 def test_content_items_dispatch_on_type() -> None:
@@ -298,7 +348,7 @@ def test_content_items_dispatch_on_type() -> None:
         ("12", "expected int, got str '12'"),
         (1.5, "expected int, got float 1.5"),
         (True, "expected int, got bool True"),
-        (None, "expected int, got null"),
+        ({}, "expected int, got object"),
         ([], "expected int, got array"),
     ],
 )
@@ -318,38 +368,64 @@ def test_wrong_type_names_the_path(value: Any, message: str) -> None:
             job(
                 method={
                     "type": "supervised",
-                    "supervised": {"hyperparameters": {"n_epochs": "4"}},
+                    "supervised": {"hyperparameters": {"n_epochs": 4.5}},
                 }
             ),
             "$.method.supervised.hyperparameters.n_epochs",
-            "expected 'auto' or int or null, got str '4'",
+            "expected int or str, got float 4.5",
         ),
         (job(metadata={"a": "b", "k": 1}), "$.metadata['k']", "expected str, got int 1"),
         (job(result_files=["f", 2]), "$.result_files[1]", "expected str, got int 2"),
         (job(result_files="f"), "$.result_files", "expected array, got str 'f'"),
         (job(status=3), "$.status", "expected str (FineTuningJobStatus), got int 3"),
-        (job(object="fine_tuning.job.event"), "$.object", "expected 'fine_tuning.job', got str"),
+        (job(object=3), "$.object", "expected str, got int 3"),
+        (job(error="boom"), "$.error", "expected object (FineTuningJobError), got str 'boom'"),
         (job(fine_tuned_model=7), "$.fine_tuned_model", "expected str, got int 7"),
         (job(hyperparameters=[]), "$.hyperparameters", "expected object"),
         (
             job(
                 method={
                     "type": "reinforcement",
-                    "reinforcement": {"grader": {**MULTI, "graders": [STRING_CHECK, {}]}},
+                    "reinforcement": {"grader": {**MULTI, "graders": [STRING_CHECK, "x"]}},
                 }
             ),
             "$.method.reinforcement.grader.graders[1]",
-            "expected grader object with a string 'type', got null",
+            "expected grader object, got str 'x'",
         ),
         (
             job(
                 method={
                     "type": "reinforcement",
-                    "reinforcement": {"grader": {**SCORE_MODEL, "input": [{"role": "user"}]}},
+                    "reinforcement": {"grader": {**MULTI, "graders": {"a": STRING_CHECK, "b": 1}}},
                 }
             ),
-            "$.method.reinforcement.grader.input[0].content",
-            "required field missing",
+            "$.method.reinforcement.grader.graders['b']",
+            "expected grader object, got int 1",
+        ),
+        (
+            job(
+                method={
+                    "type": "reinforcement",
+                    "reinforcement": {"grader": {**MULTI, "graders": "a"}},
+                }
+            ),
+            "$.method.reinforcement.grader.graders",
+            "expected object (name -> grader) or array of graders, got str 'a'",
+        ),
+        (
+            job(
+                method={
+                    "type": "reinforcement",
+                    "reinforcement": {"grader": {**SCORE_MODEL, "input": [{"role": 1}]}},
+                }
+            ),
+            "$.method.reinforcement.grader.input[0].role",
+            "expected str (EvalItemRole), got int 1",
+        ),
+        (
+            job(integrations=[{"type": "wandb", "wandb": []}]),
+            "$.integrations[0].wandb",
+            "expected object (WandbIntegration), got array",
         ),
     ],
 )
@@ -448,23 +524,6 @@ def test_unstructure_lists_dicts_and_plain_values() -> None:
     assert unstructure({"p": permission, "n": 3}) == {"p": encoded, "n": 3}
     assert unstructure(m.PermissionOrder.ASCENDING) == "ascending"
     assert unstructure("x") == "x"
-
-
-# --- structure_input ------------------------------------------------------------------------
-
-
-def test_structure_input_accepts_models_and_mappings() -> None:
-    method = m.FineTuneMethod(type=m.FineTuneMethodType.SUPERVISED)
-    assert structure_input(method, m.FineTuneMethod, "method") is method
-    assert structure_input({"type": "supervised"}, m.FineTuneMethod, "method") == method
-
-
-def test_structure_input_names_the_parameter() -> None:
-    bad = {"type": "supervised", "supervised": {"hyperparameters": {"n_epochs": "x"}}}
-    with pytest.raises(InvalidParameterError) as info:
-        structure_input(bad, m.FineTuneMethod, "method")
-    assert info.value.param == "method.supervised.hyperparameters.n_epochs"
-    assert isinstance(info.value, ValueError)
 
 
 def test_plain_strings_in_enum_fields_pass_through() -> None:

@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 from ftclient import _convert, models
 from ftclient._convert import structure, unstructure
 
+REFERENCE = _convert.make_converter(fast=False)
+
 SPEC_JSON = Path(models.__file__).parent.parent / "_spec" / "fine_tuning.openapi.json"
 SPEC: dict[str, Any] = json.loads(SPEC_JSON.read_text("utf-8"))
 SCHEMAS: dict[str, Any] = SPEC["components"]["schemas"]
@@ -98,22 +100,27 @@ def test_every_spec_example_decodes(text: str, schema_name: str) -> None:
     cls = getattr(models, schema_name)
     obj = structure(data, cls)
     assert isinstance(obj, cls)
-    # The fast and the detailed converter read the example the same way.
-    assert _convert._DETAILED.structure(data, cls) == obj
-    # Decoding what we encode gives the same object back.
-    assert structure(unstructure(obj), cls) == obj
-    # Every value we send back is the example's (we drop only unknown fields and nulls).
-    assert_sent_back(unstructure(obj), data)
+    # The fast path and the reference read the example the same way.
+    assert REFERENCE.structure(data, cls) == obj
+    # The document comes back exactly as it arrived.
+    assert unstructure(obj) == data
+    # A copy built from the fields (not decoded) sends only what the example said.
+    built = attrs.evolve(obj)
+    assert structure(unstructure(built), cls) == obj
+    assert_sent_back(unstructure(built), data)
 
 
 def assert_sent_back(out: Any, data: Any, path: str = "$") -> None:
     """``out`` (what we encode) holds nothing but what ``data`` (what we decoded) said."""
-    if isinstance(out, dict) and isinstance(data, dict):
+    if path.endswith(".graders") and isinstance(out, dict) and not isinstance(data, dict | None):
+        # A multi grader's list (the spec's example) is sent as the service's name -> grader map.
+        assert_sent_back(list(out.values()), data, path)
+    elif isinstance(out, dict) and isinstance(data, dict):
         for key, value in out.items():
             if key in data:
                 assert_sent_back(value, data[key], f"{path}.{key}")
-            else:  # an absent required nullable field comes back as null, nothing else appears
-                assert value is None, f"{path}.{key}"
+            else:  # only a constant the model defaults (``object``) may appear
+                assert key == "object", f"{path}.{key}"
     elif isinstance(out, list) and isinstance(data, list):
         assert len(out) == len(data), path
         for i, (a, b) in enumerate(zip(out, data, strict=True)):
@@ -140,21 +147,22 @@ def test_example_details_survive() -> None:
     paused = structure(lenient_json(pause["examples"]["response"]), models.FineTuningJob)
     assert paused.status is models.FineTuningJobStatus.PAUSED
     assert not paused.is_terminal
-    # Absent required nullable fields decode as None and are sent back as null.
+    # Absent fields decode as None; the document stays as it arrived.
     assert paused.error is None
     assert paused.seed is None
-    assert unstructure(paused)["finished_at"] is None
+    assert "finished_at" not in unstructure(paused)
 
 
 def test_multi_grader_example_sends_a_list() -> None:
-    grader = structure(
-        lenient_json(SCHEMAS["GraderMulti"]["x-oaiMeta"]["example"]), models.GraderMulti
-    )
-    assert isinstance(grader.graders, list)
-    assert [type(g) for g in grader.graders] == [
+    data = lenient_json(SCHEMAS["GraderMulti"]["x-oaiMeta"]["example"])
+    grader = structure(data, models.GraderMulti)
+    assert grader.graders is not None
+    assert list(grader.graders) == ["example text similarity grader", "Example string check grader"]
+    assert [type(g) for g in grader.graders.values()] == [
         models.GraderTextSimilarity,
         models.GraderStringCheck,
     ]
+    assert isinstance(unstructure(grader)["graders"], list)  # to_dict: the form that arrived
 
 
 def test_python_grader_example_keeps_its_source() -> None:
@@ -250,12 +258,51 @@ def test_class_fields_match_schema_properties(name: str) -> None:
     fields = attrs.fields_dict(cls)
     assert set(fields) == set(schema["properties"])
     for field_name, field in fields.items():
-        if field_name in schema.get("required", []):
-            const = schema["properties"][field_name].get("enum")
-            # A required constant (``type``/``object``/``mode``) defaults to its only value.
-            assert field.default is attrs.NOTHING or [field.default] == const, field_name
+        const = schema["properties"][field_name].get("enum")
+        if (
+            (name, field_name) in REQUIRED
+            or (name.endswith("Request")
+            and field.default is attrs.NOTHING)
+        ):
+            # An identity field (or a request's required field): no default.
+            assert field.default is attrs.NOTHING, field_name
+            assert field_name in schema.get("required", []), field_name
+        elif const is not None and len(const) == 1 and field_name in schema.get("required", []):
+            # A constant (``type``/``object``/``mode``) defaults to its only value.
+            assert [field.default] == const, field_name
+        elif field_name == "has_more":
+            assert field.default is False
         else:
+            # Anything else may be absent in a response: it defaults to None.
             assert field.default is None, field_name
+
+
+# Only these response fields are required when decoding: a document without them is not the
+# kind of object the model is. Everything else may be absent or null (see ftclient._convert).
+REQUIRED = {
+    ("FineTuningJob", "id"),
+    ("FineTuningJobEvent", "id"),
+    ("FineTuningJobCheckpoint", "id"),
+    ("FineTuningCheckpointPermission", "id"),
+    ("DeleteFineTuningCheckpointPermissionResponse", "id"),
+    ("ListPaginatedFineTuningJobsResponse", "data"),
+    ("ListFineTuningJobEventsResponse", "data"),
+    ("ListFineTuningJobCheckpointsResponse", "data"),
+    ("ListFineTuningCheckpointPermissionResponse", "data"),
+}
+
+
+def test_response_classes_require_only_identity_fields() -> None:
+    required = {
+        (name, a.name)
+        for name in models.__all__
+        if attrs.has(getattr(models, name)) and not name.endswith("Request")
+        for a in attrs.fields(getattr(models, name))
+        if a.default is attrs.NOTHING
+    }
+    unknown = {("UnknownGrader", "type"), ("UnknownGrader", "raw")}
+    unknown |= {("UnknownContentItem", "type"), ("UnknownContentItem", "raw")}
+    assert required == REQUIRED | unknown
 
 
 NESTED = [
