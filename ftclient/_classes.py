@@ -118,8 +118,9 @@ def plan(
     fields = []
     for a in attrs.fields(cl):
         hook, inner = hook_for(a.type), a.type
-        if isinstance(hook, OptionalHook):
-            hook, inner = hook.hook, hook.type
+        if isinstance(hook, OptionalHook):  # the plan handles null itself
+            inner = hook.type
+            hook = hook.hook
         fields.append(
             Field(
                 name=a.name,

@@ -10,9 +10,10 @@ JSON) and ``{{item.a.b}}`` (dots walk nested objects, digits index lists). A var
 be resolved renders as ``""`` and sets ``errors.invalid_variable_error`` (or
 ``errors.sample_parse_error`` when the sample is not JSON).
 
-The multi grader (whose ``graders`` is a single grader, as the document says) computes
-``calculate_output`` with the sub-grader's score bound to its ``name`` (when that is an
-identifier) and to its ``type``, e.g. ``"0.5 * string_check + 0.5"``.
+The multi grader takes ``graders`` in the three forms ftclient decodes: the service's map of name
+-> grader (``calculate_output`` then uses those names: ``"0.5 * a + 0.5 * b"``), and the spec's
+single grader and list (each score bound to the grader's ``name`` when that is an identifier and
+to its ``type``; with a list, a later grader of the same name or type wins).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import json
 import re
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from ftclient._schema import SchemaViolation, component, validate
 
@@ -30,7 +31,14 @@ from ._errors import bad_request, from_violation
 from ._formula import Formula, FormulaError
 from ._metrics import UnsupportedMetric, similarity
 
-__all__ = ["check_grader", "formula_names", "run_grader", "validate_grader"]
+__all__ = [
+    "SubGrader",
+    "check_grader",
+    "formula_names",
+    "run_grader",
+    "sub_graders",
+    "validate_grader",
+]
 
 _TEMPLATE = re.compile(r"\{\{\s*(.*?)\s*\}\}")
 _SAMPLE_FIELDS = ("output_text", "output_json", "output_tools")
@@ -60,11 +68,33 @@ _ERROR_DETAILS = (
 
 
 def formula_names(sub: Mapping[str, Any]) -> set[str]:
-    """Names a multi grader's formula may use for its sub-grader's score."""
+    """Names a formula may use for the score of a sub-grader given alone or in a list."""
     names = {sub["type"]}
     if sub["name"].isidentifier():
         names.add(sub["name"])
     return names
+
+
+class SubGrader(NamedTuple):
+    """One grader of a multi grader."""
+
+    param: str  # its dotted path in the request, for errors
+    grader: Mapping[str, Any]
+    key: str  # its key in ``sub_rewards``
+    names: set[str]  # the names ``calculate_output`` may use for its score
+
+
+def sub_graders(grader: Mapping[str, Any], param: str) -> list[SubGrader]:
+    """A multi grader's graders, in order, whichever form ``graders`` has."""
+    graders = grader["graders"]
+    if isinstance(graders, list):
+        return [
+            SubGrader(f"{param}.graders[{i}]", g, g["name"], formula_names(g))
+            for i, g in enumerate(graders)
+        ]
+    if isinstance(graders.get("type"), str):
+        return [SubGrader(f"{param}.graders", graders, graders["name"], formula_names(graders))]
+    return [SubGrader(f"{param}.graders.{k}", g, k, {k}) for k, g in graders.items()]
 
 
 def check_grader(grader: Mapping[str, Any], param: str, *, formula: bool = True) -> None:
@@ -105,8 +135,10 @@ def check_grader(grader: Mapping[str, Any], param: str, *, formula: bool = True)
     elif kind == "python":
         _check_python(grader["source"], f"{param}.source")
     elif kind == "multi":
-        sub = grader["graders"]
-        check_grader(sub, f"{param}.graders", formula=formula)
+        subs = sub_graders(grader, param)
+        for sub in subs:
+            check_grader(sub.grader, sub.param, formula=formula)
+        names = set().union(*(sub.names for sub in subs))
         if formula:
             try:
                 parsed = Formula(grader["calculate_output"])
@@ -116,11 +148,11 @@ def check_grader(grader: Mapping[str, Any], param: str, *, formula: bool = True)
                     f"{param}.calculate_output",
                     code="invalid_formula",
                 ) from None
-            unknown_names = sorted(parsed.names - formula_names(sub))
+            unknown_names = sorted(parsed.names - names)
             if unknown_names:
                 raise bad_request(
                     f"Invalid 'calculate_output': unknown name(s) {', '.join(unknown_names)}; "
-                    f"use one of {', '.join(sorted(formula_names(sub)))}.",
+                    f"use one of {', '.join(sorted(names))}.",
                     f"{param}.calculate_output",
                     code="invalid_formula",
                 )
@@ -282,13 +314,13 @@ def run_grader(body: Any) -> dict[str, Any]:
     started = time.perf_counter()
     sub_rewards: dict[str, float] = {}
     if grader["type"] == "multi":
-        sub = grader["graders"]
-        score = _score(sub, context, "grader.graders")
-        sub_rewards[sub["name"]] = score
+        variables: dict[str, float] = {}
+        for sub in sub_graders(grader, "grader"):
+            score = _score(sub.grader, context, sub.param)
+            sub_rewards[sub.key] = score
+            variables.update(dict.fromkeys(sub.names, score))
         try:
-            reward = Formula(grader["calculate_output"]).evaluate(
-                dict.fromkeys(formula_names(sub), score)
-            )
+            reward = Formula(grader["calculate_output"]).evaluate(variables)
         except FormulaError as exc:
             flag = "formula_parse_error" if exc.stage == "parse" else "other_error"
             context.errors[flag] = True

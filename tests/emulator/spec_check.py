@@ -10,9 +10,10 @@ The document is read with PyYAML from ``shared/spec/fine_tuning.openapi.yaml`` n
 repository when present, else from the copy bundled in the package. ``$ref``s resolve through a
 ``referencing`` registry holding the whole document.
 
-One deliberate allowance: ``FineTuningJob.status`` also accepts ``"paused"``, which the spec's own
-example for ``pauseFineTuningJob`` returns although its enum omits it (pass ``allow_paused=False``
-to check the enum as written).
+Two deliberate allowances: a multi grader's ``graders`` may be the name -> grader map the live
+service uses (``follow_the_service``), and ``FineTuningJob.status`` also accepts ``"paused"``, which
+the spec's own example for ``pauseFineTuningJob`` returns although its enum omits it (pass
+``allow_paused=False`` to check the enum as written).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import yaml
 from referencing.jsonschema import DRAFT202012
 
 from ftclient._schema import spec as bundled_spec
+from tests.spec.request_validator import follow_the_service
 
 __all__ = [
     "SPEC_YAML",
@@ -75,9 +77,8 @@ def response_schema(operation_id: str) -> dict[str, Any]:
 
 @cache
 def _registry(allow_paused: bool) -> referencing.Registry[Any]:
-    document = load_spec()
+    document = follow_the_service(copy.deepcopy(load_spec()))
     if allow_paused:
-        document = copy.deepcopy(document)
         status = document["components"]["schemas"]["FineTuningJob"]["properties"]["status"]
         status["enum"] = [*status["enum"], "paused"]
     resource = referencing.Resource.from_contents(document, default_specification=DRAFT202012)

@@ -294,3 +294,65 @@ async def test_reinforcement_job_grader_is_validated(api: Api) -> None:
     )
     assert reply.status == 400
     assert reply.error["param"] == "method.reinforcement.grader.calculate_output"
+
+
+# --- the multi grader as the service takes it: a map of name -> grader ---------------------
+
+MAPPED = {
+    "type": "multi",
+    "name": "combined",
+    "graders": {"a": string_check(name="exact"), "b": similarity("fuzzy_match", name="near")},
+    "calculate_output": "0.5 * a + 0.5 * b",
+}
+
+
+async def test_validate_accepts_and_echoes_the_map(api: Api) -> None:
+    reply = await api.post(VALIDATE, {"grader": MAPPED})
+    assert reply.status == 200, reply
+    assert reply.body == {"grader": MAPPED}
+
+
+async def test_run_grades_with_the_map_names(api: Api) -> None:
+    result = await run(api, MAPPED, "paris", {"label": "paris", "reference": "paris"})
+    assert result["reward"] == pytest.approx(1.0)
+    assert result["sub_rewards"] == {"a": 1.0, "b": pytest.approx(1.0)}
+    half = await run(api, MAPPED, "paris", {"label": "rome", "reference": "paris"})
+    assert half["reward"] == pytest.approx(0.5)
+    assert half["sub_rewards"]["a"] == 0.0
+
+
+async def test_run_grades_with_the_spec_list(api: Api) -> None:
+    listed = {**MAPPED, "graders": list(MAPPED["graders"].values()), "calculate_output": "exact"}
+    result = await run(api, listed, "x", {"label": "x", "reference": "y"})
+    assert result["reward"] == 1.0
+    assert set(result["sub_rewards"]) == {"exact", "near"}
+
+
+@pytest.mark.parametrize(
+    ("grader", "param"),
+    [
+        ({**MAPPED, "calculate_output": "a + exact"}, "grader.calculate_output"),
+        (
+            {**MAPPED, "graders": {"a": string_check(operation="regex")}},
+            "grader.graders.a.operation",
+        ),
+        ({**MAPPED, "graders": {"a": {**LABEL_MODEL, "labels": []}}}, "grader.graders.a.labels"),
+    ],
+)
+async def test_map_graders_are_checked_one_by_one(
+    api: Api, grader: dict[str, Any], param: str
+) -> None:
+    reply = await api.post(VALIDATE, {"grader": grader})
+    assert reply.status == 400
+    assert reply.error["param"] == param
+
+
+async def test_reinforcement_job_takes_and_returns_the_map(api: Api) -> None:
+    body = {
+        "model": "o4-mini",
+        "training_file": "file-a",
+        "method": {"type": "reinforcement", "reinforcement": {"grader": MAPPED}},
+    }
+    reply = await api.post("/fine_tuning/jobs", body)
+    assert reply.status == 200, reply
+    assert reply.body["method"]["reinforcement"]["grader"] == MAPPED

@@ -259,10 +259,8 @@ def test_class_fields_match_schema_properties(name: str) -> None:
     assert set(fields) == set(schema["properties"])
     for field_name, field in fields.items():
         const = schema["properties"][field_name].get("enum")
-        if (
-            (name, field_name) in REQUIRED
-            or (name.endswith("Request")
-            and field.default is attrs.NOTHING)
+        if (name, field_name) in REQUIRED or (
+            name.endswith("Request") and field.default is attrs.NOTHING
         ):
             # An identity field (or a request's required field): no default.
             assert field.default is attrs.NOTHING, field_name
