@@ -64,7 +64,8 @@ def _multi_grader(schema: dict[str, Any]) -> dict[str, Any]:
     """``GraderMulti.graders`` is a map of name -> grader for the service (spec/README.md,
     openai/openai-java#647); the schema's single grader and its example's list stay accepted."""
     one = schema["properties"]["graders"]
-    forms = [{"type": "object", "additionalProperties": one}, one, {"type": "array", "items": one}]
+    # The single grader first: of equally good failures, the first branch's is reported.
+    forms = [one, {"type": "object", "additionalProperties": one}, {"type": "array", "items": one}]
     return {**schema, "properties": {**schema["properties"], "graders": {"anyOf": forms}}}
 
 

@@ -236,10 +236,11 @@ class Watch:
         floor = []
         for job_id in unseen:
             last = self.pending[job_id].last if job_id in self.pending else None
-            if last is None:
-                return False  # not seen yet: it could be anywhere
+            if last is None or last.created_at is None:
+                return False  # not seen yet (or undated): it could be anywhere
             floor.append(last.created_at)
-        return bool(data and floor) and data[-1].created_at < min(floor)
+        oldest = data[-1].created_at if data else None
+        return oldest is not None and bool(floor) and oldest < min(floor)
 
     async def _retrieve_all(self, tracked: list[_Tracked], hints: list[float | None]) -> None:
         """Retrieve each job, at most ``concurrency`` at a time."""
