@@ -1,28 +1,41 @@
-"""Client-wide flow control: a cap on requests in flight and an adaptive rate gate.
+"""Client-wide flow control: an adaptive rate gate that every attempt of one client passes.
 
 Every coroutine using one client passes the same gate before each attempt, so the client as a
-whole slows down when the server pushes back, instead of each coroutine retrying on its own:
+whole slows down when the server pushes back, instead of each coroutine retrying on its own.
+What the gate obeys and how long it may wait is bounded by one cap, the client's
+``RetryPolicy.max_retry_after`` (see ``_protocol.server_wait``): nothing a server says can stop the
+client for longer than that.
 
-* A 429 closes the gate for everyone until its ``retry-after-ms``/``Retry-After`` has passed
-  (honoured once, not once per coroutine).
-* Where responses carry ``x-ratelimit-limit-requests``, ``x-ratelimit-remaining-requests`` and
-  ``x-ratelimit-reset-requests``, the gate mirrors the server's token bucket: it estimates the
-  refill rate as ``(limit - remaining) / reset`` and keeps, as a reserve, one token per request
-  still in flight, so that bursts stop before the server has to refuse them.
-* Where they are absent, it adapts like the AWS SDKs' "adaptive" retry mode: a 429 sets a send
-  rate of 70% of the rate measured just before it, and successes raise it again by 5% per tenth of
-  a second until the limit is well above demand and is dropped.
+* A 429 whose ``retry-after-ms``/``Retry-After`` is within the cap closes the gate for everyone
+  until that time (honoured once, not once per coroutine). A hint above the cap (a daily limit's
+  ``Retry-After: 86400``, a hostile ``1e12``) is no usable hint: the gate treats that 429 like
+  one without a hint, and the call runner raises it at once with its ``retry_after``.
+* Where responses carry ``x-ratelimit-limit-requests``, ``x-ratelimit-remaining-requests`` and a
+  ``x-ratelimit-reset-requests`` within the cap, the gate mirrors the server's token bucket: it
+  estimates the refill rate as ``(limit - remaining) / reset`` and keeps, as a reserve, one token
+  per request still in flight, so that bursts stop before the server has to refuse them.
+* Where they are absent, a 429 sets the send rate to 90% of the rate the server *accepted* over
+  the last second (which, while the client is over the limit, is the limit itself), and the rate
+  then grows back along a cubic curve (as in TCP CUBIC and the AWS SDKs' "adaptive" mode): fast
+  at first, flat near the rate that was refused, faster again the longer the server keeps
+  accepting. Only a 429 for a request sent after the last slow-down slows down again: the others
+  of the same burst were sent at the old rate and say nothing new. Once the server has been calm
+  for a while and the rate is far above what the client sends, the limit is dropped.
+
+:meth:`RateGate.close` wakes every waiting :meth:`~RateGate.acquire` with
+:class:`~ftclient.errors.ClientClosedError`; the client calls it when it is closed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import re
-import time
 from collections.abc import Awaitable, Callable, Mapping
 
-from ._config import DEFAULT_FLOW_CONTROL, FlowControl
-from ._protocol import retry_after
+from . import errors
+from ._config import DEFAULT_FLOW_CONTROL, DEFAULT_RETRY_POLICY, FlowControl
+from ._protocol import server_wait
 
 __all__ = ["RateGate", "parse_duration"]
 
@@ -32,7 +45,11 @@ _DURATION = re.compile(
 
 
 def parse_duration(text: str) -> float | None:
-    """Parse the API's reset durations (``"1s"``, ``"120ms"``, ``"6m0s"``, ``"1h2m3.5s"``)."""
+    """Parse the API's reset durations (``"1s"``, ``"120ms"``, ``"6m0s"``, ``"1h2m3.5s"``).
+
+    Returns:
+        Seconds, or None when the text is not a duration (a bare number counts as seconds).
+    """
     text = text.strip()
     match = _DURATION.fullmatch(text)
     if not text or match is None or not any(match.groups()):
@@ -44,11 +61,40 @@ def parse_duration(text: str) -> float | None:
     return hours * 3600 + minutes * 60 + seconds + millis / 1000
 
 
-_DECREASE = 0.7
-_INCREASE = 1.05
-_INCREASE_EVERY = 0.1
-_DROP_AFTER = 5.0
+_BACK_OFF = 0.9  # after a 429: this share of the rate the server accepted over the last second
+_CUBIC = 0.1  # requests/s per s**3: how fast the rate grows back (gentle near the refused rate)
+_DROP_AFTER = 5.0  # seconds without a 429 before the limit may be dropped...
+_DROP_ABOVE = 4.0  # ...when it is this many times what the client sends
+_BURST = 0.1  # the gate lets this many seconds' worth of requests through at once
 _EPSILON = 1e-6  # float slack, so that a wait that has just ended is not waited again
+_CLOSED = "the client is closed; create a new FineTuningClient"
+
+
+class _Meter:
+    """Events per second over the last second: a sliding window over one-second buckets."""
+
+    __slots__ = ("_count", "_previous", "_second")
+
+    def __init__(self) -> None:
+        self._second = 0
+        self._count = 0
+        self._previous = 0
+
+    def _roll(self, now: float) -> float:
+        second = math.floor(now)
+        if second != self._second:
+            self._previous = self._count if second == self._second + 1 else 0
+            self._second, self._count = second, 0
+        return now - second
+
+    def add(self, now: float) -> None:
+        self._roll(now)
+        self._count += 1
+
+    def rate(self, now: float) -> float:
+        """Events in the last second; the previous bucket counts for the part still in it."""
+        into = self._roll(now)
+        return self._count + self._previous * (1.0 - into)
 
 
 class RateGate:
@@ -56,8 +102,11 @@ class RateGate:
 
     Args:
         settings: the client's :class:`FlowControl`.
-        clock: monotonic seconds.
-        sleep: how to wait.
+        max_retry_after: the longest wait a server may impose (``RetryPolicy.max_retry_after``):
+            a longer ``Retry-After`` or ``x-ratelimit-reset-requests`` is no usable hint.
+        clock: seconds on a monotonic clock; default: the running event loop's ``time()``.
+        sleep: how to wait; default ``asyncio.sleep`` (both follow the loop, so a loop whose
+            time is simulated moves the gate with it).
         wait: False (with ``RetryPolicy(wait=False)``) moves the gate's clock forward instead of
             sleeping, so tests keep the gate's decisions without waiting for them.
     """
@@ -66,35 +115,40 @@ class RateGate:
         self,
         settings: FlowControl = DEFAULT_FLOW_CONTROL,
         *,
-        clock: Callable[[], float] = time.monotonic,
+        max_retry_after: float = DEFAULT_RETRY_POLICY.max_retry_after,
+        clock: Callable[[], float] | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         wait: bool = True,
     ) -> None:
         self.settings = settings
-        self._skew = 0.0
-        if wait:
-            self._clock = clock
-            self._sleep = sleep
-        else:
-            # Waiting switched off (tests): time jumps forward instead of passing.
-            self._clock = lambda: clock() + self._skew
-            self._sleep = self._warp
+        self.max_retry_after = max_retry_after
+        self._clock = clock
+        self._skew = 0.0  # how far wait=False has moved the clock forward
+        self._sleep = sleep if wait else self._warp
+        self._closed = False
+        self._waiters: set[asyncio.Task[object]] = set()  # in acquire(), sleeping
+        self._woken: set[asyncio.Task[object]] = set()  # cancelled by close()
         self.in_flight = 0
+        """Requests sent and not yet answered (kept by the caller)."""
         self.throttled = 0
         """429 responses seen."""
-        self._blocked_until = 0.0
-        # Token bucket the gate enforces (None rate: unlimited).
+        self._blocked_until = -math.inf
+        # The token bucket the gate enforces (rate None: unlimited).
         self._rate: float | None = None
         self._capacity = 1.0
         self._tokens = 0.0
         self._updated = 0.0
         self._from_headers = False
-        self._last_throttle = -1e9
-        self._last_increase = 0.0
-        # Send-rate measurement over ~1 s windows.
-        self._window_start = clock()
-        self._window_count = 0
-        self._measured = 0.0
+        # The last slow-down, and the cubic curve the rate grows back on since then.
+        self._slowed_at = -math.inf
+        self._refused_rate = 0.0
+        self._sent = _Meter()
+        self._accepted = _Meter()
+
+    def _now(self) -> float:
+        if self._clock is None:
+            self._clock = asyncio.get_running_loop().time
+        return self._clock() + self._skew
 
     async def _warp(self, seconds: float) -> None:
         self._skew += seconds
@@ -105,43 +159,76 @@ class RateGate:
         """Requests per second the gate currently allows (None: no limit)."""
         return self._rate
 
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` was called."""
+        return self._closed
+
+    def close(self) -> None:
+        """Refuse every later :meth:`acquire` and wake every waiting one; both raise."""
+        self._closed = True
+        for task in self._waiters - self._woken:
+            self._woken.add(task)
+            task.cancel()
+
     async def acquire(self) -> float:
-        """Wait until this client may send one more request, count it, and return the time."""
+        """Wait until this client may send one more request, and count it.
+
+        Returns:
+            The time it was let through, on the gate's clock (pass it back as ``sent_at``).
+
+        Raises:
+            ClientClosedError: the gate was closed, before or while waiting.
+        """
         if not self.settings.adaptive:
+            if self._closed:
+                raise errors.ClientClosedError(_CLOSED)
             return 0.0
+        queued = False  # the first rate wait counts the waiters ahead: they wake one by one
         while True:
-            now = self._clock()
+            if self._closed:
+                raise errors.ClientClosedError(_CLOSED)
+            now = self._now()
             wait = self._blocked_until - now
             if wait <= _EPSILON:
                 wait = self._take(now)
                 if wait <= 0:
                     break
-            await self._sleep(wait)
-        self._count_send(now)
+                if not queued and self._rate is not None:
+                    queued = True
+                    wait += len(self._waiters) / self._rate
+            await self._wait(wait)
+        self._sent.add(now)
         return now
+
+    async def _wait(self, seconds: float) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._waiters.add(task)
+        try:
+            await self._sleep(seconds)
+        except asyncio.CancelledError:
+            # close() cancels its waiters; a cancellation of the caller's own stays one.
+            if task in self._woken and task.uncancel() == 0:
+                raise errors.ClientClosedError("the client was closed while waiting") from None
+            raise
+        finally:
+            self._waiters.discard(task)
+            self._woken.discard(task)
+
+    def _refill(self, now: float) -> None:
+        if self._rate is not None:
+            self._tokens = min(self._capacity, self._tokens + (now - self._updated) * self._rate)
+        self._updated = now
 
     def _take(self, now: float) -> float:
         if self._rate is None:
             return 0.0
-        self._tokens = min(self._capacity, self._tokens + (now - self._updated) * self._rate)
-        self._updated = now
+        self._refill(now)
         if self._tokens >= 1.0 - _EPSILON:
             self._tokens -= 1.0
             return 0.0
         return (1.0 - self._tokens) / self._rate
-
-    def _count_send(self, now: float) -> None:
-        self._window_count += 1
-        elapsed = now - self._window_start
-        if elapsed >= 1.0:
-            self._measured = self._window_count / elapsed
-            self._window_start, self._window_count = now, 0
-
-    def _send_rate(self, now: float) -> float | None:
-        elapsed = now - self._window_start
-        current = self._window_count / elapsed if elapsed > 0.05 else 0.0
-        best = max(self._measured, current)
-        return best if best > 0 else None
 
     def on_response(
         self, status: int, headers: Mapping[str, str], *, sent_at: float | None = None
@@ -151,28 +238,25 @@ class RateGate:
         Args:
             status: the HTTP status.
             headers: the response headers, names lower-cased.
-            sent_at: when the attempt passed :meth:`acquire` (the gate's clock); a 429 for a
-                request sent before the last slow-down does not slow down again.
+            sent_at: what :meth:`acquire` returned for this attempt; a 429 for a request sent
+                before the last slow-down does not slow down again.
         """
         if not self.settings.adaptive:
             return
-        now = self._clock()
+        now = self._now()
         if status == 429:
             self.throttled += 1
-            wait = retry_after(headers)
-            self._blocked_until = max(self._blocked_until, now + (1.0 if wait is None else wait))
-            stale = sent_at is not None and sent_at < self._last_throttle
-            self._last_throttle = max(self._last_throttle, now)
-            if stale:
-                return
+            hint = server_wait(headers, self.max_retry_after)
+            if hint is not None:
+                self._blocked_until = max(self._blocked_until, now + hint)
+            if sent_at is not None and sent_at < self._slowed_at:
+                return  # sent at the old rate: the slow-down already answered it
+        elif 200 <= status < 300:
+            self._accepted.add(now)
         if self._mirror(headers, now):
             return
         if status == 429:
-            measured = self._send_rate(now)
-            if measured is None and self._rate is None:
-                return  # nothing measured yet: the block above is all we can do
-            rate = min(r for r in (measured, self._rate) if r is not None)
-            self._set_rate(max(self.settings.min_rate, rate * _DECREASE), now)
+            self._slow_down(now)
         elif self._rate is not None and not self._from_headers and 200 <= status < 300:
             self._recover(now)
 
@@ -187,7 +271,11 @@ class RateGate:
         except ValueError:
             return False
         reset = parse_duration(raw_reset)
-        if reset is None or limit <= 0:
+        # Not a bucket the gate can follow: a reset beyond the cap (a daily limit, "999999h")
+        # would pace the client at one request per reset; NaN, inf and negatives are no values.
+        if reset is None or not 0.0 <= reset <= self.max_retry_after:
+            return False
+        if not (0.0 < limit < math.inf and 0.0 <= remaining <= limit):
             return False
         if reset > 0 and remaining < limit:
             estimate = (limit - remaining) / reset
@@ -205,22 +293,32 @@ class RateGate:
         self._updated = now
         return True
 
-    def _set_rate(self, rate: float, now: float) -> None:
-        self._rate = rate
+    def _slow_down(self, now: float) -> None:
+        # What the server accepted over the last second is, while the client is over the limit,
+        # the limit itself; the send rate would overshoot by however far the client was over.
+        # Before anything was accepted, what was sent is all there is to go by.
+        measured = self._accepted.rate(now) or self._sent.rate(now)
+        if self._rate is not None:
+            measured = min(measured, self._rate)
+        elif not measured:
+            return  # nothing sent through the gate: nothing to slow down from
+        self._refused_rate = max(self.settings.min_rate, measured)
+        self._slowed_at = now
         self._from_headers = False
-        self._capacity = max(1.0, rate * 0.1)
+        self._set_rate(max(self.settings.min_rate, _BACK_OFF * self._refused_rate), now)
+
+    def _set_rate(self, rate: float, now: float) -> None:
+        self._refill(now)  # what the old rate earned until now
+        self._rate = rate
+        self._capacity = max(1.0, rate * _BURST)
         self._tokens = min(self._tokens, self._capacity)
-        self._updated = now
-        self._last_increase = now
 
     def _recover(self, now: float) -> None:
-        assert self._rate is not None
-        if now - self._last_increase < _INCREASE_EVERY:
-            return
-        self._rate *= _INCREASE
-        self._capacity = max(1.0, self._rate * 0.1)
-        self._last_increase = now
-        calm = now - self._last_throttle > _DROP_AFTER
-        demand = self._send_rate(now) or self.settings.min_rate
-        if calm and self._rate > 4 * demand:
+        # CUBIC: back at the refused rate after `k` seconds, then growing ever faster.
+        k = ((1.0 - _BACK_OFF) * self._refused_rate / _CUBIC) ** (1.0 / 3.0)
+        calm = now - self._slowed_at
+        rate = self._refused_rate + _CUBIC * (calm - k) ** 3
+        if calm > _DROP_AFTER and rate > _DROP_ABOVE * max(self._sent.rate(now), self.settings.min_rate):
             self._rate = None
+            return
+        self._set_rate(max(self.settings.min_rate, rate), now)

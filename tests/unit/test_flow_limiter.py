@@ -1,0 +1,86 @@
+"""The rate gate against a limiter that answers 429 with no hint at all, in simulated time.
+
+The transport's part is played as it is: a pool of 100 slots, the gate passed inside a slot, one
+simulated round trip, then up to ``max_retries`` retries after the policy's backoff. The limiter
+is a token bucket of 100 requests/s with a burst of 100, on the same simulated clock. The goal
+(issue 8): 2,000 polls at 200 concurrent sustain >= 90% of the limit with <= 5% answered 429.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import ftclient
+from ftclient._flow import RateGate
+from ftclient._protocol import backoff_delay
+from tests.unit.virtual_time import VirtualTime
+
+POLICY = ftclient.RetryPolicy(jitter=False)  # the same waits every run
+
+
+class Limiter:
+    """``rate`` requests/s, burst ``rate``; a refused request gets a bare 429."""
+
+    def __init__(self, time: VirtualTime, rate: float) -> None:
+        self.time, self.rate = time, rate
+        self.tokens, self.updated = rate, time.now
+        self.requests = self.refused = 0
+
+    def answer(self) -> int:
+        now = self.time.now
+        self.tokens = min(self.rate, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        self.requests += 1
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return 200
+        self.refused += 1
+        return 429
+
+
+async def poll_all(
+    gate: RateGate, time: VirtualTime, limiter: Limiter, *, polls: int, concurrency: int
+) -> int:
+    """Run ``polls`` polls on ``concurrency`` workers; return how many failed for good."""
+    slots = asyncio.Semaphore(100)
+    todo = iter(range(polls))
+    failed = 0
+
+    async def poll() -> bool:
+        for attempt in range(POLICY.max_retries + 1):
+            async with slots:
+                sent_at = await gate.acquire()
+                gate.in_flight += 1
+                await time.sleep(0.001)
+                status = limiter.answer()
+                await time.sleep(0.001)
+                gate.in_flight -= 1
+            gate.on_response(status, {}, sent_at=sent_at)
+            if status == 200:
+                return True
+            if attempt < POLICY.max_retries:
+                await time.sleep(backoff_delay(attempt, POLICY))
+        return False
+
+    async def worker() -> None:
+        nonlocal failed
+        for _ in todo:
+            failed += not await poll()
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return failed
+
+
+async def test_no_hint_limiter_is_held_at_its_rate_with_few_429s() -> None:
+    time = VirtualTime()
+    gate = RateGate(clock=time.clock, sleep=time.sleep)
+    limiter = Limiter(time, 100.0)
+    start = time.now
+    failed = await time.run(poll_all(gate, time, limiter, polls=2000, concurrency=200))
+    elapsed = time.now - start
+    assert failed == 0
+    # Beyond the bucket's initial burst of 100, per second, as a share of the limit.
+    sustained = (2000 - 100) / elapsed / 100.0
+    assert sustained >= 0.90, f"{sustained:.0%} of the limit in {elapsed:.1f} s"
+    assert limiter.refused / limiter.requests <= 0.05, (limiter.refused, limiter.requests)
+    assert gate.throttled == limiter.refused
