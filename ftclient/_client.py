@@ -116,7 +116,9 @@ class FineTuningClient:
     ) -> None:
         self._config = config
         self._transport = Transport(config, session=session, trace_configs=trace_configs)
-        gate = RateGate(config.flow, wait=config.retry.wait)
+        gate = RateGate(
+            config.flow, max_retry_after=config.retry.max_retry_after, wait=config.retry.wait
+        )
         self._runner = Runner(
             self._transport.exchange,
             policy=config.retry,
@@ -164,9 +166,7 @@ class FineTuningClient:
         Calls still waiting (for a slot or the rate gate) raise :class:`ClientClosedError`.
         """
         await self._transport.aclose()
-        close = getattr(self._runner.gate, "close", None)
-        if close is not None:
-            close()
+        self._runner.gate.close()
 
     async def __aenter__(self) -> FineTuningClient:
         if self.closed:

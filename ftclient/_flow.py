@@ -318,7 +318,8 @@ class RateGate:
         k = ((1.0 - _BACK_OFF) * self._refused_rate / _CUBIC) ** (1.0 / 3.0)
         calm = now - self._slowed_at
         rate = self._refused_rate + _CUBIC * (calm - k) ** 3
-        if calm > _DROP_AFTER and rate > _DROP_ABOVE * max(self._sent.rate(now), self.settings.min_rate):
+        demand = max(self._sent.rate(now), self.settings.min_rate)
+        if calm > _DROP_AFTER and rate > _DROP_ABOVE * demand:
             self._rate = None
             return
         self._set_rate(max(self.settings.min_rate, rate), now)

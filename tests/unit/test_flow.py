@@ -8,6 +8,7 @@ import pytest
 
 import ftclient
 from ftclient._flow import RateGate, parse_duration
+from tests.unit.virtual_time import VirtualTime
 
 
 class FakeTime:
@@ -53,26 +54,25 @@ async def test_unthrottled_gate_never_waits() -> None:
 
 
 async def test_a_429_blocks_everyone_once_for_its_retry_after() -> None:
-    fake = FakeTime()
-    g = gate(fake)
+    time = VirtualTime()
+    g = RateGate(clock=time.clock, sleep=time.sleep)
     g.on_response(429, {"retry-after": "2"})
     assert g.throttled == 1
-    await asyncio.gather(*(g.acquire() for _ in range(50)))
-    # everybody waited out the same two seconds; nobody added their own
-    assert fake.now >= 1002.0
-    assert fake.now < 1004.0
+    sent = await time.run(asyncio.gather(*(g.acquire() for _ in range(50))))
+    # everybody waited out the same two seconds, together; nobody added their own
+    assert sent == [1002.0] * 50
 
 
-async def test_429_without_headers_lowers_the_rate_then_recovers() -> None:
+async def test_429_without_headers_backs_off_from_the_accepted_rate_then_recovers() -> None:
     fake = FakeTime()
     g = gate(fake)
-    for _ in range(200):  # 200 requests/s measured
+    for _ in range(200):  # 200 requests/s accepted
         await g.acquire()
         g.on_response(200, {})
         fake.now += 0.005
-    g.on_response(429, {"retry-after-ms": "10"})
-    assert g.rate is not None
-    assert g.rate == pytest.approx(0.7 * 200, rel=0.1)
+    g.on_response(429, {})
+    assert g.rate == pytest.approx(0.9 * 200, rel=0.05)
+    assert fake.slept == []  # no hint: a slower rate, not a closed gate
     low = g.rate
     for _ in range(400):
         await g.acquire()
@@ -111,3 +111,230 @@ async def test_adaptive_can_be_switched_off() -> None:
 def test_flow_control_validates() -> None:
     with pytest.raises(ftclient.InvalidParameterError, match="max_in_flight"):
         ftclient.FlowControl(max_in_flight=0)
+
+
+def warm(fake: FakeTime, g: RateGate, accepted: int = 100) -> None:
+    """``accepted`` 2xx answers over the last second (the gate has a rate to back off from)."""
+    for _ in range(accepted):
+        g.on_response(200, {}, sent_at=fake.now)
+        fake.now += 1.0 / accepted
+
+
+@pytest.mark.parametrize(
+    "hint",
+    [
+        {"retry-after": "3600"},
+        {"retry-after": "1e12"},
+        {"retry-after": "Fri, 31 Dec 9999 23:59:59 GMT"},
+        {"retry-after-ms": "inf"},
+        {"retry-after-ms": "3600000"},
+        {"retry-after": "61"},
+    ],
+)
+async def test_a_hint_beyond_the_cap_does_not_close_the_gate(hint: dict[str, str]) -> None:
+    fake = FakeTime()
+    g = RateGate(max_retry_after=60.0, clock=fake.clock, sleep=fake.sleep)
+    warm(fake, g)
+    g.on_response(429, hint)
+    for _ in range(10):
+        await g.acquire()
+    # treated as a 429 without a usable hint: 90% of the 100/s accepted, nobody frozen
+    assert g.rate == pytest.approx(90.0, rel=0.02)
+    assert sum(fake.slept) < 0.15
+
+
+async def test_a_hint_at_the_cap_is_obeyed() -> None:
+    fake = FakeTime()
+    g = RateGate(max_retry_after=5.0, clock=fake.clock, sleep=fake.sleep)
+    g.on_response(429, {"retry-after": "5"})
+    assert await g.acquire() == pytest.approx(1005.0)
+
+
+@pytest.mark.parametrize("reset", ["999999h", "1e12", "inf", "nan", "-1", "61s"])
+async def test_a_reset_beyond_the_cap_is_not_mirrored(reset: str) -> None:
+    fake = FakeTime()
+    g = gate(fake)
+    headers = {
+        "x-ratelimit-limit-requests": "100",
+        "x-ratelimit-remaining-requests": "0",
+        "x-ratelimit-reset-requests": reset,
+    }
+    g.on_response(200, headers)
+    for _ in range(5):
+        await g.acquire()
+        g.on_response(200, headers)
+    assert g.rate is None
+    assert fake.slept == []
+
+
+async def test_a_reset_at_the_cap_is_mirrored() -> None:
+    fake = FakeTime()
+    g = gate(fake)
+    g.on_response(
+        200,
+        {
+            "x-ratelimit-limit-requests": "61",
+            "x-ratelimit-remaining-requests": "1",
+            "x-ratelimit-reset-requests": "60s",
+        },
+    )
+    assert g.rate == pytest.approx(1.0)
+    await g.acquire()  # the one token left
+    await g.acquire()  # then one per second
+    assert fake.slept == [pytest.approx(1.0)]
+
+
+@pytest.mark.parametrize(
+    ("limit", "remaining"),
+    [
+        ("nan", "1"),
+        ("inf", "1"),
+        ("0", "0"),
+        ("-5", "1"),
+        ("10", "nan"),
+        ("10", "-1"),
+        ("10", "11"),
+    ],
+)
+async def test_rate_limit_headers_that_make_no_sense_are_ignored(
+    limit: str, remaining: str
+) -> None:
+    fake = FakeTime()
+    g = gate(fake)
+    headers = {
+        "x-ratelimit-limit-requests": limit,
+        "x-ratelimit-remaining-requests": remaining,
+        "x-ratelimit-reset-requests": "1s",
+    }
+    for _ in range(5):
+        await g.acquire()
+        g.on_response(200, headers)
+    assert g.rate is None
+    assert fake.slept == []
+
+
+async def test_close_wakes_every_waiter_with_client_closed() -> None:
+    time = VirtualTime()
+    g = RateGate(clock=time.clock, sleep=time.sleep)
+    g.on_response(429, {"retry-after": "30"})
+    waiters = [asyncio.ensure_future(g.acquire()) for _ in range(3)]
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert not any(w.done() for w in waiters)
+    g.close()
+    results = await asyncio.gather(*waiters, return_exceptions=True)
+    assert all(isinstance(r, ftclient.ClientClosedError) for r in results), results
+    assert time.now == 1000.0  # nobody waited the 30 s
+    assert g.closed
+    with pytest.raises(ftclient.ClientClosedError):
+        await g.acquire()
+
+
+async def test_close_refuses_acquire_with_adaptive_off_too() -> None:
+    g = RateGate(ftclient.FlowControl(adaptive=False))
+    g.close()
+    with pytest.raises(ftclient.ClientClosedError):
+        await g.acquire()
+
+
+async def test_a_cancelled_waiter_stays_cancelled_after_close() -> None:
+    time = VirtualTime()
+    g = RateGate(clock=time.clock, sleep=time.sleep)
+    g.on_response(429, {"retry-after": "30"})
+    waiter = asyncio.ensure_future(g.acquire())
+    await asyncio.sleep(0)
+    waiter.cancel()
+    g.close()
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+
+
+async def test_stale_429s_of_a_burst_back_off_once() -> None:
+    fake = FakeTime()
+    g = gate(fake)
+    warm(fake, g)
+    burst_sent_at = fake.now - 0.01  # all sent before the first refusal came back
+    for _ in range(100):
+        g.on_response(429, {}, sent_at=burst_sent_at)
+    assert g.throttled == 100
+    assert g.rate == pytest.approx(90.0, rel=0.02)  # once, not 0.9**100
+    # and the gate is paced, not closed: the next ten take about a tenth of a second
+    start = fake.now
+    for _ in range(10):
+        await g.acquire()
+    assert fake.now - start < 0.15
+
+
+async def test_a_429_for_a_request_sent_after_the_slow_down_backs_off_again() -> None:
+    fake = FakeTime()
+    g = gate(fake)
+    warm(fake, g)
+    g.on_response(429, {}, sent_at=fake.now)
+    first = g.rate
+    assert first is not None
+    sent_at = await g.acquire()  # sent at the new rate, at the very time of the slow-down
+    g.on_response(429, {}, sent_at=sent_at)
+    assert g.rate is not None
+    assert g.rate < first
+
+
+async def test_429_before_anything_was_sent_sets_no_rate() -> None:
+    fake = FakeTime()
+    g = gate(fake)
+    g.on_response(429, {})
+    assert g.rate is None
+    await g.acquire()
+    assert fake.slept == []
+
+
+async def test_first_429_backs_off_from_what_was_sent() -> None:
+    fake = FakeTime()
+    g = gate(fake)
+    for _ in range(40):  # 40 sent at once, nothing answered yet
+        await g.acquire()
+    g.on_response(429, {}, sent_at=fake.now)
+    assert g.rate == pytest.approx(36.0)
+
+
+async def test_the_rate_never_goes_below_min_rate() -> None:
+    fake = FakeTime()
+    g = gate(fake, min_rate=5.0)
+    await g.acquire()
+    g.on_response(429, {}, sent_at=fake.now)
+    assert g.rate == 5.0
+
+
+async def test_recovery_climbs_back_to_the_refused_rate_then_beyond() -> None:
+    fake = FakeTime()
+    g = gate(fake)
+    warm(fake, g)
+    g.on_response(429, {}, sent_at=fake.now)
+    rates = []
+    for _ in range(20):  # the server accepts everything from now on; 50 answers a second
+        for _ in range(50):
+            fake.now += 0.02
+            g.on_response(200, {})
+        rates.append(g.rate)
+    assert rates[0] is not None
+    assert 90.0 < rates[0] < 100.0  # climbing, still below the rate that was refused
+    assert rates[3] is not None
+    assert rates[3] == pytest.approx(100.0, abs=1.0)  # flat near it (after ~4.6 s)
+    assert rates[-1] is None  # calm long enough, and far above what is sent: dropped
+
+
+async def test_the_default_clock_is_the_event_loops(monkeypatch: pytest.MonkeyPatch) -> None:
+    g = RateGate()
+    loop = asyncio.get_running_loop()
+    monkeypatch.setattr(loop, "time", lambda: 4321.5)
+    sent_at = await g.acquire()
+    monkeypatch.undo()
+    assert sent_at == 4321.5
+
+
+async def test_without_waiting_the_gates_clock_jumps_instead() -> None:
+    fake = FakeTime()
+    g = RateGate(clock=fake.clock, sleep=fake.sleep, wait=False)
+    g.on_response(429, {"retry-after": "2"})
+    assert await g.acquire() == pytest.approx(1002.0)
+    assert fake.slept == []
+    assert fake.now == 1000.0

@@ -1,0 +1,154 @@
+"""The client's rate gate against small hostile servers of the test's own, on 127.0.0.1.
+
+No server can freeze the client: a ``Retry-After`` or ``x-ratelimit-reset-requests`` beyond
+``RetryPolicy.max_retry_after`` is not obeyed by the gate, and closing the client wakes a call
+that waits in it. Waiting is switched off (``wait=False``), so the gate's clock jumps instead of
+sleeping: what ``client.rate_gate.acquire()`` returns shows how long a real client would have
+been held, without anybody waiting for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import pytest
+from aiohttp import web
+
+import ftclient
+
+Handler = Callable[[web.Request], Awaitable[web.Response]]
+
+JOB = {
+    "object": "fine_tuning.job",
+    "id": "ftjob-gate",
+    "model": "gpt-4o-mini-2024-07-18",
+    "created_at": 1721764800,
+    "finished_at": None,
+    "fine_tuned_model": None,
+    "organization_id": "org-123",
+    "result_files": [],
+    "status": "running",
+    "validation_file": None,
+    "training_file": "file-abc123",
+    "hyperparameters": {"n_epochs": 4, "batch_size": 1, "learning_rate_multiplier": 1.0},
+    "trained_tokens": None,
+    "error": None,
+    "seed": 3,
+}
+REFUSED = {"error": {"message": "Rate limit reached", "type": "requests", "code": None}}
+GUARD = 30.0  # seconds: only a hang ever gets near it
+
+
+@contextlib.asynccontextmanager
+async def serve(handler: Handler) -> AsyncIterator[str]:
+    """Serve ``handler`` for every path on 127.0.0.1; yield the base URL."""
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    try:
+        yield f"http://{host}:{port}/v1"
+    finally:
+        await runner.cleanup()
+
+
+def refuse_first(headers: dict[str, str], log: list[str]) -> Handler:
+    """429 with ``headers`` for the first request, the job for every later one."""
+
+    async def handler(request: web.Request) -> web.Response:
+        log.append(request.path)
+        if len(log) == 1:
+            return web.json_response(REFUSED, status=429, headers=headers)
+        return web.json_response(JOB)
+
+    return handler
+
+
+@pytest.mark.parametrize(
+    "hint",
+    [
+        {"retry-after": "3600"},
+        {"retry-after": "1e12"},
+        {"retry-after": "Fri, 31 Dec 9999 23:59:59 GMT"},
+        {"retry-after-ms": "inf"},
+    ],
+)
+async def test_a_429_with_a_hint_beyond_the_cap_does_not_hold_the_client(
+    hint: dict[str, str],
+) -> None:
+    log: list[str] = []
+    async with (
+        serve(refuse_first(hint, log)) as url,
+        ftclient.FineTuningClient(
+            api_key="sk-test",
+            base_url=url,
+            retry_policy=ftclient.RetryPolicy(max_retries=0, wait=False, max_retry_after=60),
+        ) as client,
+    ):
+        before = await client.rate_gate.acquire()
+        with pytest.raises(ftclient.RateLimitError):
+            await client.jobs.retrieve("ftjob-gate")
+        async with asyncio.timeout(GUARD):
+            job = await client.jobs.retrieve("ftjob-gate")
+        after = await client.rate_gate.acquire()
+    assert job.id == "ftjob-gate"
+    assert len(log) == 2
+    # the gate moved on at the pace of a 429 without a hint, never for the server's hour
+    assert after - before < 60.0
+
+
+async def test_a_ratelimit_reset_beyond_the_cap_after_a_200_does_not_hold_the_client() -> None:
+    log: list[str] = []
+
+    async def handler(request: web.Request) -> web.Response:
+        log.append(request.path)
+        return web.json_response(
+            JOB,
+            headers={
+                "x-ratelimit-limit-requests": "100",
+                "x-ratelimit-remaining-requests": "0",
+                "x-ratelimit-reset-requests": "999999h",
+            },
+        )
+
+    async with (
+        serve(handler) as url,
+        ftclient.FineTuningClient(
+            api_key="sk-test", base_url=url, retry_policy=ftclient.RetryPolicy(wait=False)
+        ) as client,
+    ):
+        before = await client.rate_gate.acquire()
+        async with asyncio.timeout(GUARD):
+            for _ in range(5):
+                await client.jobs.retrieve("ftjob-gate")
+        after = await client.rate_gate.acquire()
+    assert len(log) == 5
+    assert after - before < 60.0
+    assert client.rate_gate.rate is None
+
+
+async def test_aclose_wakes_a_call_waiting_in_the_gate() -> None:
+    log: list[str] = []
+    # A legitimate hint (within the cap) closes the gate for 30 s; waiting is on for real here,
+    # and closing the client must end the wait at once.
+    handler = refuse_first({"retry-after": "30"}, log)
+    async with serve(handler) as url:
+        client = ftclient.FineTuningClient(
+            api_key="sk-test", base_url=url, retry_policy=ftclient.RetryPolicy(max_retries=0)
+        )
+        with pytest.raises(ftclient.RateLimitError):
+            await client.jobs.retrieve("ftjob-gate")
+        waiting = asyncio.ensure_future(client.jobs.retrieve("ftjob-gate"))
+        for _ in range(5):
+            await asyncio.sleep(0)
+        assert not waiting.done()
+        async with asyncio.timeout(GUARD):
+            await client.aclose()
+            with pytest.raises(ftclient.ClientClosedError):
+                await waiting
+    assert len(log) == 1  # the waiting call never reached the server
