@@ -1,12 +1,12 @@
 """One measured run of one client variant, in a fresh process: ``python -m benchmarks.child SPEC``.
 
 ``SPEC`` is a JSON object: ``variant`` (``ftclient``, ``raw``, ``openai``, ``baseline``: ftclient
-imported from the checkout at ``baseline``), ``scenario``
-(``fanout``, ``pagination``, ``sequential``, ``ratelimited``), ``url``, ``n``, ``concurrency``,
-``decoder`` (``stdlib`` hides orjson from every import; ``orjson`` leaves it), ``job_ids`` for
-``ratelimited``. Prints one JSON line: wall and process CPU time of the measured part, peak RSS of
-the process, latencies where relevant. Every result is checked (ids, event count and order); a
-mismatch exits non-zero, so a wrong answer can never become a fast figure.
+imported from the checkout at ``baseline``), ``scenario`` (``fanout``, ``pagination``,
+``sequential``, ``ratelimited``, ``nohint``), ``url``, ``n``, ``concurrency``, ``decoder``
+(``stdlib`` hides orjson from every import; ``orjson`` leaves it), ``job_ids`` for
+``ratelimited`` and ``nohint``. Prints one JSON line: wall and process CPU time of the measured
+part, peak RSS of the process, latencies where relevant. Every result is checked (ids, event
+count and order); a mismatch exits non-zero, so a wrong answer can never become a fast figure.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import Any
 WARMUP = 20
 EVENTS_JOB = "ftjob-bench-events"
 MAX_RAW_ATTEMPTS = 50  # naive retry loop: bounded
+LIMITED = ("ratelimited", "nohint")  # polls against a rate-limited server
 
 
 class Mismatch(Exception):
@@ -80,7 +81,7 @@ async def _raw(spec: dict[str, Any], run: Callable[..., Awaitable[dict[str, Any]
     else:
         loads = json.loads
     base = spec["url"]
-    naive_retry = spec["scenario"] == "ratelimited"
+    naive_retry = spec["scenario"] in LIMITED
     headers = {"Authorization": "Bearer sk-bench", "Accept": "application/json"}
     async with aiohttp.ClientSession(headers=headers) as session:
 
@@ -139,7 +140,7 @@ def scenario(spec: dict[str, Any]) -> Callable[[Retrieve, ListEvents], Awaitable
 
     async def run(retrieve: Retrieve, list_events: ListEvents) -> dict[str, Any]:
         # Connections, generated hooks, lazy imports; not against the rate limit's full bucket.
-        for i in range(0 if name == "ratelimited" else WARMUP):
+        for i in range(0 if name in LIMITED else WARMUP):
             if await retrieve(job_id(i)) != job_id(i):
                 raise Mismatch("warm-up job id")
         out: dict[str, Any] = {}
@@ -160,7 +161,7 @@ def scenario(spec: dict[str, Any]) -> Callable[[Retrieve, ListEvents], Awaitable
                 t0 = time.perf_counter()
                 got[i] = await retrieve(job_id(i))
                 latencies.append(time.perf_counter() - t0)
-        elif name == "ratelimited":
+        elif name in LIMITED:
             ids: list[str] = spec["job_ids"]
             got, errors = [None] * n, []
 
@@ -179,10 +180,10 @@ def scenario(spec: dict[str, Any]) -> Callable[[Retrieve, ListEvents], Awaitable
         if name == "pagination":
             if events != event_ids(n):
                 raise Mismatch(f"events: got {len(events)}, order or ids differ")
-        elif name == "ratelimited":
+        elif name in LIMITED:
             wrong = [i for i, g in enumerate(got) if g is not None and g != ids[i % len(ids)]]
             if wrong:
-                raise Mismatch(f"ratelimited: poll {wrong[0]} got {got[wrong[0]]}")
+                raise Mismatch(f"{name}: poll {wrong[0]} got {got[wrong[0]]}")
             out["failed"] = sum(g is None for g in got)
             out["errors"] = errors[:5]
         else:

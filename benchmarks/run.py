@@ -151,11 +151,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="tiny counts, one round (smoke)")
     parser.add_argument("--rounds", type=int, help="interleaved rounds (default 5; quick: 1)")
     parser.add_argument("--variants", default="ftclient,raw,openai")
-    parser.add_argument("--scenarios", default="fanout,pagination,sequential,ratelimited,import")
+    parser.add_argument(
+        "--scenarios", default="fanout,pagination,sequential,ratelimited,nohint,import"
+    )
     parser.add_argument(
         "--decoders", default="stdlib,orjson", help="stdlib hides orjson; orjson uses it"
     )
     parser.add_argument("--rate", type=float, help="emulator rate limit R (default 400)")
+    parser.add_argument(
+        "--nohint-rate", type=float, default=100.0, help="hint-less limiter's rate (default 100)"
+    )
     parser.add_argument("--output", type=Path, help="JSON result file (default: results/)")
     parser.add_argument(
         "--baseline",
@@ -174,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         "pagination": 1_000 if quick else 20_000,
         "sequential": 100 if quick else 2_000,
         "ratelimited": 200 if quick else 2_000,
+        "nohint": 200 if quick else 2_000,
     }
     concurrency = 50 if quick else 200
     rate = args.rate or (100.0 if quick else 400.0)
@@ -213,11 +219,18 @@ def main(argv: list[str] | None = None) -> int:
             if "ratelimited" in scenarios:
                 for variant in rotate([v for v in variants if v != "baseline"], r):
                     runs.append(_rate_limited(variant, counts["ratelimited"], concurrency, rate))
+            if "nohint" in scenarios:
+                for variant in rotate(variants, r):
+                    runs.append(
+                        _rate_limited(
+                            variant, counts["nohint"], concurrency, args.nohint_rate, "nohint"
+                        )
+                    )
             if "import" in scenarios:
                 for name, times in import_times(3 if quick else 5).items():
                     import_ms.setdefault(name, []).extend(times)
 
-    summary = summarise(runs, import_ms, rate)
+    summary = summarise(runs, import_ms, rate, args.nohint_rate)
     meta = _metadata(args, counts, concurrency, rate, rounds, notes)
     print(table(summary, meta))
     out = args.output or RESULTS / f"bench-{meta['date'].replace(':', '')}.json"
@@ -227,13 +240,19 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _rate_limited(variant: str, n: int, concurrency: int, rate: float) -> dict[str, Any]:
-    """One run against a fresh rate-limited emulator; its own counters give the 429 fraction."""
-    args = ["benchmarks.emulator_proc", "--rate", str(rate)]
-    with _process(args) as (proc, emu):
+def _rate_limited(
+    variant: str, n: int, concurrency: int, rate: float, scenario: str = "ratelimited"
+) -> dict[str, Any]:
+    """One run against a fresh rate-limited server; its own counters give the 429 fraction.
+
+    ``ratelimited``: the emulator (429s with ``Retry-After`` and ``x-ratelimit-*``); ``nohint``:
+    ``benchmarks.limiter``, whose 429s carry no hint at all.
+    """
+    module = "benchmarks.emulator_proc" if scenario == "ratelimited" else "benchmarks.limiter"
+    with _process([module, "--rate", str(rate)]) as (proc, emu):
         spec = {
             "variant": variant,
-            "scenario": "ratelimited",
+            "scenario": scenario,
             "url": emu["url"],
             "n": n,
             "concurrency": concurrency,

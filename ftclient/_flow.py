@@ -14,13 +14,16 @@ client for longer than that.
   ``x-ratelimit-reset-requests`` within the cap, the gate mirrors the server's token bucket: it
   estimates the refill rate as ``(limit - remaining) / reset`` and keeps, as a reserve, one token
   per request still in flight, so that bursts stop before the server has to refuse them.
-* Where they are absent, a 429 sets the send rate to 90% of the rate the server *accepted* over
-  the last second (which, while the client is over the limit, is the limit itself), and the rate
-  then grows back along a cubic curve (as in TCP CUBIC and the AWS SDKs' "adaptive" mode): fast
+* A 429 (with or without those headers) sets the send rate to 90% of the rate the server
+  *accepted* over the last second (which, while the client is over the limit, is the limit
+  itself); the headers of later answers take over again where they come, else the rate grows
+  back along a cubic curve (as in TCP CUBIC and the AWS SDKs' "adaptive" mode): fast
   at first, flat near the rate that was refused, faster again the longer the server keeps
-  accepting. Only a 429 for a request sent after the last slow-down slows down again: the others
-  of the same burst were sent at the old rate and say nothing new. Once the server has been calm
-  for a while and the rate is far above what the client sends, the limit is dropped.
+  accepting. Only a 429 for a request sent after the gate last reacted counts: the others of the
+  same burst were sent before and say nothing new. A 429 again with nothing accepted since (a
+  fixed window that is spent) pauses the gate instead, 10 ms, doubling, at most a second,
+  and no tokens accrue meanwhile. Once the server has been calm for a while and the rate is far
+  above what the client sends, the limit is dropped.
 
 :meth:`RateGate.close` wakes every waiting :meth:`~RateGate.acquire` with
 :class:`~ftclient.errors.ClientClosedError`; the client calls it when it is closed.
@@ -37,7 +40,7 @@ from . import errors
 from ._config import DEFAULT_FLOW_CONTROL, DEFAULT_RETRY_POLICY, FlowControl
 from ._protocol import server_wait
 
-__all__ = ["RateGate", "parse_duration"]
+__all__ = ["RateGate", "parse_duration", "rate_headers"]
 
 _DURATION = re.compile(
     r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?!s))?(?:(\d+(?:\.\d+)?)s)?(?:(\d+(?:\.\d+)?)ms)?"
@@ -52,13 +55,39 @@ def parse_duration(text: str) -> float | None:
     """
     text = text.strip()
     match = _DURATION.fullmatch(text)
-    if not text or match is None or not any(match.groups()):
+    if match is None or not any(match.groups()):
         try:
-            return float(text) if text else None
-        except ValueError:
+            return float(text)
+        except ValueError:  # "" too
             return None
     hours, minutes, seconds, millis = (float(g) if g else 0.0 for g in match.groups())
     return hours * 3600 + minutes * 60 + seconds + millis / 1000
+
+
+def rate_headers(headers: Mapping[str, str], cap: float) -> tuple[float, float, float] | None:
+    """The server's request bucket from its ``x-ratelimit-*-requests`` headers.
+
+    Returns:
+        ``(limit, remaining, reset seconds)``, or None when a header is absent or the values
+        make no bucket: not numbers, NaN, infinite, negative, ``remaining`` above ``limit``, or
+        a reset beyond ``cap`` (a daily limit, a hostile ``999999h``: following it would pace
+        the client at one request per reset).
+    """
+    raw_limit = headers.get("x-ratelimit-limit-requests")
+    raw_remaining = headers.get("x-ratelimit-remaining-requests")
+    raw_reset = headers.get("x-ratelimit-reset-requests")
+    if raw_limit is None or raw_remaining is None or raw_reset is None:
+        return None
+    try:
+        limit, remaining = float(raw_limit), float(raw_remaining)
+    except ValueError:
+        return None
+    reset = parse_duration(raw_reset)
+    if reset is None or not 0.0 <= reset <= cap:
+        return None
+    if not (0.0 < limit < math.inf and 0.0 <= remaining <= limit):
+        return None
+    return limit, remaining, reset
 
 
 _BACK_OFF = 0.9  # after a 429: this share of the rate the server accepted over the last second
@@ -66,6 +95,8 @@ _CUBIC = 0.1  # requests/s per s**3: how fast the rate grows back (gentle near t
 _DROP_AFTER = 5.0  # seconds without a 429 before the limit may be dropped...
 _DROP_ABOVE = 4.0  # ...when it is this many times what the client sends
 _BURST = 0.1  # the gate lets this many seconds' worth of requests through at once
+_PAUSE = 0.01  # seconds: the first pause after a second refusal in a row (then doubling)...
+_MAX_PAUSE = 1.0  # ...up to this
 _EPSILON = 1e-6  # float slack, so that a wait that has just ended is not waited again
 _CLOSED = "the client is closed; create a new FineTuningClient"
 
@@ -127,7 +158,6 @@ class RateGate:
         self._sleep = sleep if wait else self._warp
         self._closed = False
         self._waiters: set[asyncio.Task[object]] = set()  # in acquire(), sleeping
-        self._woken: set[asyncio.Task[object]] = set()  # cancelled by close()
         self.in_flight = 0
         """Requests sent and not yet answered (kept by the caller)."""
         self.throttled = 0
@@ -139,7 +169,10 @@ class RateGate:
         self._tokens = 0.0
         self._updated = 0.0
         self._from_headers = False
-        # The last slow-down, and the cubic curve the rate grows back on since then.
+        # The last reaction to a 429 (older requests' 429s are stale), the 429s since the last
+        # 2xx, and the last slow-down, the origin of the cubic curve the rate grows back on.
+        self._reacted_at = -math.inf
+        self._refusals = 0
         self._slowed_at = -math.inf
         self._refused_rate = 0.0
         self._sent = _Meter()
@@ -152,7 +185,6 @@ class RateGate:
 
     async def _warp(self, seconds: float) -> None:
         self._skew += seconds
-        await asyncio.sleep(0)
 
     @property
     def rate(self) -> float | None:
@@ -166,9 +198,10 @@ class RateGate:
 
     def close(self) -> None:
         """Refuse every later :meth:`acquire` and wake every waiting one; both raise."""
+        if self._closed:
+            return  # a second cancel would turn a waiter's ClientClosedError into a cancellation
         self._closed = True
-        for task in self._waiters - self._woken:
-            self._woken.add(task)
+        for task in self._waiters:
             task.cancel()
 
     async def acquire(self) -> float:
@@ -183,7 +216,7 @@ class RateGate:
         if not self.settings.adaptive:
             if self._closed:
                 raise errors.ClientClosedError(_CLOSED)
-            return 0.0
+            return self._now()
         queued = False  # the first rate wait counts the waiters ahead: they wake one by one
         while True:
             if self._closed:
@@ -208,17 +241,19 @@ class RateGate:
         try:
             await self._sleep(seconds)
         except asyncio.CancelledError:
-            # close() cancels its waiters; a cancellation of the caller's own stays one.
-            if task in self._woken and task.uncancel() == 0:
+            # close() cancelled every waiter (none starts waiting after it); a cancellation of
+            # the caller's own, before or after, stays one.
+            if self._closed and task.uncancel() == 0:
                 raise errors.ClientClosedError("the client was closed while waiting") from None
             raise
         finally:
             self._waiters.discard(task)
-            self._woken.discard(task)
 
     def _refill(self, now: float) -> None:
-        if self._rate is not None:
-            self._tokens = min(self._capacity, self._tokens + (now - self._updated) * self._rate)
+        # Nothing accrues while the gate is closed: its end is no burst into a spent window.
+        earned = now - max(self._updated, self._blocked_until)
+        if self._rate is not None and earned > 0:
+            self._tokens = min(self._capacity, self._tokens + earned * self._rate)
         self._updated = now
 
     def _take(self, now: float) -> float:
@@ -239,59 +274,53 @@ class RateGate:
             status: the HTTP status.
             headers: the response headers, names lower-cased.
             sent_at: what :meth:`acquire` returned for this attempt; a 429 for a request sent
-                before the last slow-down does not slow down again.
+                before the gate last reacted to one says nothing new.
         """
         if not self.settings.adaptive:
             return
         now = self._now()
         if status == 429:
-            self.throttled += 1
-            hint = server_wait(headers, self.max_retry_after)
-            if hint is not None:
-                self._blocked_until = max(self._blocked_until, now + hint)
-            if sent_at is not None and sent_at < self._slowed_at:
-                return  # sent at the old rate: the slow-down already answered it
-        elif 200 <= status < 300:
-            self._accepted.add(now)
-        if self._mirror(headers, now):
+            self._refused(headers, now, sent_at)
             return
-        if status == 429:
-            self._slow_down(now)
-        elif self._rate is not None and not self._from_headers and 200 <= status < 300:
+        accepted = 200 <= status < 300
+        if accepted:
+            self._accepted.add(now)
+            self._refusals = 0
+        bucket = rate_headers(headers, self.max_retry_after)
+        if bucket is not None:
+            self._mirror(*bucket, now)
+        if accepted and self._rate is not None and not self._from_headers:
             self._recover(now)
 
-    def _mirror(self, headers: Mapping[str, str], now: float) -> bool:
-        raw_limit = headers.get("x-ratelimit-limit-requests")
-        raw_remaining = headers.get("x-ratelimit-remaining-requests")
-        raw_reset = headers.get("x-ratelimit-reset-requests")
-        if raw_limit is None or raw_remaining is None or raw_reset is None:
-            return False
-        try:
-            limit, remaining = float(raw_limit), float(raw_remaining)
-        except ValueError:
-            return False
-        reset = parse_duration(raw_reset)
-        # Not a bucket the gate can follow: a reset beyond the cap (a daily limit, "999999h")
-        # would pace the client at one request per reset; NaN, inf and negatives are no values.
-        if reset is None or not 0.0 <= reset <= self.max_retry_after:
-            return False
-        if not (0.0 < limit < math.inf and 0.0 <= remaining <= limit):
-            return False
+    def _refused(self, headers: Mapping[str, str], now: float, sent_at: float | None) -> None:
+        self.throttled += 1
+        hint = server_wait(headers, self.max_retry_after)
+        if hint is not None:
+            self._blocked_until = max(self._blocked_until, now + hint)
+        if sent_at is not None and sent_at < self._reacted_at:
+            return  # sent before the gate last reacted: that reaction answers it too
+        self._reacted_at = now
+        if self._refusals:
+            # Refused again with nothing accepted since the slow-down: what the server lets
+            # through is spent (a fixed window, an empty bucket). Lowering the rate again would
+            # not refill it; pausing does, and the pause doubles while the refusals go on.
+            pause = min(_PAUSE * 2.0 ** (self._refusals - 1), _MAX_PAUSE, self.max_retry_after)
+            self._blocked_until = max(self._blocked_until, now + pause)
+        else:
+            self._slow_down(now)
+        self._refusals += 1
+
+    def _mirror(self, limit: float, remaining: float, reset: float, now: float) -> None:
         if reset > 0 and remaining < limit:
             estimate = (limit - remaining) / reset
-            self._rate = (
-                estimate
-                if self._rate is None or not self._from_headers
-                else (0.7 * self._rate + 0.3 * estimate)
-            )
-        if self._rate is None:
-            return True  # nothing spent yet: no rate to enforce
-        self._from_headers = True
-        self._capacity = max(1.0, limit)
-        # Requests still in flight were sent but not yet counted by the server: keep their tokens.
-        self._tokens = min(self._capacity, remaining - max(self.in_flight - 1, 0))
-        self._updated = now
-        return True
+            previous = self._rate if self._from_headers else None
+            self._rate = estimate if previous is None else 0.7 * previous + 0.3 * estimate
+            self._from_headers = True
+        if self._from_headers:
+            self._capacity = max(1.0, limit)
+            # Requests in flight were sent but not yet counted by the server: keep their tokens.
+            self._tokens = min(self._capacity, remaining - self.in_flight)
+            self._updated = now
 
     def _slow_down(self, now: float) -> None:
         # What the server accepted over the last second is, while the client is over the limit,

@@ -8,20 +8,7 @@ import pytest
 
 import ftclient
 from ftclient._flow import RateGate, parse_duration
-from tests.unit.virtual_time import VirtualTime
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
+from tests.unit.virtual_time import FakeTime, VirtualTime, warm
 
 
 def gate(fake: FakeTime, **settings: object) -> RateGate:
@@ -111,13 +98,6 @@ async def test_adaptive_can_be_switched_off() -> None:
 def test_flow_control_validates() -> None:
     with pytest.raises(ftclient.InvalidParameterError, match="max_in_flight"):
         ftclient.FlowControl(max_in_flight=0)
-
-
-def warm(fake: FakeTime, g: RateGate, accepted: int = 100) -> None:
-    """``accepted`` 2xx answers over the last second (the gate has a rate to back off from)."""
-    for _ in range(accepted):
-        g.on_response(200, {}, sent_at=fake.now)
-        fake.now += 1.0 / accepted
 
 
 @pytest.mark.parametrize(
@@ -265,17 +245,59 @@ async def test_stale_429s_of_a_burst_back_off_once() -> None:
     assert fake.now - start < 0.15
 
 
-async def test_a_429_for_a_request_sent_after_the_slow_down_backs_off_again() -> None:
+async def test_a_refusal_after_a_success_backs_off_again() -> None:
     fake = FakeTime()
     g = gate(fake)
     warm(fake, g)
-    g.on_response(429, {}, sent_at=fake.now)
+    reacted = fake.now
+    g.on_response(429, {}, sent_at=reacted)
     first = g.rate
     assert first is not None
-    sent_at = await g.acquire()  # sent at the new rate, at the very time of the slow-down
-    g.on_response(429, {}, sent_at=sent_at)
+    g.on_response(200, {})
+    # sent at the very instant of the slow-down, after it: not stale
+    g.on_response(429, {}, sent_at=reacted)
     assert g.rate is not None
     assert g.rate < first
+
+
+async def test_refusals_in_a_row_pause_and_double_instead_of_lowering_the_rate() -> None:
+    fake = FakeTime()
+    g = RateGate(max_retry_after=0.5, clock=fake.clock, sleep=fake.sleep)
+    warm(fake, g)
+    g.on_response(429, {}, sent_at=fake.now)
+    rate = g.rate
+    pauses = []
+    for _ in range(8):  # the server's window is spent: every request is refused
+        sent_at = await g.acquire()
+        fake.slept.clear()
+        g.on_response(429, {}, sent_at=sent_at)
+        start = fake.now
+        await g.acquire()
+        pauses.append(round(fake.now - start, 4))
+        g.on_response(429, {}, sent_at=start - 1)  # a stale one changes nothing
+    assert g.rate == rate
+    # 10 ms doubling, capped by max_retry_after (0.5 s here; 1 s at most); each pause then
+    # waits for one token at 90/s, since none accrue while the gate is closed
+    token = round(1 / 90, 4)
+    expected = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.5, 0.5]
+    assert pauses == [pytest.approx(p + token, abs=2e-4) for p in expected]
+    g.on_response(200, {})  # accepted again: the next refusal slows down once more
+    g.on_response(429, {}, sent_at=fake.now)
+    assert g.rate is not None
+    assert rate is not None
+    assert g.rate < rate
+
+
+async def test_the_pause_is_capped_at_a_second() -> None:
+    fake = FakeTime()
+    g = gate(fake)
+    warm(fake, g)
+    for _ in range(12):
+        g.on_response(429, {}, sent_at=fake.now)
+        fake.now += 1e-6
+    start = fake.now
+    await g.acquire()
+    assert fake.now - start == pytest.approx(1.0 + 1 / 90, abs=1e-3)
 
 
 async def test_429_before_anything_was_sent_sets_no_rate() -> None:

@@ -8,6 +8,8 @@ import itertools
 from collections.abc import Awaitable
 from typing import TypeVar
 
+from ftclient._flow import RateGate
+
 T = TypeVar("T")
 
 
@@ -48,3 +50,25 @@ class VirtualTime:
                     wake.set_result(None)
         task.cancel()
         raise AssertionError(f"not done after {max_steps} steps")
+
+
+class FakeTime:
+    """A clock and a ``sleep`` that moves it, for one coroutine at a time."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def warm(fake: FakeTime, gate: RateGate, accepted: int = 100) -> None:
+    """``accepted`` 2xx answers over the last second (the gate has a rate to back off from)."""
+    for _ in range(accepted):
+        gate.on_response(200, {}, sent_at=fake.now)
+        fake.now += 1.0 / accepted
