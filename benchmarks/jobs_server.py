@@ -9,7 +9,11 @@ benchmark (its own process, wall clock) and by tests (in the test's loop).
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import json
+import random
+import sys
 import time
 from collections import Counter, deque
 from collections.abc import Callable
@@ -124,3 +128,57 @@ class JobsServer:
             "has_more": start + limit < len(self._newest_first),
         }
         return web.Response(body=json.dumps(body), content_type="application/json")
+
+
+def script(jobs: int, over: float, older: int, start: float, seed: int) -> list[ScriptedJob]:
+    """``older`` finished jobs of other work beneath ``jobs`` running ones that finish at
+    uniformly random times in ``[start, start + over]``; oldest first."""
+    rng = random.Random(seed)
+    created = int(start) - 3600
+    past = [ScriptedJob(f"ftjob-old{i:06d}", created - 86400 + i, 0.0) for i in range(older)]
+    watched = [
+        ScriptedJob(f"ftjob-bench{i:06d}", created + i // 10, start + rng.uniform(0.0, over))
+        for i in range(jobs)
+    ]
+    return past + watched
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    start = time.time() + args.delay
+    jobs = script(args.jobs, args.over, args.older, start, args.seed)
+    server = await JobsServer(jobs).start()
+    watched = [job for job in jobs if job.id.startswith("ftjob-bench")]
+    line = {
+        "url": server.url,
+        "jobs": [j.id for j in watched],
+        "finish": [j.finish_at for j in watched],
+    }
+    print(json.dumps(line), flush=True)
+    loop = asyncio.get_running_loop()
+    try:
+        while True:
+            command = await loop.run_in_executor(None, sys.stdin.readline)
+            if not command:
+                return
+            print(json.dumps(dict(server.requests)), flush=True)
+    finally:
+        await server.stop()
+
+
+def main() -> None:
+    """``python -m benchmarks.jobs_server --jobs N --over S``: serve until stdin closes.
+
+    Prints ``{"url", "jobs", "finish"}`` when ready; each line on stdin prints the request
+    counts so far.
+    """
+    parser = argparse.ArgumentParser(description="scripted jobs server (127.0.0.1 only)")
+    parser.add_argument("--jobs", type=int, default=2000)
+    parser.add_argument("--over", type=float, default=20.0, help="seconds over which jobs finish")
+    parser.add_argument("--older", type=int, default=500, help="older jobs beneath them")
+    parser.add_argument("--delay", type=float, default=2.0, help="seconds before the first ends")
+    parser.add_argument("--seed", type=int, default=0)
+    asyncio.run(_serve(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

@@ -168,6 +168,11 @@ def main(argv: list[str] | None = None) -> int:
         help="also run ftclient from this checkout (variant 'baseline'): before/after in one run",
     )
     parser.add_argument(
+        "--before",
+        default="df10dd7",
+        help="git revision of ftclient run side by side in the watch scenario ('' for none)",
+    )
+    parser.add_argument(
         "--no-pin", action="store_true", help="do not pin servers and clients to separate CPUs"
     )
     args = parser.parse_args(argv)
@@ -230,14 +235,35 @@ def main(argv: list[str] | None = None) -> int:
                 for name, times in import_times(3 if quick else 5).items():
                     import_ms.setdefault(name, []).extend(times)
 
+    watched = _watch_scenarios(scenarios, quick, rounds, rate, args.before)
     summary = summarise(runs, import_ms, rate, args.nohint_rate)
     meta = _metadata(args, counts, concurrency, rate, rounds, notes)
     print(table(summary, meta))
+    if watched["table"]:
+        print("\nwait_many\n" + watched.pop("table"))
     out = args.output or RESULTS / f"bench-{meta['date'].replace(':', '')}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({**meta, "summary": summary, "runs": runs}, indent=1))
+    document = {**meta, "summary": summary, "runs": runs, "watch": watched}
+    out.write_text(json.dumps(document, indent=1))
     print(f"\nresults: {out}")
     return 0
+
+
+def _watch_scenarios(
+    scenarios: list[str], quick: bool, rounds: int, rate: float, before: str
+) -> dict[str, Any]:
+    """The wait_many scenarios (``watch``, ``watchlimited``), see ``benchmarks.watch``."""
+    from benchmarks.watch import run_watch, run_watch_limited, watch_table
+
+    runs: list[dict[str, Any]] = []
+    limited = None
+    if "watch" in scenarios:
+        n, over = (100, 2.0) if quick else (2_000, 20.0)
+        runs = run_watch(n, over, min(rounds, 1 if quick else 3), before or None)
+    if "watchlimited" in scenarios:
+        limited = run_watch_limited(25 if quick else 500, 4, rate)
+    table = watch_table(runs, limited) if runs or limited else ""
+    return {"runs": runs, "limited": limited, "table": table}
 
 
 def _rate_limited(

@@ -41,3 +41,18 @@ def test_quick_benchmark_runs_and_verifies_results(
     assert limited["server"]["requests"] >= 200
     assert result["versions"]["ftclient"]
     assert "| fanout |" in capsys.readouterr().out
+
+
+def test_the_wait_many_scenarios_run_and_check_what_they_measure() -> None:
+    from benchmarks.watch import run_watch, run_watch_limited, watch_table
+
+    [run] = run_watch(30, 0.3, 1, None, delay=0.2)
+    # the child verified that every job was reported once; each has a lag, the server counted
+    assert len(run["lags"]) == 30
+    assert run["failed"] == 0
+    assert run["statuses"] == ["succeeded"]
+    assert sum(run["requests"].values()) >= 1
+    limited = run_watch_limited(5, 2, 100.0, speed=200.0)
+    assert limited["failed"] == 0
+    assert limited["server"]["requests"] >= 2
+    assert "| ftclient |" in watch_table([run], limited)
