@@ -157,7 +157,7 @@ class Transport:
         except BaseException as exc:  # cancellation: keep it, without the frames that hold the key
             _scrubbed(exc)
             raise
-        return status, headers, self._redact(raw)
+        return status, self._redact_headers(headers), self._redact(raw)
 
     def _redact(self, body: bytes) -> bytes:
         # A server that echoes the key back gets it masked in every message built from the body.
@@ -166,6 +166,13 @@ class Transport:
         if len(key) < _MIN_REDACTED_KEY or key not in body:
             return body
         return body.replace(key, self._redacted)
+
+    def _redact_headers(self, headers: dict[str, str]) -> dict[str, str]:
+        key = self._config.api_key.reveal()
+        if len(key) < _MIN_REDACTED_KEY or not any(key in value for value in headers.values()):
+            return headers
+        masked = self._redacted.decode()
+        return {name: value.replace(key, masked) for name, value in headers.items()}
 
     def _timeouts(self, call: Call[Any]) -> aiohttp.ClientTimeout:
         if call.timeout is ...:
@@ -191,7 +198,8 @@ class Transport:
 
     async def _read(self, resp: aiohttp.ClientResponse, call: Call[Any]) -> bytes:
         limit = self._config.max_response_bytes
-        if resp.content_length is not None and resp.content_length <= limit:
+        length = resp.content_length  # of the body as sent: compressed, if it is
+        if length is not None and length <= limit and "Content-Encoding" not in resp.headers:
             return await resp.read()
         chunks: list[bytes] = []
         size = 0
