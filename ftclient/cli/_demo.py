@@ -60,7 +60,7 @@ class _Session:
     def __init__(self, client: FineTuningClient, out: Output, speed: float) -> None:
         self.client = client
         self.out = out
-        self.board = LiveBoard(out)
+        self.board = LiveBoard(out, order=[role.label for role in ROLES])
         self.speed = speed
         # Polls every few simulated seconds, but never busier than 100 per second per job.
         self.poll = min(0.1, max(0.01, 3.0 / speed))

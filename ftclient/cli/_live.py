@@ -7,6 +7,7 @@ logs stay short and readable.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ..models import FineTuningJob, FineTuningJobEvent
@@ -88,11 +89,14 @@ class LiveBoard:
     Args:
         out: where to draw.
         live: redraw in place (default: when ``out`` is a terminal).
+        order: the keys in the order their lines are drawn (others follow, as first updated);
+            without it, lines would follow whichever job happened to report first.
     """
 
-    def __init__(self, out: Output, *, live: bool | None = None) -> None:
+    def __init__(self, out: Output, *, live: bool | None = None, order: Sequence[str] = ()) -> None:
         self.out = out
         self.live = out.is_tty if live is None else live
+        self._rank = {key: index for index, key in enumerate(order)}
         self._lines: dict[str, str] = {}
         self._milestones: dict[str, str] = {}
         self._drawn = 0
@@ -121,7 +125,8 @@ class LiveBoard:
     def _redraw(self) -> None:
         width = max(20, self.out.width - 1)
         chunks = [_up(self._drawn)]
-        for line in self._lines.values():
-            chunks.append(_CLEAR_LINE + truncate(line, width) + "\n")
+        keys = sorted(self._lines, key=lambda key: self._rank.get(key, len(self._rank)))
+        for key in keys:
+            chunks.append(_CLEAR_LINE + truncate(self._lines[key], width) + "\n")
         self.out.write("".join(chunks))
         self._drawn = len(self._lines)
