@@ -150,7 +150,7 @@ def reference_hook(cl: type[Any], fields: list[Field]) -> Hook:
     def structure(o: Any, _: Any = None) -> Any:
         if o.__class__ is not dict:
             raise mismatch(expected, o)
-        inst = new(cl)
+        values = []  # no half-built instance, whose repr fails, for a traceback to render
         for f in fields:
             v = o.get(f.name, _ABSENT)
             try:
@@ -165,6 +165,9 @@ def reference_hook(cl: type[Any], fields: list[Field]) -> Hook:
                 raise ClassValidationError(
                     f"While structuring {cl.__name__}", [_noted(exc, f.name, f.type)], cl
                 ) from None
+            values.append(v)
+        inst = new(cl)
+        for f, v in zip(fields, values, strict=True):
             f.set(inst, v)
         _set_document(inst, o)
         return inst
@@ -205,7 +208,8 @@ def fast_hook(cl: type[Any], fields: list[Field]) -> Hook:
     body += ["set_document(inst, o)", "return inst"]
     lines = [f"def structure_{cl.__name__}(o, _=None):", "  if o.__class__ is dict:", "    try:"]
     lines += [f"      {line}" for line in body]
-    lines += ["    except Exception:", "      pass"]
+    # Drop the half-built instance: a traceback rendered with its locals would call its repr.
+    lines += ["    except Exception:", "      inst = None"]
     # The reference raises the error with its path; returning normally would mean the two
     # readings of the plan disagree.
     lines += ["  reference(o)", "  raise Disagreement(cl, o)"]
