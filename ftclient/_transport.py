@@ -144,15 +144,18 @@ class Transport:
                 status = resp.status
                 headers = protocol.headers_of(resp.headers.items())
                 raw = await self._read(resp, call)
-        except (aiohttp.ClientError, TimeoutError) as exc:  # aiohttp < 3.10: bare TimeoutError
-            if self._closed:
-                raise errors.ClientClosedError("the client was closed during the request") from None
-            raise self._failure(call, exc, start) from _scrubbed(exc)
-        except RuntimeError as exc:  # a borrowed session that is closed or of another loop
-            raise errors.ClientClosedError(
-                f"the aiohttp session cannot send: {exc}"
-            ) from _scrubbed(exc)
         except errors.FTClientError:
+            raise
+        except Exception as exc:
+            if self._closed:  # aiohttp fails in many ways when its session closes under it
+                raise errors.ClientClosedError("the client was closed during the request") from None
+            if isinstance(exc, aiohttp.ClientError | TimeoutError):  # < 3.10: bare TimeoutError
+                raise self._failure(call, exc, start) from _scrubbed(exc)
+            if isinstance(exc, RuntimeError):  # a borrowed session closed or of another loop
+                raise errors.ClientClosedError(
+                    f"the aiohttp session cannot send: {exc}"
+                ) from _scrubbed(exc)
+            _scrubbed(exc)
             raise
         except BaseException as exc:  # cancellation: keep it, without the frames that hold the key
             _scrubbed(exc)
