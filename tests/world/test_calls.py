@@ -108,9 +108,6 @@ async def test_a_closed_borrowed_session_is_a_clear_error(api: FakeAPI) -> None:
     assert api.seen == []
 
 
-@pytest.mark.skipif(
-    not hasattr(ftclient.RateGate, "close"), reason="RateGate.close lands with the gate's rework"
-)
 async def test_closing_the_client_wakes_a_call_waiting_at_the_gate(
     api: FakeAPI, make_client: Make
 ) -> None:
