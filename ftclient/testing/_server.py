@@ -23,6 +23,9 @@ from ._routes import BASE_PATH, Route, Router
 from ._state import EmulatorState
 from ._webhooks import DEFAULT_WEBHOOK_SECRET, WebhookDelivery, WebhookSender
 
+MAX_REQUEST_BYTES = 1024**2
+"""The largest request body served (aiohttp's default limit): the API's requests are small."""
+
 __all__ = ["FineTuningEmulator"]
 
 try:
@@ -300,7 +303,15 @@ class FineTuningEmulator:
             "openai-organization": self.state.organization_id,
             "openai-version": "2020-10-01",
         }
-        raw = await request.read()
+        try:
+            raw = await request.read()  # at most MAX_REQUEST_BYTES, aiohttp's request limit
+        except web.HTTPRequestEntityTooLarge:
+            too_large = EmulatorError(
+                413,
+                f"Request body larger than {MAX_REQUEST_BYTES} bytes.",
+                code="request_too_large",
+            )
+            return web.Response(status=413, body=_dumps(too_large.body()), headers=headers)
         data: Any = None
         if raw:
             try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import re
 
 import aiohttp
@@ -10,6 +11,7 @@ import pytest
 from yarl import URL
 
 from ftclient.testing import FineTuningEmulator
+from ftclient.testing._server import MAX_REQUEST_BYTES
 from tests.emulator.conftest import KEY, Api
 
 REQUEST_ID = re.compile(r"req_[0-9a-f]{32}")
@@ -166,3 +168,18 @@ async def test_json_nested_too_deeply_is_a_400_not_a_crash(emu: FineTuningEmulat
         body = await response.json()
     assert response.status == 400
     assert body["error"]["code"] == "invalid_json"
+
+
+async def test_a_request_body_over_the_limit_is_refused_with_an_api_error() -> None:
+    async with FineTuningEmulator() as emu, aiohttp.ClientSession() as session:
+        body = b'{"model": "' + b"x" * (MAX_REQUEST_BYTES + 1) + b'"}'
+        async with session.post(
+            f"{emu.url}/fine_tuning/jobs",
+            data=io.BytesIO(body),
+            headers={"Authorization": "Bearer k", "Content-Type": "application/json"},
+        ) as resp:
+            assert resp.status == 413
+            error = (await resp.json())["error"]
+    assert error["code"] == "request_too_large"
+    assert str(MAX_REQUEST_BYTES) in error["message"]
+    assert emu.jobs == {}
