@@ -188,7 +188,11 @@ class CreateJobGuard(Guard[FineTuningJob]):
         cancel = ctx.call.derive(
             "cancel a duplicate", "POST", f"{path}/cancel", decoder(FineTuningJob, "POST", path)
         )
-        cancel = attrs.evolve(cancel, guard=TransitionGuard(path, frozenset({"cancelled"})))
+        cancel = attrs.evolve(
+            cancel,
+            headers={**cancel.headers, "Idempotency-Key": new_key()},
+            guard=TransitionGuard(path, frozenset({"cancelled"})),
+        )
         try:
             await ctx.check(cancel)
         except APIError as exc:

@@ -27,6 +27,7 @@ import asyncio
 import logging
 import math
 from collections.abc import Awaitable, Callable, Mapping
+from types import EllipsisType
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -85,7 +86,7 @@ class Call(Generic[T]):
     headers: Mapping[str, str] = attrs.field(factory=dict)
     extra_query: Mapping[str, Any] = attrs.field(factory=dict)
     extra_body: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
-    timeout: Timeouts | None | Any = ...
+    timeout: Timeouts | None | EllipsisType = ...
     guard: Guard[T] | None = None
     idempotency_key: str | None = None
 
@@ -104,7 +105,11 @@ class Call(Generic[T]):
         query: Mapping[str, Any] | None = None,
         body: Any = None,
     ) -> Call[Any]:
-        """A call made on this one's behalf (a check): same headers, extra query and deadline."""
+        """A call made on this one's behalf (a check): same headers, extra query and deadline.
+
+        The original's ``Idempotency-Key`` is not passed on: it names the original request, and
+        a server that honours it could answer a check with the original's answer.
+        """
         return Call(
             operation=f"{self.operation} ({operation})",
             method=method,
@@ -112,7 +117,7 @@ class Call(Generic[T]):
             decode=decode,
             query=query or {},
             body=body,
-            headers=self.headers,
+            headers={k: v for k, v in self.headers.items() if k.lower() != "idempotency-key"},
             extra_query=self.extra_query,
             timeout=None,  # bounded by the parent call's deadline
         )
@@ -308,6 +313,7 @@ class Runner:
     async def _run(self, ctx: Context[T]) -> T:
         call = ctx.call
         guard = call.guard
+        ctx.start = self.clock()
         if guard is not None:
             found = await guard.before_send(ctx)
             if found is not None:
@@ -315,7 +321,6 @@ class Runner:
         resent = guard is not None and guard.resend_before_first
         waits = backoff.expo(factor=self.policy.base_delay, max_value=self.policy.max_delay)
         next(waits)  # backoff's generators start with a priming yield
-        ctx.start = self.clock()
         while True:
             ctx.attempts += 1
             try:

@@ -80,6 +80,9 @@ async def test_the_callers_own_retry_with_the_key_cancels_the_second_job(
     assert again.id == first["id"]
     assert live(api) == [first["id"]]
     assert len(api.jobs) == 2
+    [cancel] = api.sent("cancel")
+    create_keys = {s.headers["Idempotency-Key"] for s in api.sent("create")}
+    assert cancel.headers["Idempotency-Key"] not in create_keys
     info = ftclient.response_info(again)
     assert info is not None
     assert any("cancelled the duplicate job" in note for note in info.recovery)
@@ -126,6 +129,7 @@ async def test_checks_carry_the_calls_project_headers_and_query(
     assert lookups
     assert all(s.headers["OpenAI-Project"] == "proj_b" for s in lookups)
     assert all(s.query["tenant"] == "b" for s in lookups)
+    assert all("Idempotency-Key" not in s.headers for s in lookups)  # it names the create
     assert len(api.jobs) == 1
 
 
