@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import random
 import sys
 import time
@@ -33,6 +34,7 @@ class ScriptedJob:
     created_at: int
     finish_at: float
     outcome: str = "succeeded"
+    listed_until: float = math.inf  # lists leave it out from then on (retrieves still work)
 
 
 def _document(job: ScriptedJob, now: float) -> dict[str, Any]:
@@ -71,11 +73,11 @@ class JobsServer:
         self.url = ""
 
     def fail_retrieve(self, job_id: str, *statuses: int) -> None:
-        """Answer the next retrieves of ``job_id`` with these statuses, in order."""
+        """Answer the next retrieves of ``job_id`` with these statuses, in order (0: normally)."""
         self.retrieve_failures.setdefault(job_id, deque()).extend(statuses)
 
     def fail_list(self, *statuses: int) -> None:
-        """Answer the next list requests with these statuses, in order."""
+        """Answer the next list requests with these statuses, in order (0: normally)."""
         self.list_failures.extend(statuses)
 
     async def start(self, port: int = 0) -> JobsServer:
@@ -106,8 +108,9 @@ class JobsServer:
         job_id = request.match_info["job_id"]
         self.requests["retrieve"] += 1
         failures = self.retrieve_failures.get(job_id)
-        if failures:
-            return self._error(failures.popleft(), "scripted failure")
+        status = failures.popleft() if failures else 0
+        if status:
+            return self._error(status, "scripted failure")
         job = self.jobs.get(job_id)
         if job is None:
             return self._error(404, f"No such fine-tuning job: {job_id}")
@@ -115,17 +118,23 @@ class JobsServer:
 
     async def _list(self, request: web.Request) -> web.Response:
         self.requests["list"] += 1
-        if self.list_failures:
-            return self._error(self.list_failures.popleft(), "scripted failure")
+        status = self.list_failures.popleft() if self.list_failures else 0
+        if status:
+            return self._error(status, "scripted failure")
         limit = min(int(request.query.get("limit", "20")), 100)
         after = request.query.get("after")
-        start = self._position[after] + 1 if after in self._position else 0
-        chosen = self._newest_first[start : start + limit]
         now = self.clock()
+        listed = self._newest_first
+        position = self._position
+        if any(now >= job.listed_until for job in listed):  # tests only: some are left out
+            listed = [job for job in listed if now < job.listed_until]
+            position = {job.id: index for index, job in enumerate(listed)}
+        start = position[after] + 1 if after in position else 0
+        chosen = listed[start : start + limit]
         body = {
             "object": "list",
             "data": [_document(job, now) for job in chosen],
-            "has_more": start + limit < len(self._newest_first),
+            "has_more": start + limit < len(listed),
         }
         return web.Response(body=json.dumps(body), content_type="application/json")
 

@@ -10,6 +10,7 @@
             print(event.message)
 """
 
+from . import webhooks
 from ._client import AzureFineTuningClient, FineTuningClient
 from ._config import DEFAULT_RETRY_POLICY, DEFAULT_TIMEOUTS, FlowControl, RetryPolicy, Timeouts
 from ._decode import response_info, to_dict, to_json
@@ -85,4 +86,5 @@ __all__ = [
     "response_info",
     "to_dict",
     "to_json",
+    "webhooks",
 ]

@@ -144,9 +144,8 @@ def _signature(key: bytes, msg_id: str, timestamp: str, body: bytes) -> bytes:
 def _header(headers: Mapping[str, str], name: str) -> str:
     if not isinstance(headers, Mapping):
         raise InvalidParameterError("headers", "must be a mapping of the request's headers")
-    value = headers.get(name)
-    if value is None:  # a plain dict with other capitalisation
-        value = next((v for k, v in headers.items() if str(k).lower() == name), None)
+    # any capitalisation, in a plain dict as in aiohttp's case-insensitive headers
+    value = next((v for k, v in headers.items() if str(k).lower() == name), None)
     if not isinstance(value, str) or not value.strip():
         raise InvalidWebhookSignatureError(f"the {name} header is missing")
     return value.strip()

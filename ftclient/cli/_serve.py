@@ -38,8 +38,8 @@ async def _until_signalled() -> None:
 
 async def cmd_serve(args: argparse.Namespace, out: Output) -> int:
     """Serve the emulator, print its URL and how to point a client at it, stop on a signal."""
-    from ..testing import FineTuningEmulator  # the CLI's other commands do not need aiohttp.web
-    from ..testing._webhooks import DEFAULT_WEBHOOK_SECRET
+    # the CLI's other commands do not need aiohttp.web
+    from ..testing import DEFAULT_WEBHOOK_SECRET, FineTuningEmulator
 
     secret = args.webhook_secret or DEFAULT_WEBHOOK_SECRET
     async with FineTuningEmulator(

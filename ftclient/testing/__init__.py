@@ -16,8 +16,10 @@ from ._lifecycle import Job, JobTimings
 from ._recording import EmulatorStats, RecordedRequest
 from ._server import FineTuningEmulator
 from ._state import EmulatorState
+from ._webhooks import DEFAULT_WEBHOOK_SECRET, WebhookDelivery
 
 __all__ = [
+    "DEFAULT_WEBHOOK_SECRET",
     "EmulatorState",
     "EmulatorStats",
     "FaultQueue",
@@ -27,4 +29,5 @@ __all__ = [
     "JobTimings",
     "RecordedRequest",
     "SimulatedClock",
+    "WebhookDelivery",
 ]

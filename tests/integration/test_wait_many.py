@@ -70,6 +70,34 @@ async def test_a_round_reads_only_the_pages_that_hold_the_jobs(
     assert server.requests == {"list": 5}
 
 
+async def test_a_round_stops_at_a_page_older_than_every_job_it_looks_for(
+    server: JobsServer, client: ftclient.FineTuningClient
+) -> None:
+    ids = ours(server)[-150:]  # the 150 newest: pages 1 and 2 in round 1
+    for job in server.jobs.values():
+        job.finish_at = 3 if job.id in ids else job.finish_at
+    for job_id in ids[-60:]:
+        server.jobs[job_id].listed_until = 3  # from the 3rd list on, 60 are not listed
+    server.clock = lambda: server.requests["list"]
+    results = await drain(client.jobs.wait_many(ids, poll_interval=FAST))
+    assert sorted(r.job_id for r in results) == sorted(ids)
+    assert all(r.ok for r in results)
+    # round 2 reads one page: it ends with jobs older than the 60 it did not find, which are
+    # then retrieved; reading on would cost 3 more pages for nothing
+    assert server.requests == {"list": 3, "retrieve": 60}
+
+
+async def test_a_timeout_reports_the_jobs_still_pending(
+    server: JobsServer, client: ftclient.FineTuningClient
+) -> None:
+    job_id = ours(server)[0]
+    with pytest.raises(ftclient.WaitTimeoutError) as info:
+        await drain(client.jobs.wait_many([job_id], poll_interval=FAST, timeout=0.05))
+    assert str(info.value) == "1 job(s) not finished after 0.05s"
+    assert set(info.value.last) == {job_id}
+    assert info.value.last[job_id].status == "running"
+
+
 async def test_jobs_beneath_many_others_are_retrieved_instead(
     server: JobsServer, client: ftclient.FineTuningClient
 ) -> None:
@@ -125,6 +153,22 @@ async def test_a_job_whose_polls_keep_failing_is_reported_alone(
     assert isinstance(results[failing].error, ftclient.InternalServerError)
     assert results[failing].job is None
     assert server.requests == {"list": 1, "retrieve": 1 + 3 * 2}
+
+
+async def test_a_job_given_up_on_keeps_the_last_job_seen(
+    server: JobsServer, client: ftclient.FineTuningClient
+) -> None:
+    ids = ours(server)[-2:]
+    server.fail_list(0, 403)  # round 1 lists both (running); then retrieves only
+    server.fail_retrieve(ids[0], *[503] * 100)
+    finish(server, ids[1])
+    waiter = client.jobs.wait_many(ids, poll_interval=FAST, max_failed_polls=2)
+    results = {r.job_id: r for r in await drain(waiter)}
+    assert results[ids[1]].ok
+    given_up = results[ids[0]]
+    assert isinstance(given_up.error, ftclient.InternalServerError)
+    assert given_up.job is not None  # what round 1 saw
+    assert (given_up.job.id, given_up.job.status) == (ids[0], "running")
 
 
 async def test_a_list_that_fails_for_a_while_keeps_every_job_pending(
@@ -195,6 +239,7 @@ async def test_notify_retrieves_a_job_at_once(
     assert server.requests == {"list": 1}  # the first round read the one page
     finish(server, ids[2])
     assert waiter.notify("ftjob-not-watched") is False
+    assert waiter.notify(123) is False  # type: ignore[arg-type]
     assert waiter.notify(ids[2]) is True
     result = await asyncio.wait_for(first, 5)
     assert (result.job_id, result.ok) == (ids[2], True)

@@ -215,3 +215,21 @@ def test_serve_takes_webhook_endpoints_on_the_loopback_only(
 
     assert main(["serve", "--webhook", "https://example.com/hooks"]) == 2
     assert "127.0.0.1" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "param"),
+    [
+        ({"tolerance": -1}, "tolerance"),
+        ({"tolerance": None}, "tolerance"),
+        ({"on_event": None}, "on_event"),
+        ({"secret": "whsec_!!"}, "secret"),
+    ],
+)
+def test_the_handler_refuses_bad_arguments_at_once(kwargs: dict[str, object], param: str) -> None:
+    arguments: dict[str, object] = {"on_event": print, "secret": SECRET, **kwargs}
+    on_event = arguments.pop("on_event")
+    with pytest.raises(ftclient.InvalidParameterError) as info:
+        webhooks.aiohttp_handler(on_event, **arguments)  # type: ignore[arg-type]
+    assert info.value.param == param
+    assert str(info.value).startswith(f"{param}: must")

@@ -132,7 +132,7 @@ def test_stale_and_future_timestamps_are_refused_outside_the_tolerance() -> None
     future = vector(SECRETS[0], payload, at=NOW + 301)
     with pytest.raises(ftclient.InvalidWebhookSignatureError, match="301s old"):
         webhooks.verify_signature(payload, old, secret=SECRETS[0], now=NOW)
-    with pytest.raises(ftclient.InvalidWebhookSignatureError, match="301s in the future"):
+    with pytest.raises(ftclient.InvalidWebhookSignatureError, match=r"is 301s in the future"):
         webhooks.verify_signature(payload, future, secret=SECRETS[0], now=NOW)
     # at the edge, and with a wider tolerance, they pass
     webhooks.verify_signature(
@@ -142,13 +142,53 @@ def test_stale_and_future_timestamps_are_refused_outside_the_tolerance() -> None
         payload, vector(SECRETS[0], payload, at=NOW + 300), secret=SECRETS[0], now=NOW
     )
     webhooks.verify_signature(payload, old, secret=SECRETS[0], tolerance=302, now=NOW)
+    assert webhooks.unwrap(payload, old, secret=SECRETS[0], tolerance=302, now=NOW).id == "evt_1"
+    exact = vector(SECRETS[0], payload, at=NOW)
+    webhooks.verify_signature(payload, exact, secret=SECRETS[0], tolerance=0, now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "param"),
+    [
+        ({"tolerance": -1}, "tolerance"),
+        ({"tolerance": "300"}, "tolerance"),
+        ({"tolerance": float("nan")}, "tolerance"),
+        ({"headers": None}, "headers"),
+        ({"headers": [("webhook-id", "x")]}, "headers"),
+        ({"payload": 5}, "payload"),
+    ],
+)
+def test_bad_arguments_are_parameter_errors(kwargs: dict[str, object], param: str) -> None:
+    arguments: dict[str, object] = {
+        "payload": PAYLOADS[0],
+        "headers": vector(SECRETS[0], PAYLOADS[0]),
+        "secret": SECRETS[0],
+        "now": NOW,
+        **kwargs,
+    }
+    with pytest.raises(ftclient.InvalidParameterError) as info:
+        webhooks.verify_signature(**arguments)  # type: ignore[arg-type]
+    assert info.value.param == param
+    assert str(info.value).startswith(f"{param}: ")
+
+
+def test_a_signature_with_stray_characters_is_refused() -> None:
+    good = vector(SECRETS[0], PAYLOADS[0])
+    signature = good["webhook-signature"]
+    stray = {**good, "webhook-signature": signature[:8] + "!" + signature[8:]}
+    with pytest.raises(ftclient.InvalidWebhookSignatureError) as info:
+        webhooks.verify_signature(PAYLOADS[0], stray, secret=SECRETS[0], now=NOW)
+    assert str(info.value) == "no v1 signature in webhook-signature matches the payload"
 
 
 def test_any_of_several_signatures_passes_during_a_rotation() -> None:
     payload = PAYLOADS[1]
     new = vector(SECRETS[1], payload)
     old = vector(SECRETS[0], payload)["webhook-signature"]
-    rotating = {**new, "webhook-signature": f"v1a,ignored {old} {new['webhook-signature']}"}
+    rotating = {
+        **new,
+        "webhook-signature": f"v1a,ignored v1,*** {old} {new['webhook-signature']}",
+    }
     webhooks.verify_signature(payload, rotating, secret=SECRETS[0], now=NOW)
     webhooks.verify_signature(payload, rotating, secret=SECRETS[1], now=NOW)
     with pytest.raises(ftclient.InvalidWebhookSignatureError):
@@ -189,30 +229,72 @@ def test_unwrap_types_the_fine_tuning_events_and_keeps_unknown_ones() -> None:
 
 
 @pytest.mark.parametrize(
-    ("body", "path"),
+    ("body", "path", "says"),
     [
-        ("", "$"),
-        ("not json", "$"),
-        ("[1, 2]", "$"),
-        ('{"type": "fine_tuning.job.failed"}', "$.id"),
-        ('{"id": "evt", "type": 7}', "$.type"),
-        ('{"id": "evt", "type": "fine_tuning.job.failed", "data": {"id": "j"}}', "$.created_at"),
+        ("", "$", "not JSON"),
+        ("not json", "$", "not JSON"),
+        ("[1, 2]", "$", "not a JSON object"),
+        ('{"type": "fine_tuning.job.failed"}', "$.id", "must be a string"),
+        ('{"id": "evt", "type": 7}', "$.type", "must be a string"),
+        (
+            '{"id": "evt", "type": "fine_tuning.job.failed", "data": {"id": "j"}}',
+            "$.created_at",
+            "Unix seconds",
+        ),
         (
             '{"id": "evt", "type": "fine_tuning.job.failed", "created_at": true,'
             ' "data": {"id": "j"}}',
             "$.created_at",
+            "Unix seconds",
         ),
-        ('{"id": "evt", "type": "fine_tuning.job.failed", "created_at": 1}', "$.data"),
+        (
+            '{"id": "evt", "type": "fine_tuning.job.failed", "created_at": 1}',
+            "$.data",
+            "an object",
+        ),
         (
             '{"id": "evt", "type": "fine_tuning.job.failed", "created_at": 1, "data": {}}',
             "$.data.id",
+            "the job's id",
+        ),
+        (
+            '{"id": "evt", "type": "fine_tuning.job.failed", "created_at": 1, "data": {"id": ""}}',
+            "$.data.id",
+            "the job's id",
         ),
     ],
 )
-def test_a_signed_body_that_is_not_an_event_names_the_field(body: str, path: str) -> None:
+def test_a_signed_body_that_is_not_an_event_names_the_field(
+    body: str, path: str, says: str
+) -> None:
     with pytest.raises(ftclient.InvalidWebhookPayloadError) as info:
         webhooks.unwrap(body, vector(SECRETS[0], body), secret=SECRETS[0], now=NOW)
     assert info.value.path == path
+    assert str(info.value) == f"webhook body {path}: {info.value.args[0].split(': ', 1)[1]}"
+    assert says in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("body", "created_at", "kind_of_object"),
+    [
+        ('{"id": "e", "type": "x.y", "created_at": true, "object": 5}', None, None),
+        ('{"id": "e", "type": "x.y", "created_at": "5", "object": "event"}', None, "event"),
+        ('{"id": "e", "type": "x.y", "created_at": 5}', 5, None),
+    ],
+)
+def test_unknown_events_keep_what_can_be_kept(
+    body: str, created_at: int | None, kind_of_object: str | None
+) -> None:
+    event = webhooks.unwrap(body, vector(SECRETS[0], body), secret=SECRETS[0], now=NOW)
+    assert isinstance(event, webhooks.UnknownWebhookEvent)
+    assert (event.created_at, event.object, event.data) == (created_at, kind_of_object, None)
+
+
+def test_a_known_event_keeps_its_object_field() -> None:
+    body = '{"id":"e","type":"fine_tuning.job.failed","created_at":1,"data":{"id":"j"},"object":7}'
+    event = webhooks.unwrap(body, vector(SECRETS[0], body), secret=SECRETS[0], now=NOW)
+    assert isinstance(event, webhooks.FineTuningJobFailedWebhookEvent)
+    assert event.object == "event"  # not a string: the spec's constant
 
 
 @pytest.mark.parametrize("secret", ["whsec_***not base64***", "", "whsec_", 42, None])
