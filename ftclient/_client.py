@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import _inputs
 from ._config import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUTS,
-    ClientConfig,
     FlowControl,
     RetryPolicy,
     Secret,
@@ -71,9 +70,11 @@ class FineTuningClient:
         InvalidParameterError: no API key anywhere, or a malformed argument.
     """
 
+    _auth_header = "Authorization"  # the header that carries the key (Azure: api-key)
+
     def __init__(
         self,
-        api_key: str | None = None,
+        api_key: str | Secret | None = None,
         *,
         base_url: str | None = None,
         organization: str | None = None,
@@ -90,7 +91,7 @@ class FineTuningClient:
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         _inputs.instance_of(trace_configs, (list, tuple), "trace_configs", "a list of TraceConfig")
-        secret = None if api_key is None else Secret(api_key)
+        secret = api_key if isinstance(api_key, Secret) or api_key is None else Secret(api_key)
         del api_key  # from here on only the masked Secret sits in a frame a traceback can show
         config = resolve_config(
             api_key=secret,
@@ -104,16 +105,9 @@ class FineTuningClient:
             default_headers=default_headers,
             flow_control=flow_control,
             default_query=default_query,
+            auth_header=self._auth_header,
             max_response_bytes=max_response_bytes,
         )
-        self._setup(config, session, trace_configs)
-
-    def _setup(
-        self,
-        config: ClientConfig,
-        session: aiohttp.ClientSession | None,
-        trace_configs: Sequence[aiohttp.TraceConfig],
-    ) -> None:
         self._config = config
         self._transport = Transport(config, session=session, trace_configs=trace_configs)
         gate = RateGate(
@@ -211,24 +205,16 @@ class AzureFineTuningClient(FineTuningClient):
         InvalidParameterError: no endpoint, API version or key anywhere, or a malformed argument.
     """
 
+    _auth_header = "api-key"
+
     def __init__(
         self,
         *,
         azure_endpoint: str | None = None,
         api_version: str | None = None,
         api_key: str | None = None,
-        organization: str | None = None,
-        project: str | None = None,
-        timeout: float | Timeouts | None = DEFAULT_TIMEOUTS,
-        max_retries: int | None = None,
-        retry_policy: RetryPolicy | None = None,
-        max_connections: int = DEFAULT_MAX_CONNECTIONS,
-        default_headers: Mapping[str, str] | None = None,
-        flow_control: FlowControl | None = None,
-        session: aiohttp.ClientSession | None = None,
-        trace_configs: Sequence[aiohttp.TraceConfig] = (),
         default_query: Mapping[str, str] | None = None,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        **options: Any,
     ) -> None:
         secret = Secret(api_key) if api_key is not None else _env_secret(ENV_AZURE_API_KEY)
         del api_key  # only the masked Secret from here on
@@ -246,22 +232,14 @@ class AzureFineTuningClient(FineTuningClient):
             raise InvalidParameterError(
                 "api_key", f"no API key: pass api_key=... or set {ENV_AZURE_API_KEY}"
             )
-        config = resolve_config(
-            api_key=secret,
-            base_url=endpoint.rstrip("/") + "/openai",
-            organization=organization,
-            project=project,
-            timeout=timeout,
-            max_retries=max_retries,
-            retry_policy=retry_policy,
-            max_connections=max_connections,
-            default_headers=default_headers,
-            flow_control=flow_control,
+        if "base_url" in options:
+            raise InvalidParameterError("base_url", "is azure_endpoint + '/openai' here")
+        super().__init__(
+            secret,
+            base_url=_inputs.text(endpoint, "azure_endpoint").rstrip("/") + "/openai",
             default_query={"api-version": version, **(default_query or {})},
-            auth_header="api-key",
-            max_response_bytes=max_response_bytes,
+            **options,
         )
-        self._setup(config, session, trace_configs)
 
 
 def _env_secret(name: str) -> Secret | None:

@@ -61,6 +61,28 @@ def simulate(client: ftclient.FineTuningClient, clock: SimClock) -> ftclient.Fin
     return client
 
 
+def job_document(job_id: str, created_at: int) -> dict[str, Any]:
+    """A job as the service sends it, every field the spec requires present."""
+    return {
+        "id": job_id,
+        "object": "fine_tuning.job",
+        "created_at": created_at,
+        "model": "gpt-4o-mini",
+        "training_file": "file-t",
+        "status": "validating_files",
+        "metadata": None,
+        "organization_id": "org-world",
+        "result_files": [],
+        "error": None,
+        "fine_tuned_model": None,
+        "finished_at": None,
+        "hyperparameters": None,
+        "trained_tokens": None,
+        "validation_file": None,
+        "seed": 42,
+    }
+
+
 @attrs.define
 class Seen:
     route: str
@@ -95,22 +117,7 @@ class FakeAPI:
 
     def add_job(self, **fields: Any) -> dict[str, Any]:
         job = {
-            "id": f"ftjob-{next(self._ids)}",
-            "object": "fine_tuning.job",
-            "created_at": int(self.clock.now),
-            "model": "gpt-4o-mini",
-            "training_file": "file-t",
-            "status": "validating_files",
-            "metadata": None,
-            "organization_id": "org-world",
-            "result_files": [],
-            "error": None,
-            "fine_tuned_model": None,
-            "finished_at": None,
-            "hyperparameters": None,
-            "trained_tokens": None,
-            "validation_file": None,
-            "seed": 42,
+            **job_document(f"ftjob-{next(self._ids)}", int(self.clock.now)),
             "_at": self.clock.now,
             **fields,
         }

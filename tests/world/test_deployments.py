@@ -12,25 +12,9 @@ from aiohttp import web
 
 import ftclient
 
-from .fake_api import FakeAPI
+from .fake_api import FakeAPI, job_document
 
-JOB = {
-    "id": "ftjob-1",
-    "object": "fine_tuning.job",
-    "created_at": 1,
-    "model": "gpt-4o-mini",
-    "training_file": "file-t",
-    "status": "queued",
-    "organization_id": "org-1",
-    "result_files": [],
-    "error": None,
-    "fine_tuned_model": None,
-    "finished_at": None,
-    "hyperparameters": None,
-    "trained_tokens": None,
-    "validation_file": None,
-    "seed": 1,
-}
+JOB = {**job_document("ftjob-1", 1), "status": "queued"}
 
 
 @pytest.fixture
