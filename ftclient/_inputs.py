@@ -36,8 +36,10 @@ __all__ = [
     "identifier",
     "identifiers",
     "instance_of",
+    "json_object",
     "optional_seconds",
     "positive_int",
+    "query_params",
     "request_body",
     "seconds",
     "statuses",
@@ -314,6 +316,47 @@ def _json(value: Any, path: Path) -> None:
             _json(item, (*path, index))
     else:
         raise InvalidParameterError(dotted(path), f"is not a JSON value, got {_kind(value)}")
+
+
+def json_object(value: object, param: str) -> dict[str, Any]:
+    """Return a mapping (None: empty) that can be merged into a JSON body, e.g. ``extra_body``.
+
+    Raises:
+        InvalidParameterError: not a mapping, or a value JSON cannot carry, named by path
+            (``extra_body.x[0]``).
+    """
+    if value is None:
+        return {}
+    instance_of(value, Mapping, param, "a mapping or None")
+    assert isinstance(value, Mapping)  # instance_of proved it
+    _json(value, (param,))
+    return dict(value)
+
+
+def query_params(value: object, param: str) -> dict[str, Any]:
+    """Return a mapping (None: empty) of query parameters, e.g. ``extra_query``.
+
+    Each value is sent as one ``name=value`` pair: a string, an integer, a finite number or a
+    bool (``None`` leaves the parameter out).
+
+    Raises:
+        InvalidParameterError: not a mapping, a key that is not a string, or another value.
+    """
+    if value is None:
+        return {}
+    instance_of(value, Mapping, param, "a mapping or None")
+    assert isinstance(value, Mapping)  # instance_of proved it
+    for key, item in value.items():
+        where = f"{param}[{text(key, param)!r}]"
+        if isinstance(item, float):
+            _json(item, (where,))
+        elif isinstance(item, str):
+            _utf8(item, where)
+        elif item is not None and not isinstance(item, (int, bool)):
+            raise InvalidParameterError(
+                where, f"must be a string, a number or a bool, got {_kind(item)}"
+            )
+    return dict(value)
 
 
 def request_body(schema_name: str, fields: Mapping[str, Any]) -> dict[str, Any]:

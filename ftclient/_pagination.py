@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
+from ._inputs import check_limit
 from .errors import PaginationError
 
 __all__ = ["AsyncPaginator", "next_cursor"]
@@ -65,7 +66,12 @@ class AsyncPaginator(Generic[ItemT, PageT]):
         return self._fetch(self._after).__await__()
 
     async def to_list(self, *, max_items: int | None = None) -> list[ItemT]:
-        """Collect items into a list (all of them, or the first ``max_items``)."""
+        """Collect items into a list (all of them, or the first ``max_items``).
+
+        Raises:
+            InvalidParameterError: ``max_items`` is neither None nor an integer.
+        """
+        check_limit(max_items, "max_items")
         out: list[ItemT] = []
         if max_items is not None and max_items <= 0:
             return out

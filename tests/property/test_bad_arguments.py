@@ -141,6 +141,12 @@ ENTRIES: list[Entry] = [
         "extra_headers",
         optional(good_headers),
     ),
+    (
+        "to-list-max-items",
+        lambda c, v: c.jobs.list().to_list(max_items=v),
+        "max_items",
+        optional(good_int(-(2**63))),
+    ),
     ("events-id", lambda c, v: c.jobs.list_events(v), "job_id", good_id),
     (
         "events-limit",

@@ -165,3 +165,43 @@ def test_list_queries_conform(
 
 async def _first(paginator: Any) -> Any:
     return await paginator
+
+
+# The other nine operations: any non-blank id in each path parameter and any value the document
+# allows in each query parameter is sent, and the emulator answers (404 for ids naming nothing),
+# never a 400.
+PATH_CALLS: dict[str, Callable[[ftclient.FineTuningClient, str], Awaitable[Any]]] = {
+    "retrieve": lambda c, i: c.jobs.retrieve(i),
+    "cancel": lambda c, i: c.jobs.cancel(i),
+    "pause": lambda c, i: c.jobs.pause(i),
+    "resume": lambda c, i: c.jobs.resume(i),
+    "events": lambda c, i: _first(c.jobs.list_events(i)),
+    "checkpoints": lambda c, i: _first(c.checkpoints.list(i)),
+    "permissions": lambda c, i: _first(c.permissions.list(i)),
+    "grant": lambda c, i: c.permissions.create(i, project_ids=["proj"]),
+    "revoke": lambda c, i: c.permissions.delete(CKPT, i),
+}
+
+
+@settings(SETTINGS, max_examples=45)
+@given(operation=st.sampled_from(sorted(PATH_CALLS)), ident=IDS)
+def test_any_id_is_sent_and_answered(server: ThreadedEmulator, operation: str, ident: str) -> None:
+    sent = send(server, lambda c: PATH_CALLS[operation](c, ident))
+    assert len(sent) == 1
+
+
+@settings(SETTINGS, max_examples=30)
+@given(
+    limit=st.none() | st.integers(-5, 500),
+    order=st.none() | st.sampled_from(["ascending", "descending"]),
+    project_id=st.none() | IDS,
+)
+def test_permission_list_queries_conform(
+    server: ThreadedEmulator, limit: int | None, order: str | None, project_id: str | None
+) -> None:
+    [record] = send(
+        server,
+        lambda c: _first(c.permissions.list(CKPT, limit=limit, order=order, project_id=project_id)),
+    )
+    expected = {"limit": limit, "order": order, "project_id": project_id}
+    assert dict(record.query) == {k: str(v) for k, v in expected.items() if v is not None}

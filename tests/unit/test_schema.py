@@ -108,3 +108,126 @@ def test_additional_properties_false_is_always_enforced() -> None:
     )
     assert found is not None
     assert found.startswith("x: unknown field")
+
+
+GRADERS = (
+    "object with type 'multi' or object with type 'python' or object with type 'score_model' "
+    "or object with type 'string_check' or object with type 'text_similarity'"
+)
+TAGS = "'string_check', 'text_similarity', 'python', 'score_model', 'multi'"
+
+
+@pytest.mark.parametrize(
+    ("instance", "name", "message"),
+    [
+        ({**BASE, "seed": "1"}, "CreateFineTuningJobRequest", "seed: expected integer, got string"),
+        (
+            {**BASE, "seed": True},
+            "CreateFineTuningJobRequest",
+            "seed: expected integer, got boolean",
+        ),
+        ({**BASE, "seed": 1.5}, "CreateFineTuningJobRequest", "seed: expected integer, got number"),
+        ({**BASE, "seed": 2.0}, "CreateFineTuningJobRequest", None),
+        ({**BASE, "seed": None, "suffix": None}, "CreateFineTuningJobRequest", None),
+        (
+            {**BASE, "suffix": ""},
+            "CreateFineTuningJobRequest",
+            "suffix: must have at least 1 characters, got 0",
+        ),
+        (
+            {**BASE, "suffix": "x" * 65},
+            "CreateFineTuningJobRequest",
+            "suffix: must have at most 64 characters, got 65",
+        ),
+        ({**BASE, "suffix": "x" * 64}, "CreateFineTuningJobRequest", None),
+        (
+            {**BASE, "validation_file": 5},
+            "CreateFineTuningJobRequest",
+            "validation_file: expected string, got integer",
+        ),
+        (
+            {**BASE, "integrations": {}},
+            "CreateFineTuningJobRequest",
+            "integrations: expected array, got object",
+        ),
+        (
+            {**BASE, "metadata": []},
+            "CreateFineTuningJobRequest",
+            "metadata: expected null or object, got array []",
+        ),
+        (
+            {**BASE, "metadata": {1: "a"}},
+            "CreateFineTuningJobRequest",
+            "metadata: keys must be strings, got integer",
+        ),
+        (
+            {**BASE, "metadata": {"a": b"x"}},
+            "CreateFineTuningJobRequest",
+            "metadata.a: expected string, got bytes",
+        ),
+        (
+            {**BASE, "model": None},
+            "CreateFineTuningJobRequest",
+            "model: expected 'babbage-002' or 'davinci-002' or 'gpt-3.5-turbo' or 'gpt-4o-mini' "
+            "or string, got null None",
+        ),
+        ({**BASE, "seed": -1}, "CreateFineTuningJobRequest", "seed: must be >= 0, got -1"),
+        (
+            sup({"learning_rate_multiplier": -0.5}),
+            "CreateFineTuningJobRequest",
+            "method.supervised.hyperparameters.learning_rate_multiplier: must be > 0, got -0.5",
+        ),
+        (
+            {**BASE, "method": {"type": "dpo", "dpo": {"hyperparameters": {"beta": 2.5}}}},
+            "CreateFineTuningJobRequest",
+            "method.dpo.hyperparameters.beta: must be <= 2, got 2.5",
+        ),
+        ([1], "CreateFineTuningJobRequest", "<root>: expected object, got array"),
+        (
+            {"grader": "string_check"},
+            "ValidateGraderRequest",
+            f"grader: expected {GRADERS}, got string 'string_check'",
+        ),
+        ({"grader": 5}, "ValidateGraderRequest", f"grader: expected {GRADERS}, got integer 5"),
+        (
+            {"grader": {"type": "nope"}},
+            "ValidateGraderRequest",
+            f"grader.type: must be one of {TAGS}, got 'nope'",
+        ),
+        (
+            {"grader": {"name": "x"}},
+            "ValidateGraderRequest",
+            f"grader.type: must be one of {TAGS}, got None",
+        ),
+        ({"grader": {"type": "string_check"}}, "ValidateGraderRequest", "grader.name: is required"),
+        (
+            {"project_ids": "p"},
+            "CreateFineTuningCheckpointPermissionRequest",
+            "project_ids: expected array, got string",
+        ),
+        (
+            {"project_ids": ["p", 1]},
+            "CreateFineTuningCheckpointPermissionRequest",
+            "project_ids[1]: expected string, got integer",
+        ),
+    ],
+)
+def test_messages_name_the_path_the_expectation_and_what_came(
+    instance: Any, name: str, message: str | None
+) -> None:
+    assert violation(instance, name) == message
+
+
+def test_dotted_paths_and_the_root() -> None:
+    assert _schema.dotted(()) == ""
+    assert _schema.dotted(("a", 0, "b", 1)) == "a[0].b[1]"
+    assert _schema.dotted((0, "a")) == "[0].a"
+    assert str(_schema.SchemaViolation((), "bad")) == "<root>: bad"
+    exc = _schema.SchemaViolation(("a", 2), "bad")
+    assert (exc.path, exc.message, str(exc)) == (("a", 2), "bad", "a[2]: bad")
+
+
+def test_only_local_refs_are_followed() -> None:
+    with pytest.raises(ValueError, match="unsupported \\$ref '#/x/y'"):
+        _schema.validate(1, {"$ref": "#/x/y"})
+    assert _schema.component("Metadata") is _schema.spec()["components"]["schemas"]["Metadata"]
