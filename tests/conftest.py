@@ -32,8 +32,9 @@ def assert_requests_conform(emulator: FineTuningEmulator) -> int:
 
 @pytest.fixture
 async def emulator() -> AsyncIterator[FineTuningEmulator]:
-    """A started emulator; after the test, every ftclient request it saw must conform."""
-    async with FineTuningEmulator() as emu:
+    """A started emulator with a still clock (time moves only on ``clock.advance``); after the
+    test, every ftclient request it saw must conform."""
+    async with FineTuningEmulator(speed=0) as emu:
         yield emu
         assert_requests_conform(emu)
 

@@ -1,48 +1,84 @@
-"""The emulator's simulated clock: jobs progress only as it moves."""
+"""The emulator's clock: it follows the running event loop's clock, so jobs progress exactly as
+the client's own sleeps pass, in real time or under a loop-time library such as ``looptime``."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 
-__all__ = ["SimulatedClock"]
+__all__ = ["LoopElapsed", "SimulatedClock"]
+
+
+class LoopElapsed:
+    """Seconds that have passed on the running event loop's clock since this object was made.
+
+    Outside a running loop it reads ``time.monotonic()``, which is what asyncio's own loops
+    return. A ``looptime`` loop whose fake time is on has a timeline of its own: pytest's looptime
+    plugin sets fixtures up in real time, then runs the test in fake time starting at 0, so the
+    loop's clock jumps when the test starts and again when it ends. When the timeline changes,
+    the count carries on from where it was instead of jumping.
+    """
+
+    def __init__(self) -> None:
+        self._elapsed = 0.0
+        self._timeline, self._last = _reading()
+
+    def __call__(self) -> float:
+        """Return the seconds elapsed so far (never less than the previous answer)."""
+        timeline, reading = _reading()
+        if timeline == self._timeline:
+            self._elapsed += max(0.0, reading - self._last)
+        self._timeline, self._last = timeline, reading
+        return self._elapsed
+
+
+def _reading() -> tuple[int | None, float]:
+    """``(timeline, seconds)``: the running loop's clock, or ``time.monotonic()`` outside one."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return None, time.monotonic()
+    return (id(loop) if getattr(loop, "looptime_on", False) else None), loop.time()
 
 
 class SimulatedClock:
-    """Unix time that moves when told to (``advance``) and, optionally, with real time.
+    """Unix time for the emulator: ``start + speed * (loop seconds elapsed) + advance(...)``.
 
-    ``now() = start + speed * (real seconds since creation) + sum(advance(...))``. With
-    ``speed=None`` (the default) time stands still between calls to :meth:`advance`, so a test
-    decides exactly when a job moves on.
+    With the default ``speed=1`` simulated time passes exactly as the event loop's time does: in
+    real time normally, and instantly under a loop-time library (``looptime``), where a client's
+    ``await asyncio.sleep(30)`` moves the emulator's jobs 30 seconds on. ``speed=0`` stands time
+    still between calls to :meth:`advance`, so a test decides exactly when a job moves on.
     """
 
-    def __init__(self, start: float | None = None, *, speed: float | None = None) -> None:
+    def __init__(self, start: float | None = None, *, speed: float = 1.0) -> None:
         """Create a clock.
 
         Args:
             start: the initial Unix time; defaults to the current wall-clock second so timestamps
                 look like today's.
-            speed: simulated seconds per real second, or ``None`` to move only on ``advance``.
+            speed: simulated seconds per second of the event loop's clock; 0 moves time only on
+                :meth:`advance`.
 
         Raises:
-            ValueError: ``speed`` is negative.
+            ValueError: ``speed`` is negative or not a number.
         """
-        if speed is not None and speed < 0:
-            raise ValueError(f"speed must be >= 0, got {speed}")
+        if isinstance(speed, bool) or not isinstance(speed, (int, float)) or not speed >= 0:
+            raise ValueError(f"speed must be a number >= 0, got {speed!r}")
         self._start = float(int(time.time())) if start is None else float(start)
-        self._speed = speed
+        self._speed = float(speed)
         self._offset = 0.0
-        self._real0 = time.monotonic()
+        self._elapsed = LoopElapsed()
 
     @property
-    def speed(self) -> float | None:
-        """Simulated seconds per real second, or ``None`` when only :meth:`advance` moves time."""
+    def speed(self) -> float:
+        """Simulated seconds per second of the event loop's clock (0: only :meth:`advance`)."""
         return self._speed
 
     def now(self) -> float:
         """Return the simulated Unix time in seconds."""
         current = self._start + self._offset
         if self._speed:
-            current += self._speed * (time.monotonic() - self._real0)
+            current += self._speed * self._elapsed()
         return current
 
     def advance(self, seconds: float) -> float:

@@ -173,6 +173,36 @@ class Job:
             self._train_step(self.step + 1, self._wall(due))
         self._succeed(self._wall(start + self.total_steps * timings.per_step))
 
+    def backdate(self, seconds: float) -> None:
+        """Move the creation ``seconds`` into the past, before anything else happened to the job.
+
+        Seeded jobs use it: the next :meth:`sync` then emits every milestone of those seconds,
+        stamped when it would have happened.
+
+        Raises:
+            ValueError: the job already moved on from its creation.
+        """
+        if self.stage != _VALIDATING or self.terminal is not None or len(self.events) != 2:
+            raise ValueError("only a job that has just been created can be backdated")
+        self.created_at -= seconds
+        for event in self.events:
+            event["created_at"] = int(self.created_at)
+
+    def active_time_of(self, status: str, step: int) -> float:
+        """Active seconds after which the job is in ``status`` with ``step`` steps done.
+
+        Mid-phase (half a step or half of ``queued``), so that float rounding cannot move it.
+        """
+        timings = self._timings
+        start = timings.validating + timings.queued
+        if status == "validating_files":
+            return 0.0
+        if status == "queued":
+            return timings.validating + timings.queued / 2
+        if status == "succeeded":
+            return start + (self.total_steps + 0.5) * timings.per_step
+        return start + (step + 0.5) * timings.per_step
+
     # -- transitions ------------------------------------------------------------------------
 
     def cancel(self, now: float) -> None:

@@ -1,9 +1,14 @@
-"""An optional request-rate limit: a token bucket on real monotonic time."""
+"""An optional request-rate limit: a token bucket on the event loop's clock.
+
+The bucket refills as the loop's time passes, the same time a client's ``Retry-After`` sleeps
+spend, so a client that obeys the hint is admitted again in real time and under ``looptime``.
+"""
 
 from __future__ import annotations
 
 import math
-import time
+
+from ._clock import LoopElapsed
 
 __all__ = ["TokenBucket", "format_reset"]
 
@@ -33,7 +38,8 @@ class TokenBucket:
         self.rate = rate
         self.capacity = max(1.0, rate)
         self._tokens = self.capacity
-        self._updated = time.monotonic()
+        self._clock = LoopElapsed()
+        self._updated = self._clock()
 
     def acquire(self) -> tuple[bool, dict[str, str]]:
         """Take one token if there is one.
@@ -42,7 +48,7 @@ class TokenBucket:
             ``(allowed, headers)``: the ``x-ratelimit-*`` headers, plus ``retry-after`` (whole
             seconds, rounded up) and ``retry-after-ms`` when refused.
         """
-        now = time.monotonic()
+        now = self._clock()
         self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.rate)
         self._updated = now
         allowed = self._tokens >= 1.0

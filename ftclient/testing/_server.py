@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import json
 import os
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -20,6 +20,7 @@ from ._lifecycle import Job, JobTimings
 from ._ratelimit import TokenBucket
 from ._recording import EmulatorStats, RecordedRequest
 from ._routes import BASE_PATH, Route, Router
+from ._seeding import seed_job
 from ._state import EmulatorState
 from ._webhooks import DEFAULT_WEBHOOK_SECRET, WebhookDelivery, WebhookSender
 
@@ -70,7 +71,7 @@ class FineTuningEmulator:
         port: int = 0,
         api_keys: Collection[str] | None = None,
         seed: int = 0,
-        speed: float | None = None,
+        speed: float = 1.0,
         rate_limit: float | None = None,
         clock: SimulatedClock | None = None,
         organization_id: str = "org-emulator",
@@ -87,8 +88,9 @@ class FineTuningEmulator:
             port: port to bind; 0 picks a free one.
             api_keys: accepted bearer tokens; ``None`` accepts any non-empty token.
             seed: makes ids, job seeds and metrics reproducible.
-            speed: simulated seconds per real second; ``None`` moves time only on
-                ``clock.advance``. Ignored when ``clock`` is given.
+            speed: simulated seconds per second of the event loop's clock: 1 (the default)
+                follows the loop (real time, or a loop-time library's fast-forwarded time), 0
+                moves time only on ``clock.advance``. Ignored when ``clock`` is given.
             rate_limit: requests per second (token bucket, burst of the same size); ``None``
                 for no limit.
             clock: a clock to share; by default a new :class:`SimulatedClock`.
@@ -276,6 +278,54 @@ class FineTuningEmulator:
         while True:
             self.webhooks.scan(self.state.jobs.values(), self.clock.now(), self._event_id)
             await asyncio.sleep(_WEBHOOK_SCAN_EVERY)
+
+    def add_job(
+        self,
+        status: str = "validating_files",
+        *,
+        step: int | None = None,
+        error: Mapping[str, Any] | None = None,
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """Add a job that is in ``status`` now, as if it had been created earlier (seed data).
+
+        Its history (events, metrics, checkpoints) is stamped when it would have happened; it
+        goes on from there as the clock moves, like any job.
+
+        Args:
+            status: ``validating_files``, ``queued``, ``running``, ``paused``, ``succeeded``
+                (with every checkpoint), ``failed`` or ``cancelled``.
+            step: training steps done (``running``, ``paused``; for ``failed`` and
+                ``cancelled``, where training stopped; by default they stop while validating).
+            error: for ``failed``: ``code``, ``message``, ``param`` (default ``server_error``).
+            **fields: the create request's fields (``model`` defaults to ``gpt-4o-mini``,
+                ``training_file`` to ``file-seed``), e.g. ``suffix``, ``metadata``, ``method``.
+
+        Returns:
+            The job's ``FineTuningJob`` document.
+
+        Raises:
+            ValueError: an unknown status, a step outside the job's training, an ``error``
+                with another status, or fields the API would refuse.
+        """
+        job = seed_job(
+            self.state, self.clock.now(), status, step=step, error=error, fields=fields
+        )
+        return job.to_json()
+
+    def add_permissions(self, checkpoint: str, project_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Share a checkpoint (or a succeeded job's model) with projects (seed data).
+
+        Returns:
+            One ``FineTuningCheckpointPermission`` document per distinct project.
+
+        Raises:
+            ValueError: no such checkpoint, or an empty or blank project id.
+        """
+        try:
+            return self.state.create_permissions(checkpoint, list(project_ids), self.clock.now())
+        except EmulatorError as exc:
+            raise ValueError(exc.message) from None
 
     # -- serving ------------------------------------------------------------------------------
 

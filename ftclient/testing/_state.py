@@ -114,6 +114,12 @@ class EmulatorState:
         self._models[job.fine_tuned_model] = job
         return job
 
+    def discard_last_job(self, job: Job) -> None:
+        """Forget the job :meth:`create_job` has just made (a seed that turned out invalid)."""
+        assert self._job_list[-1] is job
+        self._job_list.pop()
+        del self._job_index[job.id], self.jobs[job.id], self._models[job.fine_tuned_model]
+
     def job(self, job_id: str, now: float) -> Job:
         """Return the job brought up to ``now``.
 

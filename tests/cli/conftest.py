@@ -107,7 +107,7 @@ class ThreadedEmulator:
 @pytest.fixture
 def emu() -> Iterator[ThreadedEmulator]:
     """An emulator with a still clock; every ftclient request it saw must conform to the spec."""
-    server = ThreadedEmulator(seed=0)
+    server = ThreadedEmulator(seed=0, speed=0)
     try:
         yield server
         assert_requests_conform(server.emu)

@@ -112,7 +112,7 @@ class Api:
 
 @pytest.fixture
 async def emu() -> AsyncIterator[FineTuningEmulator]:
-    async with FineTuningEmulator(seed=1234) as emulator:
+    async with FineTuningEmulator(seed=1234, speed=0) as emulator:  # a still clock
         yield emulator
 
 
