@@ -95,7 +95,7 @@ class Job:
             steps_per_epoch=self.steps_per_epoch,
         )
         self.n_epochs: int = self.resolved["n_epochs"]
-        self.total_steps = self.n_epochs * self.steps_per_epoch
+        self.total_steps: int = self.n_epochs * self.steps_per_epoch
         self.tokens_per_step = 200 + (digest >> 12) % 800
         org = organization_id.removeprefix("org-")
         self.fine_tuned_model = f"ft:{request.model}:{org}:{request.suffix or ''}:{ids.token(8)}"

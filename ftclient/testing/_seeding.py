@@ -58,7 +58,8 @@ def seed_job(
     if step is not None:
         if not 0 <= step < job.total_steps:
             state.discard_last_job(job)
-            raise ValueError(f"step must be from 0 to {job.total_steps - 1} for this job, got {step}")
+            last = job.total_steps - 1
+            raise ValueError(f"step must be from 0 to {last} for this job, got {step}")
         reached = "running"
     job.backdate(job.active_time_of(reached, step or 0))
     job.sync(now)

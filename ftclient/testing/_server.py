@@ -168,7 +168,7 @@ class FineTuningEmulator:
         self.port = address[1]
         host = f"[{self.host}]" if ":" in self.host else self.host
         self._url = f"http://{host}:{self.port}{BASE_PATH}"
-        self._webhook_scanner = asyncio.get_running_loop().create_task(self._scan_for_webhooks())
+        self._start_webhook_scanner()
         return self
 
     async def stop(self) -> None:
@@ -253,6 +253,15 @@ class FineTuningEmulator:
             ValueError: ``url`` is not an http(s) URL on 127.0.0.1.
         """
         self.webhooks.add(url)
+        if self._runner is not None:
+            self._start_webhook_scanner()
+
+    def _start_webhook_scanner(self) -> None:
+        # Only with an endpoint to deliver to: an idle scan every few milliseconds of loop time
+        # would cost real time under looptime, where a test sleeps simulated hours.
+        if self.webhooks.endpoints and self._webhook_scanner is None:
+            scan = self._scan_for_webhooks()
+            self._webhook_scanner = asyncio.get_running_loop().create_task(scan)
 
     @property
     def webhook_deliveries(self) -> list[WebhookDelivery]:
@@ -308,9 +317,7 @@ class FineTuningEmulator:
             ValueError: an unknown status, a step outside the job's training, an ``error``
                 with another status, or fields the API would refuse.
         """
-        job = seed_job(
-            self.state, self.clock.now(), status, step=step, error=error, fields=fields
-        )
+        job = seed_job(self.state, self.clock.now(), status, step=step, error=error, fields=fields)
         return job.to_json()
 
     def add_permissions(self, checkpoint: str, project_ids: Sequence[str]) -> list[dict[str, Any]]:

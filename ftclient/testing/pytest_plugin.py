@@ -61,7 +61,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.looptime)
 
 
-def _options(request: pytest.FixtureRequest, marker: str, base: Mapping[str, Any]) -> dict[str, Any]:
+def _options(
+    request: pytest.FixtureRequest, marker: str, base: Mapping[str, Any]
+) -> dict[str, Any]:
     found = request.node.get_closest_marker(marker)
     return {**base, **(found.kwargs if found is not None else {})}
 
@@ -104,7 +106,7 @@ def _runner_for(request: pytest.FixtureRequest, name: str) -> Any:
     # ``anyio_backend``; pytest-asyncio runs those it was given with its own decorator.
     if "anyio_backend" in request.fixturenames:
         return request.getfixturevalue(f"_{name}_anyio")
-    if pytest_asyncio is None:
+    if pytest_asyncio is None or not request.config.pluginmanager.hasplugin("asyncio"):
         pytest.fail(NEEDS_ASYNC, pytrace=False)
     return request.getfixturevalue(f"_{name}_asyncio")
 
