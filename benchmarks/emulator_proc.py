@@ -18,7 +18,7 @@ import aiohttp
 from ftclient.testing import FineTuningEmulator
 
 
-async def serve(rate: float, jobs: int, speed: float | None) -> None:
+async def serve(rate: float, jobs: int, speed: float) -> None:
     async with FineTuningEmulator(rate_limit=rate, speed=speed) as emu:
         ids = []
         async with aiohttp.ClientSession(headers={"Authorization": "Bearer sk-bench"}) as s:
@@ -56,7 +56,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="rate-limited emulator (127.0.0.1 only)")
     parser.add_argument("--rate", type=float, default=400.0)
     parser.add_argument("--jobs", type=int, default=20)
-    parser.add_argument("--speed", type=float, default=None, help="simulated s per real s")
+    parser.add_argument("--speed", type=float, default=0.0, help="simulated s per s (0: still)")
     args = parser.parse_args()
     asyncio.run(serve(args.rate, args.jobs, args.speed))
 
