@@ -1,7 +1,7 @@
 """One measured run of one client variant, in a fresh process: ``python -m benchmarks.child SPEC``.
 
-``SPEC`` is a JSON object: ``variant`` (``ftclient``, ``raw``, ``openai``, ``baseline``: ftclient
-imported from the checkout at ``baseline``), ``scenario`` (``fanout``, ``pagination``,
+``SPEC`` is a JSON object: ``variant`` (``ftclient``, ``raw``, ``openai``, or ``at:<name>``:
+ftclient imported from the directory ``checkout``), ``scenario`` (``fanout``, ``pagination``,
 ``sequential``, ``ratelimited``, ``nohint``), ``url``, ``n``, ``concurrency``, ``decoder``
 (``stdlib`` hides orjson from every import; ``orjson`` leaves it), ``job_ids`` for
 ``ratelimited`` and ``nohint``. Prints one JSON line: wall and process CPU time of the measured
@@ -115,13 +115,7 @@ async def _raw(spec: dict[str, Any], run: Callable[..., Awaitable[dict[str, Any]
         return await run(retrieve, list_events)
 
 
-async def _baseline(spec: dict[str, Any], run: Callable[..., Awaitable[dict[str, Any]]]) -> Any:
-    # ftclient as it is in another checkout (``--baseline PATH``): before/after in one run.
-    sys.path.insert(0, spec["baseline"])
-    return await _ftclient(spec, run)
-
-
-VARIANTS = {"ftclient": _ftclient, "raw": _raw, "openai": _openai, "baseline": _baseline}
+VARIANTS = {"ftclient": _ftclient, "raw": _raw, "openai": _openai}
 
 
 async def _workers(concurrency: int, n: int, one: Callable[[int], Awaitable[None]]) -> None:
@@ -201,7 +195,10 @@ def main() -> None:
     spec = json.loads(sys.argv[1])
     if spec["decoder"] == "stdlib":
         sys.modules["orjson"] = None  # type: ignore[assignment]  # "import orjson" now fails
-    result = asyncio.run(VARIANTS[spec["variant"]](spec, scenario(spec)))
+    if spec.get("checkout"):  # ``--baseline PATH``: ftclient as it is in another checkout
+        sys.path.insert(0, spec["checkout"])
+    variant = VARIANTS["ftclient" if spec.get("checkout") else spec["variant"]]
+    result = asyncio.run(variant(spec, scenario(spec)))
     # ru_maxrss is KiB on Linux.
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result["orjson_loaded"] = sys.modules.get("orjson") is not None

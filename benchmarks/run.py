@@ -165,7 +165,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--baseline",
         type=Path,
-        help="also run ftclient from this checkout (variant 'baseline'): before/after in one run",
+        action="append",
+        default=[],
+        help="also run ftclient from this checkout (variant 'at:<dir name>'; repeatable): "
+        "before and after in one run",
     )
     parser.add_argument(
         "--before",
@@ -190,8 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     rate = args.rate or (100.0 if quick else 400.0)
     rounds = args.rounds or (1 if quick else 5)
     variants = [v for v in args.variants.split(",") if v]
-    if args.baseline is not None:
-        variants.append("baseline")
+    checkouts = {f"at:{path.name}": str(path) for path in args.baseline}
+    variants += checkouts
     notes: list[str] = []
     if "openai" in variants and importlib.util.find_spec("openai") is None:
         variants.remove("openai")
@@ -218,14 +221,15 @@ def main(argv: list[str] | None = None) -> int:
                             "n": counts[name],
                             "concurrency": concurrency,
                             "decoder": decoder,
-                            "baseline": str(args.baseline),
+                            "checkout": checkouts.get(variant),
                         }
                         runs.append({**spec, **run_child(spec)})
+            limited = [v for v in variants if v not in checkouts]  # checkouts: plain ones only
             if "ratelimited" in scenarios:
-                for variant in rotate([v for v in variants if v != "baseline"], r):
+                for variant in rotate(limited, r):
                     runs.append(_rate_limited(variant, counts["ratelimited"], concurrency, rate))
             if "nohint" in scenarios:
-                for variant in rotate(variants, r):
+                for variant in rotate(limited, r):
                     runs.append(
                         _rate_limited(
                             variant, counts["nohint"], concurrency, args.nohint_rate, "nohint"
