@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 
+from ftclient._convert import structure
 from ftclient.cli._live import JobProgress, LiveBoard
 from ftclient.cli._output import (
     SPARK_CHARS,
@@ -19,7 +21,7 @@ from ftclient.cli._output import (
     sparkline,
     truncate,
 )
-from ftclient.models import FineTuningJobEvent
+from ftclient.models import FineTuningJob, FineTuningJobEvent
 from tests.cli._term import TTYBuffer, screen
 
 
@@ -178,3 +180,17 @@ def test_board_truncates_lines_to_the_terminal(monkeypatch: pytest.MonkeyPatch) 
     stream = TTYBuffer()
     LiveBoard(Output(stream=stream)).update("a", "x" * 100, milestone="")
     assert screen(stream.getvalue()) == ["x" * 28 + "…"]
+
+
+def test_json_prints_the_object_as_it_arrived() -> None:
+    document = {
+        "id": "ftjob-1",
+        "status": "pending",
+        "organization_id": None,
+        "user_provided_suffix": "s",
+        "usage_metrics": {"tokens": 3},
+        "integrations": [{"type": "wandb", "wandb": {"project": "p", "run_id": "r"}}],
+    }
+    stream = io.StringIO()
+    Output(json_mode=True, stream=stream).json([structure(document, FineTuningJob)])
+    assert json.loads(stream.getvalue()) == [document]
