@@ -20,6 +20,7 @@ Every hook is registered in ``_configure``; the policies, in one place:
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from collections.abc import Callable
@@ -383,7 +384,10 @@ def make_converter(*, fast: bool = True) -> cattrs.Converter:
     return c
 
 
-_CONVERTER = make_converter()
+@functools.cache
+def converter() -> cattrs.Converter:
+    """The converter every decode and encode uses, built on first use (not at import)."""
+    return make_converter()
 
 
 def _first_error(exc: BaseException, path: str) -> tuple[str, BaseException]:
@@ -417,7 +421,7 @@ def structure(data: Any, cls: type[T]) -> T:
         DecodeError: the data does not fit; nothing else escapes.
     """
     try:
-        return _CONVERTER.structure(data, cls)
+        return converter().structure(data, cls)
     except Exception as exc:  # turned into DecodeError below
         path, leaf = _first_error(exc, "$")
         if isinstance(leaf, Disagreement):
@@ -427,4 +431,4 @@ def structure(data: Any, cls: type[T]) -> T:
 
 def unstructure(obj: Any) -> Any:
     """Turn a model (or a list/dict of models, or plain values) into JSON-ready data."""
-    return _CONVERTER.unstructure(obj)
+    return converter().unstructure(obj)

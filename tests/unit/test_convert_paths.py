@@ -17,7 +17,6 @@ from ftclient import _classes, _convert, models
 from tests.integration import variants
 from tests.property.strategies import instances
 
-FAST = _convert.make_converter()
 REFERENCE = _convert.make_converter(fast=False)
 
 SAMPLES = [
@@ -53,7 +52,7 @@ BROKEN = [
 
 
 def both(cls: type, document: Any) -> tuple[Any, Any]:
-    return FAST.structure(document, cls), REFERENCE.structure(document, cls)
+    return _convert.structure(document, cls), REFERENCE.structure(document, cls)
 
 
 @pytest.mark.parametrize(("cls", "document"), SAMPLES)
@@ -117,6 +116,6 @@ def test_a_fast_path_that_refuses_what_the_reference_accepts_raises_disagreement
 def test_disagreement_is_never_reported_as_a_bad_response(monkeypatch: pytest.MonkeyPatch) -> None:
     converter = _convert.make_converter()
     converter.register_structure_hook(models.FineTuningJobError, _faulty())
-    monkeypatch.setattr(_convert, "_CONVERTER", converter)
+    monkeypatch.setattr(_convert, "converter", lambda: converter)
     with pytest.raises(_classes.Disagreement):
         _convert.structure([{"code": "c"}], list[models.FineTuningJobError])
