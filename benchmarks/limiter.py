@@ -2,7 +2,8 @@
 
 ``python -m benchmarks.limiter --rate R`` binds 127.0.0.1 on a free port and answers
 ``GET /v1/fine_tuning/jobs/{id}`` with the job document of ``benchmarks.server``, through a token
-bucket of ``R`` requests/s with a burst of ``R``: a request beyond it gets a bare 429, with no
+bucket of ``R`` requests/s with a burst of ``R`` (``--window``: at most ``R`` in each whole
+second instead): a request beyond it gets a bare 429, with no
 ``Retry-After``, no ``retry-after-ms`` and no ``x-ratelimit-*`` headers, so a client can only
 learn the limit from the refusals themselves. It prints ``{"url", "jobs", "burst"}`` on one line;
 each line ``stats`` on stdin prints ``{"requests", "rate_limited"}`` so far; EOF stops it.
@@ -47,6 +48,22 @@ class Bucket:
         return False
 
 
+class Window(Bucket):
+    """At most ``rate`` requests in each whole second (a fixed window): no refill within it."""
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        if int(now) != int(self.updated):
+            self.tokens = self.rate
+        self.updated = now
+        self.requests += 1
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        self.refused += 1
+        return False
+
+
 class _Limited(_Protocol):
     def __init__(self, bodies: Bodies, bucket: Bucket) -> None:
         super().__init__(bodies)
@@ -56,9 +73,9 @@ class _Limited(_Protocol):
         return super().answer(request_line) if self.bucket.take() else _REFUSED
 
 
-async def serve(rate: float) -> None:
+async def serve(rate: float, window: bool) -> None:
     bodies = Bodies(0)
-    bucket = Bucket(rate)
+    bucket = Window(rate) if window else Bucket(rate)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
         lambda: _Limited(bodies, bucket), "127.0.0.1", 0, backlog=4096, reuse_address=True
@@ -77,8 +94,9 @@ async def serve(rate: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description="hint-less rate limiter (127.0.0.1 only)")
     parser.add_argument("--rate", type=float, default=100.0)
+    parser.add_argument("--window", action="store_true", help="a fixed window, not a bucket")
     args = parser.parse_args()
-    asyncio.run(serve(args.rate))
+    asyncio.run(serve(args.rate, args.window))
 
 
 if __name__ == "__main__":

@@ -161,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--nohint-rate", type=float, default=100.0, help="hint-less limiter's rate (default 100)"
     )
+    parser.add_argument(
+        "--nohint-window", action="store_true", help="hint-less limiter: fixed 1 s windows"
+    )
     parser.add_argument("--output", type=Path, help="JSON result file (default: results/)")
     parser.add_argument(
         "--baseline",
@@ -232,7 +235,13 @@ def main(argv: list[str] | None = None) -> int:
                 for variant in rotate(limited, r):
                     runs.append(
                         _rate_limited(
-                            variant, counts["nohint"], concurrency, args.nohint_rate, "nohint"
+                            variant,
+                            counts["nohint"],
+                            concurrency,
+                            args.nohint_rate,
+                            "nohint",
+                            baseline=args.baseline,
+                            window=args.nohint_window,
                         )
                     )
             if "import" in scenarios:
@@ -271,7 +280,14 @@ def _watch_scenarios(
 
 
 def _rate_limited(
-    variant: str, n: int, concurrency: int, rate: float, scenario: str = "ratelimited"
+    variant: str,
+    n: int,
+    concurrency: int,
+    rate: float,
+    scenario: str = "ratelimited",
+    *,
+    baseline: Path | None = None,
+    window: bool = False,
 ) -> dict[str, Any]:
     """One run against a fresh rate-limited server; its own counters give the 429 fraction.
 
@@ -279,7 +295,7 @@ def _rate_limited(
     ``benchmarks.limiter``, whose 429s carry no hint at all.
     """
     module = "benchmarks.emulator_proc" if scenario == "ratelimited" else "benchmarks.limiter"
-    with _process([module, "--rate", str(rate)]) as (proc, emu):
+    with _process([module, "--rate", str(rate), *(["--window"] if window else [])]) as (proc, emu):
         spec = {
             "variant": variant,
             "scenario": scenario,
@@ -288,6 +304,7 @@ def _rate_limited(
             "concurrency": concurrency,
             "decoder": "default",
             "job_ids": emu["jobs"],
+            "baseline": str(baseline),
         }
         result = run_child(spec)
         assert proc.stdin is not None

@@ -213,7 +213,7 @@ async def test_close_wakes_every_waiter_with_client_closed() -> None:
 async def test_close_refuses_acquire_with_adaptive_off_too() -> None:
     g = RateGate(ftclient.FlowControl(adaptive=False))
     g.close()
-    with pytest.raises(ftclient.ClientClosedError):
+    with pytest.raises(ftclient.ClientClosedError, match=r"^the client is closed; create a new"):
         await g.acquire()
 
 

@@ -93,6 +93,20 @@ async def test_the_mirror_keeps_a_token_for_each_request_in_flight() -> None:
     assert fake.slept == [pytest.approx(1 / 95)]
 
 
+@pytest.mark.parametrize(
+    "headers",
+    [bucket("10", "0", "0s"), bucket("10", "10", "1s")],  # refilled now; nothing spent
+)
+async def test_a_bucket_that_says_nothing_about_a_rate_sets_none(headers: dict[str, str]) -> None:
+    fake = FakeTime()
+    g = RateGate(clock=fake.clock, sleep=fake.sleep)
+    for _ in range(3):
+        await g.acquire()
+        g.on_response(200, headers)
+    assert g.rate is None
+    assert fake.slept == []
+
+
 async def test_a_partial_token_shortens_the_wait() -> None:
     fake = FakeTime()
     g = RateGate(clock=fake.clock, sleep=fake.sleep)

@@ -34,7 +34,7 @@ class VirtualTime:
         heapq.heappush(self._timers, (self.now + max(0.0, seconds), next(self._order), wake))
         await wake
 
-    async def run(self, work: Awaitable[T], *, max_steps: int = 1_000_000) -> T:
+    async def run(self, work: Awaitable[T], *, max_steps: int = 50_000) -> T:
         task = asyncio.ensure_future(work)
         for _ in range(max_steps):
             for _ in range(8):  # let everything runnable reach its next sleep
