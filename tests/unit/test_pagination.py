@@ -94,3 +94,87 @@ def test_next_cursor_prefers_last_id() -> None:
     assert next_cursor(Page([Item("x")], True, "explicit")) == "explicit"
     assert next_cursor(Page([Item("x")], True)) == "x"
     assert next_cursor(Page([Item("x")], False, "y")) is None
+
+
+@attrs.frozen
+class BarePage:
+    """A page type with no ``last_id`` at all, of items that may lack an ``id``."""
+
+    data: Sequence[object]
+    has_more: bool
+
+
+@pytest.mark.parametrize(
+    ("page", "cursor"),
+    [
+        (BarePage([Item("x")], True), "x"),  # no last_id attribute: the last item's id
+        (Page([Item("x")], True, 5), "x"),  # type: ignore[arg-type]  # a last_id not a string
+        (Page([Item("x")], True, ""), "x"),  # an empty last_id
+        (BarePage([object()], True), None),  # an item without an id
+        (BarePage([Item(7)], True), None),  # type: ignore[arg-type]  # an id not a string
+        (BarePage([Item("")], True), None),  # an empty id
+    ],
+)
+def test_next_cursor_takes_only_a_usable_id(page: Page, cursor: str | None) -> None:
+    assert next_cursor(page) == cursor
+
+
+async def test_an_a_b_a_cycle_raises_instead_of_looping() -> None:
+    cycle = {
+        None: Page([Item("a")], True),
+        "a": Page([Item("b")], True),
+        "b": Page([Item("a")], True),  # back to a cursor already followed
+    }
+    server = Server(cycle)
+    with pytest.raises(ftclient.PaginationError, match="'a'"):
+        async for _ in AsyncPaginator[Item, Page](server.fetch):
+            pass
+    assert server.calls == [None, "a", "b"]
+
+
+async def test_a_cursor_back_to_the_starting_one_raises() -> None:
+    server = Server({"s": Page([Item("t")], True), "t": Page([Item("s")], True)})
+    with pytest.raises(ftclient.PaginationError, match="'s'"):
+        async for _ in AsyncPaginator[Item, Page](server.fetch, after="s"):
+            pass
+    assert server.calls == ["s", "t"]
+
+
+async def test_a_finished_walk_stays_finished() -> None:
+    server = Server(pages_of(["a", "b", "c"], 3, with_last_id=True))
+    pages = AsyncPaginator[Item, Page](server.fetch).pages()
+    assert len((await anext(pages)).data) == 3
+    for _ in range(2):
+        with pytest.raises(StopAsyncIteration):
+            await anext(pages)
+    assert server.calls == [None]
+
+
+async def test_a_walk_that_raised_on_a_repeat_stays_finished() -> None:
+    server = Server({None: Page([Item("a")], True), "a": Page([Item("a")], True)})
+    pages = AsyncPaginator[Item, Page](server.fetch).pages()
+    await anext(pages)
+    with pytest.raises(ftclient.PaginationError):
+        await anext(pages)
+    with pytest.raises(StopAsyncIteration):
+        await anext(pages)
+    assert server.calls == [None, "a"]
+
+
+async def test_pages_and_await_start_after_the_given_cursor() -> None:
+    server = Server(pages_of([str(i) for i in range(6)], 2, with_last_id=True))
+    paginator = AsyncPaginator[Item, Page](server.fetch, after="1")
+    assert [i.id for i in (await paginator).data] == ["2", "3"]
+    assert [[i.id for i in p.data] async for p in paginator.pages()] == [["2", "3"], ["4", "5"]]
+    assert server.calls == ["1", "1", "3"]
+
+
+@pytest.mark.parametrize(
+    ("max_items", "expected"),
+    [(None, ["a", "b", "c", "d"]), (0, []), (-1, []), (1, ["a"]), (3, ["a", "b", "c"])],
+)
+async def test_to_list(max_items: int | None, expected: list[str]) -> None:
+    server = Server(pages_of(["a", "b", "c", "d"], 3, with_last_id=False))
+    got = await AsyncPaginator[Item, Page](server.fetch).to_list(max_items=max_items)
+    assert [i.id for i in got] == expected
+    assert len(server.calls) == (0 if not expected else 1 + (len(expected) > 3))
