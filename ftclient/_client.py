@@ -224,6 +224,8 @@ class AzureFineTuningClient(FineTuningClient):
             raise InvalidParameterError(
                 "azure_endpoint", f"pass azure_endpoint=... or set {ENV_AZURE_ENDPOINT}"
             )
+        if version is not None:
+            _inputs.text(version, "api_version")
         if not version:
             raise InvalidParameterError(
                 "api_version", f"pass api_version=... or set {ENV_API_VERSION}"

@@ -344,7 +344,7 @@ def resolve_config(
         max_connections=max_connections,
         flow=flow_control if flow_control is not None else DEFAULT_FLOW_CONTROL,
         default_headers=headers,
-        default_query=dict(default_query or {}),
+        default_query=_inputs.query_params(default_query, "default_query"),
         auth_header=auth_header,
         max_response_bytes=max_response_bytes,
     )

@@ -29,6 +29,7 @@ from typing import Any
 import attrs
 
 from ._decode import decode
+from ._inputs import MAX_METADATA_KEYS, MAX_PAGE_SIZE
 from ._pagination import AsyncPaginator
 from ._response import Response
 from ._runner import Call, Context, Guard
@@ -54,8 +55,8 @@ __all__ = [
 
 IDEMPOTENCY_METADATA_KEY = "ftclient_idempotency_key"
 JOBS_PATH = "/fine_tuning/jobs"
-_LOOKUP_PAGE = 100  # a list that ignores the filter still shows a just-made job among these
-_MAX_METADATA_KEYS = 16
+# A list that ignores the filter still shows a just-made job among its newest page.
+_LOOKUP_PAGE = MAX_PAGE_SIZE
 
 
 def new_key() -> str:
@@ -76,7 +77,7 @@ def with_idempotency_key(metadata: Mapping[str, str] | None, key: str) -> dict[s
             f"metadata[{IDEMPOTENCY_METADATA_KEY!r}]",
             "is reserved for ftclient's duplicate protection; pass idempotency_key= instead",
         )
-    if existing is None and len(merged) >= _MAX_METADATA_KEYS:
+    if existing is None and len(merged) >= MAX_METADATA_KEYS:
         return None
     merged[IDEMPOTENCY_METADATA_KEY] = key
     return merged
@@ -262,7 +263,7 @@ async def _all_permissions(ctx: Context[Any], path: str) -> list[FineTuningCheck
                 "GET",
                 path,
                 decoder(ListFineTuningCheckpointPermissionResponse, "GET", path),
-                query={"limit": 100, "after": cursor},
+                query={"limit": MAX_PAGE_SIZE, "after": cursor},
             )
         )
         return page

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ._config import DEFAULT_RETRY_POLICY
+from ._inputs import MAX_PAGE_SIZE
 from ._protocol import should_retry
 from ._waiting import PollSchedule, hint_of, is_done
 from .errors import APIResponseValidationError, FTClientError
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = ["PAGE_SIZE", "WaitResult", "Watch", "transient"]
 
-PAGE_SIZE = 100  # the most jobs.list returns per page
+PAGE_SIZE = MAX_PAGE_SIZE  # the most jobs.list returns per page
 
 
 @attrs.frozen(kw_only=True)

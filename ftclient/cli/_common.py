@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import FineTuningClient
+from .._inputs import MAX_PAGE_SIZE
 from ..errors import (
     APIConnectionError,
     APIResponseValidationError,
@@ -46,9 +47,6 @@ class UsageError(Exception):
 
 class CommandFailed(Exception):
     """The command ran but its goal was not met (a waited-for job failed...): exit code 1."""
-
-
-MAX_PAGE_SIZE = 100
 
 
 def page_size(limit: int | None) -> int | None:

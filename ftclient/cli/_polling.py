@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 
 from .. import FineTuningClient, PollSchedule
+from .._inputs import MAX_PAGE_SIZE
 from ..models import FineTuningJob, FineTuningJobEvent
 
 __all__ = ["follow_events", "recent_events", "wait_for_job"]
 
-EVENT_PAGE_SIZE = 100
+EVENT_PAGE_SIZE = MAX_PAGE_SIZE
 
 
 def _every(poll_interval: float) -> PollSchedule:

@@ -9,7 +9,7 @@ from .. import _protocol as protocol
 from .._config import TimeoutArg, Timeouts
 from .._decode import decode
 from .._idempotency import decoder, new_key
-from .._inputs import check_headers, check_limit, instance_of
+from .._inputs import check_headers, check_limit, json_object, query_params
 from .._pagination import AsyncPaginator, PageLike
 from .._runner import Call, Guard, Runner
 
@@ -33,15 +33,8 @@ class Options:
     ) -> None:
         self.timeout = timeout if timeout is ... else Timeouts.coerce(timeout)
         self.extra_headers = check_headers(extra_headers)
-        self.extra_query = _mapping(extra_query, "extra_query")
-        self.extra_body = _mapping(extra_body, "extra_body")
-
-
-def _mapping(value: Mapping[str, Any] | None, param: str) -> dict[str, Any]:
-    if value is None:
-        return {}
-    instance_of(value, Mapping, param, "a mapping or None")
-    return dict(value)
+        self.extra_query = query_params(extra_query, "extra_query")
+        self.extra_body = json_object(extra_body, "extra_body")
 
 
 class Resource:

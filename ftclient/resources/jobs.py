@@ -15,6 +15,7 @@ from .._idempotency import (
     with_idempotency_key,
 )
 from .._inputs import (
+    MAX_PAGE_SIZE,
     check_headers,
     check_metadata,
     request_body,
@@ -326,7 +327,7 @@ class Jobs(Resource):
         since: str | None = None,
         include_existing: bool = True,
         poll_interval: float | PollSchedule = 2.0,
-        page_size: int = 100,
+        page_size: int = MAX_PAGE_SIZE,
         settle: float = DEFAULT_SETTLE,
         on_job: OnUpdate | None = None,
     ) -> AsyncIterator[FineTuningJobEvent]:

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._idempotency import GrantGuard, RevokeGuard
-from .._inputs import request_body
+from .._inputs import identifiers, request_body
 from .._pagination import AsyncPaginator
 from .._protocol import path_segment
 from ..errors import InvalidParameterError
@@ -58,16 +58,13 @@ class Permissions(Resource):
         Raises:
             InvalidParameterError: ``project_ids`` empty, not a list, or holding a non-string.
         """
-        if isinstance(project_ids, str) or not isinstance(project_ids, Sequence):
-            raise InvalidParameterError("project_ids", "must be a list of project id strings")
-        if not project_ids:
+        projects = identifiers(project_ids, "project_ids")
+        if not projects:
+            # Granting none would be a no-op whose retry ftclient could not check.
             raise InvalidParameterError("project_ids", "must name at least one project")
-        for index, project in enumerate(project_ids):
-            if not isinstance(project, str) or not project.strip():
-                raise InvalidParameterError(f"project_ids[{index}]", "must be a non-empty string")
         path = _base_path(checkpoint)
         body = request_body(
-            "CreateFineTuningCheckpointPermissionRequest", {"project_ids": list(project_ids)}
+            "CreateFineTuningCheckpointPermissionRequest", {"project_ids": projects}
         )
         return await self._request(
             "create",
@@ -76,7 +73,7 @@ class Permissions(Resource):
             path,
             Options(timeout, extra_headers, extra_query, extra_body),
             body=body,
-            guard=GrantGuard(path, project_ids),
+            guard=GrantGuard(path, projects),
         )
 
     def list(

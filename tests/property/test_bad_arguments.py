@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import math
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -44,6 +45,42 @@ SETTINGS = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 
+
+def azure_arg(name: str) -> Callable[[ftclient.FineTuningClient, Any], Any]:
+    def call(c: ftclient.FineTuningClient, v: Any) -> Any:
+        args = {
+            "api_key": "sk-test",
+            "azure_endpoint": c.base_url,
+            "api_version": "2025-04-01-preview",
+            name: v,
+        }
+        return ftclient.AzureFineTuningClient(**args)
+
+    return call
+
+
+def good_query(key: object, value: object) -> bool:
+    if not good_text(key):
+        return False
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return value is None or isinstance(value, (int, bool)) or good_text(value)
+
+
+def good_json(value: object) -> bool:
+    if value is None or isinstance(value, (bool, int)):
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, str):
+        return good_text(value)
+    if isinstance(value, (list, tuple)):
+        return all(good_json(item) for item in value)
+    if isinstance(value, dict):
+        return all(good_text(k) and good_json(x) for k, x in value.items())
+    return False
+
+
 # (label, call(client, value), parameter, is_valid oracle)
 Entry = tuple[str, Callable[[ftclient.FineTuningClient, Any], Any], str, Callable[[object], bool]]
 
@@ -60,6 +97,7 @@ def create(**fixed: Any) -> Callable[[str], Callable[[ftclient.FineTuningClient,
 
 
 CREATE = create()
+PYTHON_GRADER = {"type": "python", "name": "p", "source": "x"}
 ENTRIES: list[Entry] = [
     ("create-model", CREATE("model"), "model", good_text),
     ("create-training-file", CREATE("training_file"), "training_file", good_text),
@@ -146,6 +184,38 @@ ENTRIES: list[Entry] = [
         lambda c, v: c.jobs.list().to_list(max_items=v),
         "max_items",
         optional(good_int(-(2**63))),
+    ),
+    (
+        "retrieve-extra-query",
+        lambda c, v: c.jobs.retrieve("j", extra_query=v),
+        "extra_query",
+        lambda v: (
+            v is None or (isinstance(v, dict) and all(good_query(k, x) for k, x in v.items()))
+        ),
+    ),
+    (
+        "create-extra-body",
+        CREATE("extra_body"),
+        "extra_body",
+        lambda v: v is None or (isinstance(v, dict) and good_json(v)),
+    ),
+    (
+        "validate-extra-body",
+        lambda c, v: c.graders.validate(grader=PYTHON_GRADER, extra_body=v),
+        "extra_body",
+        lambda v: v is None or (isinstance(v, dict) and good_json(v)),
+    ),
+    (
+        "follow-settle",
+        lambda c, v: c.jobs.follow_events("j", settle=v),
+        "settle",
+        lambda v: good_seconds(v) or v == 0,
+    ),
+    (
+        "wait-many-max-failed",
+        lambda c, v: c.jobs.wait_many(["j"], max_failed_polls=v),
+        "max_failed_polls",
+        good_int(1),
     ),
     ("events-id", lambda c, v: c.jobs.list_events(v), "job_id", good_id),
     (
@@ -281,6 +351,32 @@ ENTRIES += [
         client_arg("trace_configs"),
         "trace_configs",
         lambda v: isinstance(v, (list, tuple)) and not v,
+    ),
+    (
+        "client-default-query",
+        client_arg("default_query"),
+        "default_query",
+        lambda v: (
+            v is None or (isinstance(v, dict) and all(good_query(k, x) for k, x in v.items()))
+        ),
+    ),
+    (
+        "client-max-response-bytes",
+        client_arg("max_response_bytes"),
+        "max_response_bytes",
+        good_int(1),
+    ),
+    (
+        "azure-endpoint",
+        azure_arg("azure_endpoint"),
+        "azure_endpoint",
+        lambda v: v is None or v == "",
+    ),
+    (
+        "azure-api-version",
+        azure_arg("api_version"),
+        "api_version",
+        lambda v: v is None or v == "" or good_text(v),
     ),
     ("timeouts-total", lambda c, v: ftclient.Timeouts(total=v), "total", optional(good_seconds)),
     ("timeouts-read", lambda c, v: ftclient.Timeouts(read=v), "read", optional(good_seconds)),

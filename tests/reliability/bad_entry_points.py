@@ -132,9 +132,53 @@ def _constructors() -> list[Case]:
     return [(f"client-{label}", new_client(**kwargs), param) for label, kwargs, param in bad]
 
 
-ENTRY_POINT_CASES: list[Case] = [*_seconds(), *_collections(), *_constructors()]
+PYTHON = {"type": "python", "name": "p", "source": "def grade(sample, item):\n  return 1"}
+
+
+def _options() -> list[Case]:
+    azure = {"api_key": "k", "azure_endpoint": "http://127.0.0.1:9", "api_version": "2025-04-01"}
+    return [
+        (
+            "extra-query-list",
+            lambda c: c.jobs.retrieve("j", extra_query={"a": [1]}),
+            "extra_query['a']",
+        ),
+        ("extra-query-str", lambda c: c.jobs.list(extra_query="a=1"), "extra_query"),
+        (
+            "extra-query-inf",
+            lambda c: c.checkpoints.list("j", extra_query={"a": INF}),
+            "extra_query['a']",
+        ),
+        ("extra-body-nan", lambda c: c.jobs.cancel("j", extra_body={"a": NAN}), "extra_body.a"),
+        (
+            "extra-body-list",
+            lambda c: c.graders.validate(grader=PYTHON, extra_body=[1]),
+            "extra_body",
+        ),
+        (
+            "extra-body-surrogate",
+            lambda c: c.jobs.create(model="m", training_file="f", extra_body={"x": "\udc80"}),
+            "extra_body.x",
+        ),
+        ("client-default-query", new_client(default_query={"a": object()}), "default_query['a']"),
+        ("client-max-response-bytes", new_client(max_response_bytes=0), "max_response_bytes"),
+        (
+            "azure-api-version",
+            lambda c: ftclient.AzureFineTuningClient(**{**azure, "api_version": 5}),
+            "api_version",
+        ),
+        (
+            "azure-endpoint",
+            lambda c: ftclient.AzureFineTuningClient(**{**azure, "azure_endpoint": 5}),
+            "azure_endpoint",
+        ),
+    ]
+
+
+ENTRY_POINT_CASES: list[Case] = [*_seconds(), *_collections(), *_constructors(), *_options()]
 ENTRY_POINT_CATEGORIES = {
     "seconds (timeouts, waits, intervals, rates)": len(_seconds()),
     "collections of ids, statuses, callbacks": len(_collections()),
     "client constructor arguments": len(_constructors()),
+    "extra_query, extra_body, default_query, Azure": len(_options()),
 }
