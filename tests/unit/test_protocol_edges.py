@@ -12,6 +12,7 @@ import json
 import pytest
 
 import ftclient
+from ftclient import _inputs
 from ftclient import _protocol as protocol
 from tests.unit.test_protocol import make_config
 
@@ -28,22 +29,32 @@ def test_json_nested_too_deeply_says_so(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_a_clean_header_passes_unchanged() -> None:
-    assert protocol.check_header_value("X-Trace", "abc: 1") == "abc: 1"
+    # Header checks live in _inputs (run when the client is built and at each call).
+    assert _inputs.header_value("abc: 1", "extra_headers['X-Trace']") == "abc: 1"
 
 
 def test_a_header_value_that_is_not_a_string_names_the_header() -> None:
     with pytest.raises(ftclient.InvalidParameterError) as info:
-        protocol.check_header_value("X-Trace", 5)  # type: ignore[arg-type]
-    assert info.value.param == "headers['X-Trace']"
-    assert str(info.value).endswith("must be a string, got 5")
+        make_config(default_headers={"X-Trace": 5})
+    assert info.value.param == "default_headers['X-Trace']"
+    assert str(info.value).endswith("must be a string, got int")
 
 
-@pytest.mark.parametrize(("name", "value"), [("X-A", "a\rb"), ("X:A", "v"), ("X A", "v")])
-def test_a_header_that_would_split_the_request_names_the_header(name: str, value: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("X-A", "a\rb", "must not contain CR, LF or NUL characters"),
+        ("X:A", "v", "is not a valid header name"),
+        ("X A", "v", "is not a valid header name"),
+    ],
+)
+def test_a_header_that_would_split_the_request_names_the_header(
+    name: str, value: str, message: str
+) -> None:
     with pytest.raises(ftclient.InvalidParameterError) as info:
-        protocol.check_header_value(name, value)
-    assert info.value.param == f"headers[{name!r}]"
-    assert str(info.value).endswith("must not contain CR, LF or NUL")
+        make_config(default_headers={name: value})
+    assert info.value.param == f"default_headers[{name!r}]"
+    assert message in str(info.value)
 
 
 def test_base_headers_ask_for_json_and_carry_checked_default_headers() -> None:
