@@ -11,7 +11,9 @@ import argparse
 import asyncio
 import os
 import sys
+import warnings
 from collections.abc import Sequence
+from typing import TextIO
 
 from ..errors import FTClientError
 from ._common import CommandFailed, UsageError, describe_error, exit_code_for, make_client
@@ -69,6 +71,18 @@ def _redact(text: str, secret: str | None) -> str:
     return text
 
 
+def _one_line_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    # A warning is for the person at the terminal, not a Python traceback-like line with a path.
+    print(f"warning: {message}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``ftclient`` command line.
 
@@ -83,10 +97,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version and usage errors
         return exc.code if isinstance(exc.code, int) else 2
-    out = Output(json_mode=args.json)
-    secret = args.api_key or os.environ.get("OPENAI_API_KEY")
+    out = Output(json_mode=getattr(args, "json", False))
+    secret = getattr(args, "api_key", None) or os.environ.get("OPENAI_API_KEY")
     try:
-        return asyncio.run(_run(args, out))
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")  # shown to the person, never raised
+            warnings.showwarning = _one_line_warning
+            return asyncio.run(_run(args, out))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -145,7 +146,10 @@ def describe_error(exc: BaseException) -> str:
     """One line for stderr: ``404 No such job (request id req_1)``, ``connection error...``."""
     if isinstance(exc, APIStatusError):
         rid = f" (request id {exc.request_id})" if exc.request_id else ""
-        return f"{exc.status} {exc.message}{rid}"
+        message = exc.message
+        if message == f"HTTP {exc.status}":  # the answer said nothing more
+            message = _empty_answer(exc.status)
+        return f"{exc.status} {message}{rid}"
     if isinstance(exc, APIResponseValidationError):
         rid = f" (request id {exc.request_id})" if exc.request_id else ""
         return f"unexpected response from the API at {exc.path}: {exc.message}{rid}"
@@ -157,6 +161,15 @@ def describe_error(exc: BaseException) -> str:
             return "no API key: pass --api-key or set OPENAI_API_KEY (`ftclient demo` needs none)"
         return str(exc)
     return str(exc) or type(exc).__name__
+
+
+def _empty_answer(status: int) -> str:
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "HTTP error"
+    hint = "; is --base-url (OPENAI_BASE_URL) the API's, ending in /v1?" if status == 404 else ""
+    return f"{phrase}, with no error message in the response{hint}"
 
 
 def exit_code_for(exc: BaseException) -> int:

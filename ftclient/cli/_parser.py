@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import NoReturn
 
 from .._version import __version__
 from . import _jobs, _resources
@@ -25,6 +26,25 @@ examples:
   ftclient --json jobs list --limit 5
   ftclient serve --port 8080          # a local emulator for other programs
 exit status: 0 success, 1 API/network error or failed job, 2 usage error."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line and a hint, rather than the whole usage block first."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n(see '{self.prog} --help')\n")
+
+
+def _non_empty(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must not be empty")
+    return text
+
+
+def _json_only(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument_group("global options").add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="print JSON instead of text"
+    )
 
 
 def _globals(parser: argparse.ArgumentParser, *, nested: bool, timeout: bool = True) -> None:
@@ -93,8 +113,8 @@ def _add_jobs(
     p.add_argument("job", metavar="JOB")
 
     p = _command(act, "create", "create a fine-tuning job", _jobs.cmd_create, parents=common)
-    p.add_argument("--model", required=True, help="base model, e.g. gpt-4o-mini")
-    p.add_argument("--training-file", required=True, metavar="FILE_ID")
+    p.add_argument("--model", required=True, type=_non_empty, help="base model, e.g. gpt-4o-mini")
+    p.add_argument("--training-file", required=True, type=_non_empty, metavar="FILE_ID")
     p.add_argument("--validation-file", metavar="FILE_ID")
     p.add_argument("--suffix", help="up to 64 characters added to the model name")
     p.add_argument("--seed", type=int)
@@ -148,6 +168,7 @@ def _add_jobs(
 def _add_others(
     sub: argparse._SubParsersAction[argparse.ArgumentParser],
     common: list[argparse.ArgumentParser],
+    json_only: list[argparse.ArgumentParser],
 ) -> None:
     cps = sub.add_parser("checkpoints", help="checkpoints of a job", parents=common)
     act = cps.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -199,7 +220,7 @@ def _add_others(
         "serve",
         "run the local API emulator until Ctrl-C",
         cmd_serve,
-        parents=common,
+        parents=json_only,
         needs_client=False,
     )
     p.add_argument("--host", default="127.0.0.1")
@@ -209,7 +230,7 @@ def _add_others(
         type=_positive,
         default=DEFAULT_SERVE_SPEED,
         metavar="F",
-        help=f"simulated seconds per real second (default {DEFAULT_SERVE_SPEED:g})",
+        help=f"simulated seconds per real second (default {DEFAULT_SERVE_SPEED:g}: wall time)",
     )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument(
@@ -232,7 +253,7 @@ def _add_others(
         "demo",
         "a whole session against an in-process emulator (no key, no network)",
         cmd_demo,
-        parents=common,
+        parents=[],
         needs_client=False,
     )
     p.add_argument(
@@ -266,7 +287,7 @@ def _positive(text: str) -> float:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``ftclient`` argument parser; each leaf sets ``handler`` and ``needs_client``."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="ftclient",
         description=DESCRIPTION,
         epilog=EPILOG,
@@ -278,7 +299,9 @@ def build_parser() -> argparse.ArgumentParser:
     _globals(common, nested=True)
     no_timeout = argparse.ArgumentParser(add_help=False)
     _globals(no_timeout, nested=True, timeout=False)
+    json_only = argparse.ArgumentParser(add_help=False)
+    _json_only(json_only)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_jobs(sub, [common], [no_timeout])
-    _add_others(sub, [common])
+    _add_others(sub, [common], [json_only])
     return parser

@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
+import os
 import signal
 
-from ._common import EXIT_OK
+from ._common import EXIT_OK, CommandFailed
 from ._output import Output
 
 __all__ = ["DEFAULT_SERVE_SPEED", "cmd_serve"]
 
-DEFAULT_SERVE_SPEED = 10.0
+DEFAULT_SERVE_SPEED = 1.0  # wall speed: the times the CLI shows against it are true
 EMULATOR_KEY = "sk-emulator"
 # The emulator records every request for tests; a long-lived server drops that record now and
 # then so that its memory stays flat.
@@ -42,14 +44,21 @@ async def cmd_serve(args: argparse.Namespace, out: Output) -> int:
     from ..testing import DEFAULT_WEBHOOK_SECRET, FineTuningEmulator
 
     secret = args.webhook_secret or DEFAULT_WEBHOOK_SECRET
-    async with FineTuningEmulator(
+    emu = FineTuningEmulator(
         host=args.host,
         port=args.port,
         seed=args.seed,
         speed=args.speed,
         webhooks=args.webhook,
         webhook_secret=secret,
-    ) as emu:
+    )
+    try:
+        await emu.start()
+    except OSError as exc:
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        hint = " (choose another with --port, or --port 0)" if exc.errno == errno.EADDRINUSE else ""
+        raise CommandFailed(f"cannot listen on {args.host}:{args.port}: {reason}{hint}") from None
+    try:
         if out.json_mode:
             info = {"url": emu.url, "api_key": EMULATOR_KEY, "speed": args.speed}
             if args.webhook:
@@ -75,6 +84,8 @@ async def cmd_serve(args: argparse.Namespace, out: Output) -> int:
             trimmer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await trimmer
+    finally:
+        await emu.stop()
     if not out.json_mode:
         out.line("Emulator stopped.")
     return EXIT_OK

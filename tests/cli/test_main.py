@@ -106,7 +106,11 @@ def test_global_options_anywhere(cli: Runner, emu: ThreadedEmulator) -> None:
 def test_usage_errors_exit_2(bare_cli: Runner, argv: list[str]) -> None:
     result = bare_cli(*argv)
     assert result.code == 2
-    assert "usage: ftclient" in result.err
+    [error, hint] = result.err.splitlines()
+    assert error.startswith("ftclient")
+    assert ": error: " in error
+    assert hint.startswith("(see 'ftclient")
+    assert hint.endswith(" --help')")
     assert result.out == ""
 
 
