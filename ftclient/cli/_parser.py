@@ -287,7 +287,7 @@ def _positive(text: str) -> float:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``ftclient`` argument parser; each leaf sets ``handler`` and ``needs_client``."""
-    parser = _Parser(
+    parser: argparse.ArgumentParser = _Parser(
         prog="ftclient",
         description=DESCRIPTION,
         epilog=EPILOG,
