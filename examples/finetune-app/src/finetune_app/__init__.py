@@ -43,9 +43,10 @@ async def train_all(client: ftclient.FineTuningClient, files: Iterable[str]) -> 
         job = await client.jobs.create(model="gpt-4o-mini", training_file=training_file)
         by_job[job.id] = training_file
     statuses = {}
-    async with client.jobs.wait_many(by_job) as finished:
-        async for job in finished:
-            statuses[by_job[job.id]] = str(job.status)
+    async with client.jobs.wait_many(list(by_job)) as results:
+        async for result in results:
+            outcome = str(result.job.status) if result.ok else f"error: {result.error}"
+            statuses[by_job[result.job_id]] = outcome
     return statuses
 
 
