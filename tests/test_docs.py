@@ -74,6 +74,8 @@ def blocks_of(path: Path) -> list[Block]:
 
 ALL = [block for path in DOCS for block in blocks_of(path)]
 SNIPPETS = [b for b in ALL if b.kind == "python" and b.file is None]
+# (file name, line, code) of every Python block, for tests that check one example's results.
+BLOCKS = [(b.doc, b.line, b.code) for b in ALL if b.kind == "python"]
 
 
 def projects() -> list[tuple[str, list[Block]]]:

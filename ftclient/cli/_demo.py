@@ -26,7 +26,8 @@ from ._serve import EMULATOR_KEY
 __all__ = ["DEFAULT_DEMO_SPEED", "cmd_demo"]
 
 DEFAULT_DEMO_SPEED = 25.0
-LABEL_WIDTH = 16
+LABEL_WIDTH = 15
+WIDTH = 59  # the demo fits a 60-column terminal
 MODEL = "gpt-4o-mini"
 EPOCHS = 2
 
@@ -47,10 +48,10 @@ ROLES = (
     Role("legal-summaries", "file-demo-legal-briefs", None, "cancel"),
 )
 _PLAN_TEXT = {
-    "succeed": "train to the end",
-    "fail": "fails validation",
-    "pause": "pause, then resume",
-    "cancel": "cancel half-way",
+    "succeed": "succeeds",
+    "fail": "fails",
+    "pause": "pauses",
+    "cancel": "cancelled",
 }
 
 
@@ -69,7 +70,8 @@ class _Session:
 
     def refresh(self, role: Role) -> None:
         prog = self.progress[role.label]
-        text = truncate(prog.describe(prefix=role.label.ljust(LABEL_WIDTH)), 79)
+        line = prog.describe(prefix=role.label.ljust(LABEL_WIDTH), status_width=9, bar_width=8)
+        text = truncate(line, WIDTH)
         self.board.update(role.label, text, milestone=prog.milestone)
         self._changed.set()
         self._changed = asyncio.Event()
@@ -139,7 +141,7 @@ def _finished(prog: JobProgress) -> bool:
 
 def _heading(out: Output, text: str) -> None:
     out.line()
-    out.line(f"== {text} " + "=" * max(0, 75 - len(text)))
+    out.line(f"== {text} " + "=" * max(0, WIDTH - 4 - len(text)))
 
 
 async def _create_jobs(session: _Session, run_id: str) -> list[FineTuningJob]:
@@ -161,6 +163,7 @@ async def _create_jobs(session: _Session, run_id: str) -> list[FineTuningJob]:
     session.out.table(
         ("label", "job", "plan"),
         [[r.label, j.id, _PLAN_TEXT[r.plan]] for r, j in zip(ROLES, jobs, strict=True)],
+        max_width=WIDTH,
     )
     return list(jobs)
 
@@ -173,9 +176,8 @@ def _loss_curves(session: _Session) -> None:
             out.line(f"{role.label:<{LABEL_WIDTH}}  (no training steps: {prog.status})")
             continue
         first, last = prog.losses[0], prog.losses[-1]
-        line = sparkline(prog.losses, width=36)
-        tail = f"{first:.2f} → {last:.2f}  {prog.status}"
-        out.line(f"{role.label:<{LABEL_WIDTH}}  {line}  {tail}")
+        line = sparkline(prog.losses, width=26)
+        out.line(f"{role.label:<{LABEL_WIDTH}}  {line}  {first:.2f} → {last:.2f}")
 
 
 async def cmd_demo(args: argparse.Namespace, out: Output) -> int:
@@ -189,10 +191,11 @@ async def cmd_demo(args: argparse.Namespace, out: Output) -> int:
         FineTuningClient(EMULATOR_KEY, base_url=emu.url) as client,
     ):
         session = _Session(client, out, speed)
-        out.line("ftclient demo: a fine-tuning session against a local emulator")
-        out.line(f"(no API key, no network: {emu.url}, time runs {speed:g}x faster)")
+        out.line("ftclient demo: fine-tuning against a local emulator")
+        out.line(f"(no API key, no network: {emu.url})")
+        out.line(f"(its simulated time runs {speed:g}x faster than real time)")
 
-        _heading(out, f"Creating {len(ROLES)} jobs concurrently ({MODEL}, {EPOCHS} epochs)")
+        _heading(out, f"Creating {len(ROLES)} jobs at once ({MODEL}, {EPOCHS} epochs)")
         jobs = await _create_jobs(session, run_id=f"run-{args.seed}")
 
         _heading(out, "Training (live)" if session.board.live else "Training")
@@ -200,26 +203,27 @@ async def cmd_demo(args: argparse.Namespace, out: Output) -> int:
             for role in ROLES:
                 group.create_task(session.run_job(role))
 
-        _heading(out, "Training loss per job (sparkline of the metrics events)")
+        _heading(out, "Training loss per job (from the metrics events)")
         _loss_curves(session)
 
         done = {role.plan: session.progress[role.label] for role in ROLES}
         job = await client.jobs.retrieve(done["succeed"].job_id)
-        _heading(out, f"Checkpoints of {ROLES[0].label} ({job.id})")
-        checkpoint = await show_checkpoints(client, out, job.id)
+        _heading(out, f"Checkpoints of {ROLES[0].label}")
+        checkpoint = await show_checkpoints(client, out, job.id, width=WIDTH)
 
         if checkpoint is not None:
             _heading(out, "Sharing the last checkpoint with other projects")
             await show_permissions(client, out, checkpoint)
 
         _heading(out, "Graders (alpha): validate and run")
-        await show_graders(client, out)
+        await show_graders(client, out, width=WIDTH)
 
         _heading(out, "Summary")
         final = [await client.jobs.retrieve(j.id) for j in jobs]
         out.table(
             ("label", "status", "fine-tuned model / error"),
             [[role.label, str(j.status), _result(j)] for role, j in zip(ROLES, final, strict=True)],
+            max_width=WIDTH,
         )
         took = time.monotonic() - started
         counts = ", ".join(
@@ -227,13 +231,14 @@ async def cmd_demo(args: argparse.Namespace, out: Output) -> int:
             for s in ("succeeded", "failed", "cancelled")
         )
         out.line()
-        out.line(f"{counts}; {emu.stats.requests} API requests in {took:.1f}s real time.")
+        out.line(f"{counts}.")
+        out.line(f"{emu.stats.requests} API requests in {took:.1f}s of real time.")
     return EXIT_OK
 
 
 def _result(job: FineTuningJob) -> str:
-    if job.fine_tuned_model:
-        return job.fine_tuned_model
+    if job.fine_tuned_model:  # ft:<model>:<org>:<suffix>:<id>: the part that tells them apart
+        return "…:" + ":".join(job.fine_tuned_model.split(":")[3:])
     if job.error is not None:
         return f"error: {job.error.code}"
     return "-"

@@ -38,23 +38,27 @@ DEMO_GRADERS: tuple[tuple[dict[str, Any], str, dict[str, Any]], ...] = (
 )
 
 
-async def show_checkpoints(client: FineTuningClient, out: Output, job_id: str) -> str | None:
+async def show_checkpoints(
+    client: FineTuningClient, out: Output, job_id: str, *, width: int
+) -> str | None:
     """Print a job's checkpoints; return the newest checkpoint's model name (or None)."""
     checkpoints = await client.checkpoints.list(job_id).to_list()
     if not checkpoints:
         out.line("No checkpoints.")
         return None
+    newest = checkpoints[0].fine_tuned_model_checkpoint or ""
+    out.line(f"model {newest.rsplit(':', 1)[0]}")
     out.table(
-        ("step", "train loss", "checkpoint model"),
+        ("step", "train loss", "checkpoint"),
         [
             [
                 c.step_number,
                 c.metrics.train_loss if c.metrics else None,
-                c.fine_tuned_model_checkpoint,
+                (c.fine_tuned_model_checkpoint or "").rsplit(":", 1)[-1],
             ]
             for c in checkpoints
         ],
-        keep=frozenset({2}),
+        max_width=width,
     )
     return checkpoints[0].fine_tuned_model_checkpoint
 
@@ -73,11 +77,11 @@ async def show_permissions(client: FineTuningClient, out: Output, checkpoint: st
     out.table(PERMISSION_HEADERS[:2], [row[:2] for row in permission_rows(remaining)])
 
 
-async def show_graders(client: FineTuningClient, out: Output) -> None:
+async def show_graders(client: FineTuningClient, out: Output, *, width: int) -> None:
     """Validate and run a string_check and a text_similarity grader."""
     rows: list[list[object]] = []
     for grader, sample, item in DEMO_GRADERS:
         await client.graders.validate(grader=grader)
         result = await client.graders.run(grader=grader, model_sample=sample, item=item)
         rows.append([grader["type"], "valid", f"{result.reward:.3f}", repr(sample)])
-    out.table(("grader", "check", "reward", "sample"), rows)
+    out.table(("grader", "check", "reward", "sample"), rows, max_width=width)

@@ -61,13 +61,20 @@ class JobProgress:
         if isinstance(total, int | float) and total > 0:
             self.total_steps = int(total)
 
-    def describe(self, *, prefix: str = "", now: float | None = None) -> str:
+    def describe(
+        self,
+        *,
+        prefix: str = "",
+        now: float | None = None,
+        status_width: int = 16,
+        bar_width: int = 16,
+    ) -> str:
         """One line: ``<prefix>  running  [████░░░░]  40/90  loss 0.412  eta 50s``."""
         parts = [prefix] if prefix else []
-        parts.append(self.status.ljust(16))
+        parts.append(self.status.ljust(status_width))
         if self.total_steps and self.status in ("running", "paused", "succeeded", "cancelled"):
             width = len(str(self.total_steps))
-            parts.append(progress_bar(self.step, self.total_steps, 16))
+            parts.append(progress_bar(self.step, self.total_steps, bar_width))
             parts.append(f"{self.step:>{width}}/{self.total_steps}")
         if self.last_loss is not None:
             parts.append(f"loss {self.last_loss:.3f}")

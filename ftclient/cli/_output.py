@@ -226,16 +226,18 @@ class Output:
         rows: Iterable[Sequence[object]],
         *,
         keep: frozenset[int] = frozenset({0}),
+        max_width: int | None = None,
     ) -> None:
-        """Print a table, shrunk to the terminal's width on a terminal.
+        """Print a table, shrunk to the terminal's width on a terminal (and to ``max_width``).
 
         Args:
             headers: column titles.
             rows: the cells.
             keep: columns never truncated (by default the first, usually an id).
+            max_width: the widest a line may be, terminal or not.
         """
-        width = self.width if self.is_tty else None
-        self.line(render_table(headers, rows, max_width=width, keep=keep))
+        widths = [w for w in (self.width if self.is_tty else None, max_width) if w is not None]
+        self.line(render_table(headers, rows, max_width=min(widths, default=None), keep=keep))
 
     def json(self, obj: Any, *, lines: bool = False) -> None:
         """Print ``obj`` as an indented JSON document, or one compact line with ``lines=True``."""

@@ -42,7 +42,7 @@ def test_demo_runs_a_whole_session(bare_cli: Runner) -> None:
     parts = _sections(result.out)
     assert list(parts) == [
         "intro",
-        "Creating 4 jobs concurrently",
+        "Creating 4 jobs at once",
         "Training",
         "Training loss per job",
         "Checkpoints of support-bot",
@@ -50,13 +50,13 @@ def test_demo_runs_a_whole_session(bare_cli: Runner) -> None:
         "Graders",
         "Summary",
     ]
-    created = parts["Creating 4 jobs concurrently"]
+    created = parts["Creating 4 jobs at once"]
     assert created[0].split() == ["LABEL", "JOB", "PLAN"]
     assert len(created) == 5
     assert all("ftjob-" in line for line in created[1:])
 
     training = "\n".join(parts["Training"])
-    assert "broken-data       failed" in training
+    assert "broken-data      failed" in training
     assert "sql-helper: paused near step" in training
     assert "sql-helper: resumed" in training
     assert "legal-summaries: cancelled near step" in training
@@ -69,8 +69,9 @@ def test_demo_runs_a_whole_session(bare_cli: Runner) -> None:
     assert curves["broken-data"].endswith("(no training steps: failed)")
 
     checkpoints = parts["Checkpoints of support-bot"]
-    assert checkpoints[0].split() == ["STEP", "TRAIN", "LOSS", "CHECKPOINT", "MODEL"]
-    assert all(":ckpt-step-" in line for line in checkpoints[1:])
+    assert checkpoints[0].startswith("model ft:gpt-4o-mini:emulator:support-bot:")
+    assert checkpoints[1].split() == ["STEP", "TRAIN", "LOSS", "CHECKPOINT"]
+    assert all(line.split()[2].startswith("ckpt-step-") for line in checkpoints[2:])
 
     sharing = parts["Sharing the last checkpoint with other projects"]
     assert sharing[0].startswith("granted  proj_demo_analytics")
@@ -91,8 +92,9 @@ def test_demo_runs_a_whole_session(bare_cli: Runner) -> None:
         "sql-helper": "succeeded",
         "legal-summaries": "cancelled",
     }
-    assert summary[-1].startswith("2 succeeded, 1 failed, 1 cancelled; ")
-    assert all(len(line) < 80 for line in result.out.splitlines() if "emulator:" not in line)
+    assert summary[-2] == "2 succeeded, 1 failed, 1 cancelled."
+    assert re.fullmatch(r"\d+ API requests in \d+\.\ds of real time\.", summary[-1])
+    assert max(len(line) for line in result.out.splitlines()) <= 59  # fits 60 columns
 
 
 def test_demo_on_a_terminal_updates_lines_in_place(
@@ -100,12 +102,12 @@ def test_demo_on_a_terminal_updates_lines_in_place(
 ) -> None:
     buffer = TTYBuffer()
     monkeypatch.setattr(sys, "stdout", buffer)
-    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("COLUMNS", "60")
     assert main(["demo", "--speed", FAST]) == 0
     raw = buffer.getvalue()
     assert "\x1b[4F" in raw  # the four job lines were redrawn
     lines = screen(raw)
-    assert all(len(line) < 80 for line in lines)
+    assert all(len(line) < 60 for line in lines)
     board = _sections("\n".join(lines))["Training"]
     # The notes, then one line per job in its final state: the rest was drawn over.
     notes = sorted(line.split(":")[0].strip() for line in board[:3])
@@ -117,7 +119,7 @@ def test_demo_on_a_terminal_updates_lines_in_place(
         ["sql-helper", "succeeded"],
         ["legal-summaries", "cancelled"],
     ]
-    assert re.search(r"\[█{16}\]\s+(\d+)/\1  loss", jobs[0])
+    assert re.search(r"\[█{8}\]\s+(\d+)/\1  loss", jobs[0])
     assert jobs[1].endswith("…")  # the long error is cut to the terminal's width
 
 
