@@ -67,6 +67,8 @@ class JobsServer:
         self._position = {job.id: index for index, job in enumerate(self._newest_first)}
         self.clock = clock
         self.requests: Counter[str] = Counter()
+        self.arrivals: dict[str, list[float]] = {"list": [], "retrieve": []}  # loop times
+        self.headers: dict[str, str] = {}  # sent on every answer, e.g. retry-after-ms
         self.retrieve_failures: dict[str, deque[int]] = {}
         self.list_failures: deque[int] = deque()
         self._runner: web.AppRunner | None = None
@@ -99,14 +101,17 @@ class JobsServer:
             await self._runner.cleanup()
             self._runner = None
 
-    @staticmethod
-    def _error(status: int, message: str) -> web.Response:
+    def _arrived(self, kind: str) -> None:
+        self.requests[kind] += 1
+        self.arrivals[kind].append(asyncio.get_running_loop().time())
+
+    def _error(self, status: int, message: str) -> web.Response:
         body = {"error": {"message": message, "type": "server_error", "param": None, "code": None}}
-        return web.json_response(body, status=status)
+        return web.json_response(body, status=status, headers=self.headers)
 
     async def _retrieve(self, request: web.Request) -> web.Response:
         job_id = request.match_info["job_id"]
-        self.requests["retrieve"] += 1
+        self._arrived("retrieve")
         failures = self.retrieve_failures.get(job_id)
         status = failures.popleft() if failures else 0
         if status:
@@ -114,10 +119,10 @@ class JobsServer:
         job = self.jobs.get(job_id)
         if job is None:
             return self._error(404, f"No such fine-tuning job: {job_id}")
-        return web.json_response(_document(job, self.clock()))
+        return web.json_response(_document(job, self.clock()), headers=self.headers)
 
     async def _list(self, request: web.Request) -> web.Response:
-        self.requests["list"] += 1
+        self._arrived("list")
         status = self.list_failures.popleft() if self.list_failures else 0
         if status:
             return self._error(status, "scripted failure")
@@ -136,7 +141,9 @@ class JobsServer:
             "data": [_document(job, now) for job in chosen],
             "has_more": start + limit < len(listed),
         }
-        return web.Response(body=json.dumps(body), content_type="application/json")
+        return web.Response(
+            body=json.dumps(body), content_type="application/json", headers=self.headers
+        )
 
 
 def script(jobs: int, over: float, older: int, start: float, seed: int) -> list[ScriptedJob]:

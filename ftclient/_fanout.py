@@ -97,10 +97,10 @@ class JobWaiter:
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
 
-    def _start(self, loop: asyncio.AbstractEventLoop) -> float | None:
+    def _start(self, loop: asyncio.AbstractEventLoop, owner: object) -> float | None:
         if self._deadline is None and self._timeout is not None:
             self._deadline = loop.time() + self._timeout
-        self._watch.start()
+        self._watch.start(owner)
         return self._deadline
 
     def _timed_out(self) -> WaitTimeoutError:
@@ -118,7 +118,8 @@ async def _results(
     # loop, it is finalized at once (asyncio's async-generator hook) and its finally cancels them.
     if waiter._closed:
         return
-    deadline = waiter._start(loop)
+    owner = object()  # this iteration; a later one takes the pollers over
+    deadline = waiter._start(loop, owner)
     try:
         while watch.remaining > 0 and not waiter._closed:
             try:
@@ -133,6 +134,6 @@ async def _results(
             watch.remaining -= 1
             yield item
     finally:
-        tasks = watch.cancel()
+        tasks = watch.cancel(owner)
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)

@@ -96,7 +96,6 @@ async def _follow(
     if settle:
         await asyncio.sleep(settle)
     for event in await _unseen(jobs, job_id, seen, page_size, complete=True):
-        seen.add(event.id)
         yield event
 
 

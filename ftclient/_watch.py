@@ -71,8 +71,7 @@ def transient(exc: FTClientError) -> bool:
 class _Tracked:
     job_id: str
     last: FineTuningJob | None = None
-    page: int | None = None  # its page in the last list that showed it
-    listable: bool = True  # False once a list could not reach it
+    page: int | None = None  # its page in the last list that showed it; None: retrieve it
     failures: int = 0  # failed polls in a row
 
 
@@ -101,18 +100,26 @@ class Watch:
         self._list_usable = True
         self._tasks: set[asyncio.Task[None]] = set()  # until each is done
         self._running = False
+        self._owner: object = None
         self._urgent: asyncio.Semaphore | None = None
 
     # -- lifecycle --------------------------------------------------------------------------
 
-    def start(self) -> None:
-        """Start the rounds (if not running)."""
+    def start(self, owner: object) -> None:
+        """Start the rounds (if not running) for ``owner``, the iteration that now holds them."""
+        self._owner = owner
         if not self._running and self.pending:
             self._running = True
             self._spawn(self._rounds())
 
-    def cancel(self) -> list[asyncio.Task[None]]:
-        """Cancel every task now; return those not finished yet (to await)."""
+    def cancel(self, owner: object = None) -> list[asyncio.Task[None]]:
+        """Cancel every task now; return those not finished yet (to await).
+
+        With an ``owner``, only if it still holds them: an iteration dropped after a newer one
+        started leaves the newer one's pollers alone.
+        """
+        if owner is not None and owner is not self._owner:
+            return []
         self._running = False
         tasks = list(self._tasks)
         for task in tasks:
@@ -166,9 +173,8 @@ class Watch:
     async def _round(self) -> float | None:
         """Observe every pending job once; return the server's wait hint, if it gave one."""
         targets = self._plan()
-        first = self._first_round
         hints: list[float | None] = []
-        skip = await self._sweep(targets, first, hints) if targets else set()
+        skip = await self._sweep(targets, hints) if targets else set()
         rest = [t for t in self.pending.values() if t.job_id not in skip]
         await self._retrieve_all(rest, hints)
         return max((h for h in hints if h is not None), default=None)
@@ -180,7 +186,7 @@ class Watch:
         if self._first_round:
             return set(self.pending) if len(self.pending) >= 2 else set()
         known = sorted(
-            (t for t in self.pending.values() if t.listable and t.page is not None),
+            (t for t in self.pending.values() if t.page is not None),
             key=lambda t: t.page or 0,
         )
         # Reading k pages reaches the jobs on pages < k; the others cost one retrieve each.
@@ -192,7 +198,7 @@ class Watch:
                 best_cost, best_k = cost, pages
         return {t.job_id for t in known if (t.page or 0) < best_k}
 
-    async def _sweep(self, targets: set[str], first: bool, hints: list[float | None]) -> set[str]:
+    async def _sweep(self, targets: set[str], hints: list[float | None]) -> set[str]:
         """Read list pages for ``targets``; return the jobs not to retrieve in this round."""
         cap = self._schedule.maximum
         unseen = set(targets)
@@ -206,7 +212,7 @@ class Watch:
                     tracked = self.pending.get(job.id)
                     if tracked is None:
                         continue
-                    tracked.page, tracked.listable = pages - 1, True
+                    tracked.page = pages - 1
                     skip.add(job.id)
                     unseen.discard(job.id)
                     self._observe(tracked, job)
@@ -224,12 +230,10 @@ class Watch:
                     self._failed(tracked, exc)
             return skip
         self._first_round = False  # every pending job's place in the list is known now
-        for job_id in unseen:  # out of the list's reach this round: retrieved instead
+        for job_id in unseen:  # out of the list's reach: retrieved, this round and after
             tracked = self.pending.get(job_id)
             if tracked is not None:
-                if first:
-                    tracked.listable = False
-                tracked.page = pages
+                tracked.page = None
         return skip
 
     def _below(self, data: list[FineTuningJob], unseen: set[str]) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -39,6 +40,7 @@ class LateEvents:
         self.retrieves = 0
         self.lists_after_end = 0
         self.status = "running"
+        self.hint: str | None = None  # retry-after-ms on the job's answers
 
     def listed(self, from_the_top: bool) -> list[dict[str, Any]]:
         visible = list(self.stored)
@@ -73,7 +75,8 @@ class LateEvents:
                 "training_file": "file-t",
                 "validation_file": None,
                 "seed": 1,
-            }
+            },
+            headers={"retry-after-ms": self.hint} if self.hint else None,
         )
 
     async def events(self, request: web.Request) -> web.Response:
@@ -108,8 +111,13 @@ async def test_every_event_is_yielded_once_however_late_it_is_listed(
     state, url = late
     loop = asyncio.get_running_loop()
     async with ftclient.FineTuningClient(api_key="sk-test", base_url=url) as client:
+        statuses: list[str] = []
         stream = client.jobs.follow_events(
-            "ftjob-late", poll_interval=FAST, page_size=2, settle=0.01
+            "ftjob-late",
+            poll_interval=FAST,
+            page_size=2,
+            settle=0.01,
+            on_job=lambda job: statuses.append(f"{job.id}:{job.status}"),
         )
         followed, e4_at = [], 0.0
         async for e in stream:
@@ -120,12 +128,63 @@ async def test_every_event_is_yielded_once_however_late_it_is_listed(
     # after the settle time finds the late one and the one listed after the end
     assert followed == ["e1", "e2", "e3", "e4", "late", "after-end"]
     assert state.retrieves == 3
+    assert statuses == ["ftjob-late:running", "ftjob-late:running", "ftjob-late:succeeded"]
+
+
+async def test_since_an_id_the_job_does_not_list_yields_everything(
+    late: tuple[LateEvents, str],
+) -> None:
+    _, url = late
+    async with ftclient.FineTuningClient(api_key="sk-test", base_url=url) as client:
+        stream = client.jobs.follow_events(
+            "ftjob-late", since="ftevent-elsewhere", poll_interval=FAST, page_size=2, settle=0
+        )
+        followed = [e.id async for e in stream]
+    assert followed == ["e1", "e2", "e3", "e4", "late", "after-end"]
+
+
+async def test_since_an_event_yields_only_what_came_after_it(
+    late: tuple[LateEvents, str],
+) -> None:
+    _, url = late
+    async with ftclient.FineTuningClient(api_key="sk-test", base_url=url) as client:
+        stream = client.jobs.follow_events(
+            "ftjob-late", since="e1", poll_interval=FAST, page_size=2, settle=0
+        )
+        followed = [e.id async for e in stream]
+        nothing_old = client.jobs.follow_events(
+            "ftjob-late", include_existing=False, poll_interval=FAST, page_size=2, settle=0
+        )
+        after_the_end = [e.id async for e in nothing_old]
+    assert followed == ["e2", "e3", "e4", "late", "after-end"]
+    assert after_the_end == []  # the job had ended: everything listed existed already
+
+
+async def test_polls_obey_the_server_hint(late: tuple[LateEvents, str]) -> None:
+    state, url = late
+    hinted = ftclient.PollSchedule(initial=0.001, maximum=1.0, factor=1.0, jitter=0.0)
+    loop = asyncio.get_running_loop()
+    times: list[float] = []
+    state.hint = "40"
+    async with ftclient.FineTuningClient(api_key="sk-test", base_url=url) as client:
+        stream = client.jobs.follow_events(
+            "ftjob-late",
+            poll_interval=hinted,
+            page_size=2,
+            settle=0,
+            on_job=lambda job: times.append(loop.time()),
+        )
+        _ = [e async for e in stream]
+    assert len(times) == 3
+    assert all(b - a >= 0.035 for a, b in itertools.pairwise(times))
 
 
 @pytest.mark.parametrize(
     ("kwargs", "param"),
     [
         ({"settle": -1}, "settle"),
+        ({"job_id": ""}, "job_id"),
+        ({"since": ""}, "since"),
         ({"settle": float("inf")}, "settle"),
         ({"settle": "5"}, "settle"),
         ({"page_size": 0}, "page_size"),
@@ -138,6 +197,10 @@ def test_follow_events_refuses_bad_arguments_at_the_call(
     kwargs: dict[str, object], param: str
 ) -> None:
     client = ftclient.FineTuningClient(api_key="sk-test", base_url="http://127.0.0.1:9/v1")
+    arguments: dict[str, object] = {"job_id": "ftjob-a", **kwargs}
     with pytest.raises(ftclient.InvalidParameterError) as info:
-        client.jobs.follow_events("ftjob-a", **kwargs)  # type: ignore[arg-type]
+        client.jobs.follow_events(**arguments)  # type: ignore[arg-type]
     assert info.value.param == param
+    assert "XX" not in str(info.value)
+    if param == "include_existing":
+        assert str(info.value) == "include_existing: must be a bool, got str"

@@ -76,8 +76,8 @@ async def test_a_round_stops_at_a_page_older_than_every_job_it_looks_for(
     ids = ours(server)[-150:]  # the 150 newest: pages 1 and 2 in round 1
     for job in server.jobs.values():
         job.finish_at = 3 if job.id in ids else job.finish_at
-    for job_id in ids[-60:]:
-        server.jobs[job_id].listed_until = 3  # from the 3rd list on, 60 are not listed
+    for job_id in ids[:60]:
+        server.jobs[job_id].listed_until = 3  # from the 3rd list on, the oldest 60 are not listed
     server.clock = lambda: server.requests["list"]
     results = await drain(client.jobs.wait_many(ids, poll_interval=FAST))
     assert sorted(r.job_id for r in results) == sorted(ids)

@@ -64,12 +64,16 @@ def test_bad_poll_intervals_are_named(value: object) -> None:
         ({"initial": math.nan}, "poll_interval.initial", "seconds"),
         ({"initial": "1"}, "poll_interval.initial", "seconds"),
         ({"maximum": math.inf}, "poll_interval.maximum", "seconds"),
-        ({"factor": math.nan}, "poll_interval.factor", "times the interval"),
-        ({"jitter": math.nan}, "poll_interval.jitter", "of the interval"),
-        ({"jitter": -0.1}, "poll_interval.jitter", "of the interval"),
-        ({"initial": 5.0, "maximum": 1.0}, "poll_interval", "maximum interval"),
-        ({"factor": 0.5}, "poll_interval", "factor must be >= 1"),
-        ({"jitter": 1.0}, "poll_interval", "jitter in [0, 1)"),
+        ({"factor": math.nan}, "poll_interval.factor", "finite and > 0 times the interval,"),
+        ({"jitter": math.nan}, "poll_interval.jitter", "finite and >= 0 of the interval,"),
+        ({"jitter": -0.1}, "poll_interval.jitter", "finite and >= 0 of the interval,"),
+        (
+            {"initial": 5.0, "maximum": 1.0},
+            "poll_interval",
+            "poll_interval: must be > 0 and <= the maximum interval",
+        ),
+        ({"factor": 0.5}, "poll_interval", "poll_interval: factor must be >= 1, jitter in [0, 1)"),
+        ({"jitter": 1.0}, "poll_interval", "poll_interval: factor must be >= 1, jitter in [0, 1)"),
     ],
 )
 def test_bad_schedules_are_refused(kwargs: dict[str, object], param: str, says: str) -> None:
@@ -77,6 +81,7 @@ def test_bad_schedules_are_refused(kwargs: dict[str, object], param: str, says: 
         ftclient.PollSchedule(**kwargs)  # type: ignore[arg-type]
     assert info.value.param == param
     assert says in str(info.value)
+    assert "XX" not in str(info.value)
 
 
 def test_the_edges_of_a_schedule_are_allowed() -> None:

@@ -152,13 +152,44 @@ async def test_the_helper_refuses_forged_deliveries(
     forged = webhooks.sign(
         body, secret="whsec_" + "b3RoZXItc2VjcmV0", msg_id="evt_x", timestamp=int(time.time())
     )
+    other = b'{"id":"evt_y","type":"response.completed","created_at":1,"data":{"id":"r"}}'
+    genuine = webhooks.sign(other, secret=SECRET, msg_id="evt_y", timestamp=int(time.time()))
     async with aiohttp.ClientSession() as session:
+        async with session.post(url, data=other, headers=genuine) as response:
+            assert (response.status, await response.text()) == (200, "ok\n")
         async with session.post(url, data=body, headers=forged) as response:
             assert response.status == 400
             assert "no v1 signature" in await response.text()
         async with session.post(url, data=body) as response:
             assert response.status == 400
-    assert state.events == []
+    assert [e.id for e in state.events] == ["evt_y"]
+
+
+async def test_the_handler_applies_its_tolerance() -> None:
+    received: list[webhooks.WebhookEvent] = []
+    app = web.Application()
+    app.router.add_post(
+        "/wide", webhooks.aiohttp_handler(received.append, secret=SECRET, tolerance=400)
+    )
+    app.router.add_post(
+        "/exact", webhooks.aiohttp_handler(received.append, secret=SECRET, tolerance=0)
+    )
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    base = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    body = b'{"id":"evt_z","type":"fine_tuning.job.failed","created_at":1,"data":{"id":"j"}}'
+    old = webhooks.sign(body, secret=SECRET, msg_id="evt_z", timestamp=int(time.time()) - 350)
+    try:
+        async with aiohttp.ClientSession() as session:
+            async with session.post(base + "/wide", data=body, headers=old) as response:
+                assert response.status == 200  # 350 s old: within 400
+            async with session.post(base + "/exact", data=body, headers=old) as response:
+                assert response.status == 400
+                assert "old, more than the tolerance of 0s" in await response.text()
+    finally:
+        await runner.cleanup()
+    assert [e.id for e in received] == ["evt_z"]
 
 
 async def test_webhooks_feed_wait_many_with_polling_as_the_safety_net(
@@ -222,6 +253,7 @@ def test_serve_takes_webhook_endpoints_on_the_loopback_only(
     [
         ({"tolerance": -1}, "tolerance"),
         ({"tolerance": None}, "tolerance"),
+        ({"tolerance": "0"}, "tolerance"),
         ({"on_event": None}, "on_event"),
         ({"secret": "whsec_!!"}, "secret"),
     ],
@@ -233,3 +265,5 @@ def test_the_handler_refuses_bad_arguments_at_once(kwargs: dict[str, object], pa
         webhooks.aiohttp_handler(on_event, **arguments)  # type: ignore[arg-type]
     assert info.value.param == param
     assert str(info.value).startswith(f"{param}: must")
+    if param == "on_event":
+        assert str(info.value) == "on_event: must be a callable taking the event"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 from datetime import UTC, datetime
 
@@ -170,6 +171,8 @@ def test_bad_arguments_are_parameter_errors(kwargs: dict[str, object], param: st
         webhooks.verify_signature(**arguments)  # type: ignore[arg-type]
     assert info.value.param == param
     assert str(info.value).startswith(f"{param}: ")
+    if param == "headers":
+        assert str(info.value) == "headers: must be a mapping of the request's headers"
 
 
 def test_a_signature_with_stray_characters_is_refused() -> None:
@@ -231,36 +234,36 @@ def test_unwrap_types_the_fine_tuning_events_and_keeps_unknown_ones() -> None:
 @pytest.mark.parametrize(
     ("body", "path", "says"),
     [
-        ("", "$", "not JSON"),
-        ("not json", "$", "not JSON"),
-        ("[1, 2]", "$", "not a JSON object"),
+        ("", "$", "the body is not JSON"),
+        ("not json", "$", "the body is not JSON"),
+        ("[1, 2]", "$", "the body is not a JSON object"),
         ('{"type": "fine_tuning.job.failed"}', "$.id", "must be a string"),
         ('{"id": "evt", "type": 7}', "$.type", "must be a string"),
         (
             '{"id": "evt", "type": "fine_tuning.job.failed", "data": {"id": "j"}}',
             "$.created_at",
-            "Unix seconds",
+            "must be Unix seconds (an integer)",
         ),
         (
             '{"id": "evt", "type": "fine_tuning.job.failed", "created_at": true,'
             ' "data": {"id": "j"}}',
             "$.created_at",
-            "Unix seconds",
+            "must be Unix seconds (an integer)",
         ),
         (
             '{"id": "evt", "type": "fine_tuning.job.failed", "created_at": 1}',
             "$.data",
-            "an object",
+            "must be an object",
         ),
         (
             '{"id": "evt", "type": "fine_tuning.job.failed", "created_at": 1, "data": {}}',
             "$.data.id",
-            "the job's id",
+            "must be the job's id (a string)",
         ),
         (
             '{"id": "evt", "type": "fine_tuning.job.failed", "created_at": 1, "data": {"id": ""}}',
             "$.data.id",
-            "the job's id",
+            "must be the job's id (a string)",
         ),
     ],
 )
@@ -270,8 +273,7 @@ def test_a_signed_body_that_is_not_an_event_names_the_field(
     with pytest.raises(ftclient.InvalidWebhookPayloadError) as info:
         webhooks.unwrap(body, vector(SECRETS[0], body), secret=SECRETS[0], now=NOW)
     assert info.value.path == path
-    assert str(info.value) == f"webhook body {path}: {info.value.args[0].split(': ', 1)[1]}"
-    assert says in str(info.value)
+    assert str(info.value) == f"webhook body {path}: {says}"
 
 
 @pytest.mark.parametrize(
@@ -290,6 +292,14 @@ def test_unknown_events_keep_what_can_be_kept(
     assert (event.created_at, event.object, event.data) == (created_at, kind_of_object, None)
 
 
+def test_a_known_event_keeps_a_string_object_field() -> None:
+    body = (
+        '{"id":"e","type":"fine_tuning.job.failed","created_at":1,"data":{"id":"j"},"object":"x"}'
+    )
+    event = webhooks.unwrap(body, vector(SECRETS[0], body), secret=SECRETS[0], now=NOW)
+    assert event.object == "x"
+
+
 def test_a_known_event_keeps_its_object_field() -> None:
     body = '{"id":"e","type":"fine_tuning.job.failed","created_at":1,"data":{"id":"j"},"object":7}'
     event = webhooks.unwrap(body, vector(SECRETS[0], body), secret=SECRETS[0], now=NOW)
@@ -304,6 +314,35 @@ def test_a_bad_secret_is_a_parameter_error(secret: object) -> None:
             PAYLOADS[0], vector(SECRETS[0], PAYLOADS[0]), secret=secret, now=NOW
         )  # type: ignore[arg-type]
     assert info.value.param == "secret"
+
+
+def test_an_unpadded_secret_is_read_as_the_scheme_reads_it() -> None:
+    padded = "whsec_" + base64.b64encode(bytes(range(20))).decode()
+    assert padded.endswith("=")
+    unpadded = padded.rstrip("=")
+    headers = vector(padded, PAYLOADS[0])
+    assert vector(unpadded, PAYLOADS[0]) == headers
+    webhooks.verify_signature(PAYLOADS[0], headers, secret=unpadded, now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("secret", "message"),
+    [
+        (SECRETS[0][:10] + "!" + SECRETS[0][10:], "must be the whsec_... secret"),
+        (b"", "secret: must not be empty"),
+    ],
+)
+def test_a_secret_with_stray_characters_or_no_key_is_refused(
+    secret: str | bytes, message: str
+) -> None:
+    with pytest.raises(ftclient.InvalidParameterError, match=re.escape(message)):
+        webhooks.verify_signature(PAYLOADS[0], vector(SECRETS[0], PAYLOADS[0]), secret=secret)
+
+
+def test_sign_names_a_bad_message_id() -> None:
+    with pytest.raises(ftclient.InvalidParameterError) as info:
+        webhooks.sign(b"{}", secret=SECRETS[0], msg_id="", timestamp=NOW)
+    assert info.value.param == "msg_id"
 
 
 def test_raw_key_bytes_are_accepted() -> None:
