@@ -201,7 +201,9 @@ class Job:
             return timings.validating + timings.queued / 2
         if status == "succeeded":
             return start + (self.total_steps + 0.5) * timings.per_step
-        return start + (step + 0.5) * timings.per_step
+        if status == "running":
+            return start + (step + 0.5) * timings.per_step
+        raise ValueError(f"no active time for status {status!r}")
 
     # -- transitions ------------------------------------------------------------------------
 

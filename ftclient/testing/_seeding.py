@@ -54,13 +54,16 @@ def seed_job(
     except EmulatorError as exc:
         raise ValueError(f"{exc.param or 'body'}: {exc.message}") from None
     job = state.create_job(request, now)
-    reached = status if status in (*_TRAINING, "succeeded", "queued") else "validating_files"
-    if step is not None:
-        if not 0 <= step < job.total_steps:
-            state.discard_last_job(job)
-            last = job.total_steps - 1
-            raise ValueError(f"step must be from 0 to {last} for this job, got {step}")
+    if step is not None and not 0 <= step < job.total_steps:
+        state.discard_last_job(job)
+        last = job.total_steps - 1
+        raise ValueError(f"step must be from 0 to {last} for this job, got {step}")
+    if status in ("queued", "succeeded"):
+        reached = status
+    elif status in _TRAINING or step is not None:
         reached = "running"
+    else:  # failed or cancelled while validating, or just created
+        reached = "validating_files"
     job.backdate(job.active_time_of(reached, step or 0))
     job.sync(now)
     if status == "paused":

@@ -18,7 +18,7 @@ T = TypeVar("T")
 
 def on_looptime(scenario: Callable[[], Awaitable[T]], **options: object) -> T:
     """Run ``scenario`` on a looptime loop (fake time from 0; sleeps take no real time)."""
-    loop = looptime.new_event_loop(start=0, **options)
+    loop = looptime.new_event_loop(**{"start": 0, **options})
     try:
         return loop.run_until_complete(scenario())
     finally:
@@ -30,6 +30,7 @@ def test_a_still_clock_moves_only_when_advanced() -> None:
     assert clock.now() == 1_000
     assert clock.advance(2.5) == 1_002.5
     assert clock.now() == 1_002.5
+    assert clock.advance(0) == clock.advance(0.25) - 0.25 == 1_002.5
     assert clock.speed == 0
     with pytest.raises(ValueError, match="forward"):
         clock.advance(-1)
@@ -67,6 +68,36 @@ def test_outside_a_loop_it_follows_the_monotonic_clock(monkeypatch: pytest.Monke
     assert clock.now() == 6
     real[0] -= 1  # a clock that went back never takes simulated time back
     assert clock.now() == 6
+
+
+def test_a_plain_loop_shares_the_monotonic_timeline(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = [500.0]
+    monkeypatch.setattr(_clock.time, "monotonic", lambda: real[0])
+    clock = SimulatedClock(start=0)
+
+    async def read_later() -> float:
+        real[0] += 3
+        return clock.now()
+
+    loop = asyncio.new_event_loop()
+    try:
+        assert loop.run_until_complete(read_later()) == 3
+    finally:
+        loop.close()
+
+
+def test_a_second_looptime_loop_is_a_timeline_of_its_own() -> None:
+    clock = SimulatedClock(start=0)
+
+    async def sleep(seconds: float) -> float:
+        clock.now()  # the clock sees this loop's timeline from here on
+        await asyncio.sleep(seconds)
+        return clock.now()
+
+    first = on_looptime(lambda: sleep(600))
+    second = on_looptime(lambda: sleep(100), start=10_000)  # no jump to 10,000 to follow
+    assert first == pytest.approx(600, abs=1)
+    assert second - first == pytest.approx(100, abs=1)
 
 
 def test_looptime_switching_its_fake_time_on_and_off_moves_nothing() -> None:

@@ -69,18 +69,48 @@ async def test_seeded_jobs_go_on_as_the_clock_moves(emu: FineTuningEmulator, api
 async def test_a_failed_seed_takes_the_given_error(emu: FineTuningEmulator) -> None:
     job = emu.add_job("failed", error={"code": "quota", "message": "Out of budget"})
     assert job["error"] == {"code": "quota", "message": "Out of budget", "param": None}
+    job = emu.add_job("failed", error={"code": "bad", "message": "No", "param": "suffix"})
+    assert job["error"] == {"code": "bad", "message": "No", "param": "suffix"}
+
+
+@pytest.mark.parametrize("status", ["failed", "cancelled"])
+async def test_without_a_step_a_job_stops_while_validating(
+    emu: FineTuningEmulator, api: Api, status: str
+) -> None:
+    job = emu.add_job(status)
+    messages = [event["message"] for event in await events_of(api, job["id"])]
+    assert "Fine-tuning job started" not in messages
+    assert "Files validated, moving job to queued state" not in messages
+
+
+async def test_step_bounds(emu: FineTuningEmulator, api: Api) -> None:
+    first = emu.add_job("running", step=0, seed=42)
+    total = emu.jobs[first["id"]].total_steps
+    messages = [event["message"] for event in await events_of(api, first["id"])]
+    assert "Fine-tuning job started" in messages
+    last = emu.add_job("running", step=total - 1, seed=42)
+    assert emu.jobs[last["id"]].step == total - 1
+    # The same training file and seed give the same number of steps.
+    with pytest.raises(ValueError, match=rf"^step must be from 0 to {total - 1} for this job, "):
+        emu.add_job("running", step=total, seed=42)
+    assert len(emu.jobs) == 2
 
 
 @pytest.mark.parametrize(
     ("args", "fields", "message"),
     [
-        (("exploded",), {}, "status must be one of validating_files, queued, running"),
-        (("running",), {"error": {"code": "x"}}, "error= only applies to status='failed'"),
-        (("queued",), {"step": 1}, "step= does not apply to status='queued'"),
-        (("failed",), {"error": {"reason": "x"}}, r"error= takes code, message and param"),
+        (("exploded",), {}, "^status must be one of validating_files, queued, running"),
+        (("running",), {"error": {"code": "x"}}, "^error= only applies to status='failed'$"),
+        (("queued",), {"step": 1}, "^step= does not apply to status='queued'$"),
+        (
+            ("failed",),
+            {"error": {"reason": "x", "param": "y"}},
+            r"^error= takes code, message and param; got \['reason'\]$",
+        ),
         (("running",), {"step": 100_000}, r"step must be from 0 to \d+ for this job"),
         (("running",), {"step": -1}, r"step must be from 0 to \d+ for this job"),
-        (("running",), {"model": ""}, "model: "),
+        (("running",), {"model": ""}, "^model: "),
+        (("running",), {"suffix": "x" * 65}, "^suffix: "),
     ],
 )
 async def test_a_bad_seed_is_refused_and_leaves_nothing(
