@@ -231,3 +231,46 @@ def test_only_local_refs_are_followed() -> None:
     with pytest.raises(ValueError, match="unsupported \\$ref '#/x/y'"):
         _schema.validate(1, {"$ref": "#/x/y"})
     assert _schema.component("Metadata") is _schema.spec()["components"]["schemas"]["Metadata"]
+
+
+@pytest.mark.parametrize(
+    ("instance", "schema", "message"),
+    [
+        ([1, 2, 3], {"type": "array", "minItems": 4}, "<root>: must have at least 4 items, got 3"),
+        ([1] * 6, {"type": "array", "maxItems": 5}, "<root>: must have at most 5 items, got 6"),
+        ([1] * 5, {"type": "array", "maxItems": 5, "items": {"type": "integer"}}, None),
+        (
+            [1, "x"],
+            {"type": "array", "items": {"type": "integer"}},
+            "[1]: expected integer, got string",
+        ),
+        ((1, 2), {"type": "array", "items": {"type": "integer"}}, None),
+        (True, {"type": "number"}, "<root>: expected number, got boolean"),
+        (False, {"type": "integer"}, "<root>: expected integer, got boolean"),
+        (True, {"type": "boolean"}, None),
+        (1, {"type": "number"}, None),
+        (1.5, {"type": "integer"}, "<root>: expected integer, got number"),
+        (None, {"type": "string", "nullable": True}, None),
+        (None, {"type": "string"}, "<root>: expected string, got null"),
+        (5, {"minimum": 5, "maximum": 5}, None),
+        (5, {"exclusiveMinimum": 5}, "<root>: must be > 5, got 5"),
+        ("ab", {"minLength": 2, "maxLength": 2}, None),
+    ],
+)
+def test_the_subset_of_json_schema_the_document_uses(
+    instance: Any, schema: dict[str, Any], message: str | None
+) -> None:
+    found = None
+    try:
+        _schema.validate(instance, schema)
+    except _schema.SchemaViolation as exc:
+        found = str(exc)
+    assert found == message
+
+
+def test_a_bool_is_no_number_even_inside_a_union() -> None:
+    hp = {"learning_rate_multiplier": True}
+    assert violation(sup(hp), "CreateFineTuningJobRequest") == (
+        "method.supervised.hyperparameters.learning_rate_multiplier: "
+        "expected 'auto' or number, got boolean True"
+    )
