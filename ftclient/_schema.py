@@ -232,8 +232,7 @@ def _check_alternatives(
 
 def _tag(option: Mapping[str, Any]) -> list[Any]:
     """The values of the ``type`` tag that a union branch accepts (empty: not tagged)."""
-    tag = option.get("properties", {}).get("type", {})
-    return list(tag.get("enum", ())) if isinstance(tag, Mapping) else []
+    return list(option.get("properties", {}).get("type", {}).get("enum", ()))
 
 
 def _affinity(value: Any, option: Mapping[str, Any]) -> int:
@@ -250,9 +249,10 @@ def _affinity(value: Any, option: Mapping[str, Any]) -> int:
 
 
 def _describe(option: Mapping[str, Any]) -> str:
+    """Name a branch whose JSON type did not match (so it has a ``type``)."""
     if "enum" in option:
         return " or ".join(repr(v) for v in option["enum"])
     tag = option.get("properties", {}).get("type", {})
     if "enum" in tag:
         return f"object with type {tag['enum'][0]!r}"
-    return str(option.get("type", "value"))
+    return str(option["type"])

@@ -200,3 +200,43 @@ def test_request_body_drops_none_and_logs_unknown_keys(caplog: pytest.LogCapture
     )
     exc = refused(inputs.request_body, "CreateFineTuningJobRequest", {"model": "m"})
     assert (exc.param, exc.message) == ("training_file", "is required")
+
+
+@pytest.mark.parametrize(
+    ("check", "args", "message"),
+    [
+        (
+            inputs.identifiers,
+            (5, "ids"),
+            "must be a collection of id strings (a list, say), got int",
+        ),
+        (inputs.check_limit, ("5",), "must be an integer, got str"),
+        (inputs.statuses, (5,), "must be a collection of status strings (a set, say), got int"),
+        (inputs.check_headers, ("X: y",), "must be a mapping of header names to values, got str"),
+        (inputs.check_metadata, ([],), "must be a mapping of str to str, got list"),
+        (
+            inputs.header_name,
+            ("X:A", "h"),
+            "is not a valid header name (letters, digits and !#$%&'*+-.^_`|~ only)",
+        ),
+        (inputs.json_object, ([], "extra_body"), "must be a mapping or None, got list"),
+        (inputs.json_object, ({"a": {2: 1}}, "extra_body"), "keys must be strings, got int"),
+        (inputs.query_params, ([], "extra_query"), "must be a mapping or None, got list"),
+        (
+            inputs.query_params,
+            ({"a": b"x"}, "extra_query"),
+            "must be a string, a number or a bool, got bytes",
+        ),
+    ],
+)
+def test_messages_say_what_was_expected_and_what_came(
+    check: Any, args: tuple[Any, ...], message: str
+) -> None:
+    assert refused(check, *args).message == message
+
+
+def test_boundaries_of_the_key_excerpt_and_header_characters() -> None:
+    # Keys of up to 20 characters are shown whole; longer ones are cut.
+    assert refused(inputs.check_metadata, {"k" * 21: 1}).param == f"metadata[{'k' * 20!r}...]"
+    assert refused(inputs.check_metadata, {"k" * 20: 1}).param == f"metadata[{'k' * 20!r}]"
+    assert inputs.header_value("XX", "v") == "XX"

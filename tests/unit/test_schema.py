@@ -274,3 +274,49 @@ def test_a_bool_is_no_number_even_inside_a_union() -> None:
         "method.supervised.hyperparameters.learning_rate_multiplier: "
         "expected 'auto' or number, got boolean True"
     )
+
+
+SUB = {
+    "type": "string_check",
+    "name": "a",
+    "input": "{{sample.output_text}}",
+    "reference": "y",
+    "operation": "eq",
+}
+MULTI = {"type": "multi", "name": "m", "calculate_output": "a"}
+
+
+@pytest.mark.parametrize(
+    ("graders", "message"),
+    [
+        ({"a": SUB}, None),  # the service's map (spec/README.md)
+        ([SUB], None),  # the spec's example
+        (SUB, None),  # the spec's schema
+        (
+            {"a": {**SUB, "operation": "gt"}},
+            "grader.graders.a.operation: must be one of 'eq', 'ne', 'like', 'ilike', got 'gt'",
+        ),
+        (
+            [{**SUB, "operation": "gt"}],
+            "grader.graders[0].operation: must be one of 'eq', 'ne', 'like', 'ilike', got 'gt'",
+        ),
+    ],
+)
+def test_the_multi_grader_takes_all_three_forms(graders: Any, message: str | None) -> None:
+    assert violation({"grader": {**MULTI, "graders": graders}}, "ValidateGraderRequest") == message
+
+
+def test_unknown_keys_inside_a_map_value_are_collected() -> None:
+    unknown: list[_schema.Path] = []
+    grader = {**MULTI, "graders": {"a": {**SUB, "x": 1}}}
+    assert violation({"grader": grader}, "ValidateGraderRequest", unknown) is None
+    assert [_schema.dotted(path) for path in unknown] == ["grader.graders.a.x"]
+
+
+def test_refusals_say_what_is_allowed() -> None:
+    assert violation(
+        {"project_ids": [], "x": 1}, "CreateFineTuningCheckpointPermissionRequest"
+    ) == ("x: unknown field (expected one of: project_ids)")
+    assert violation({**BASE, "method": {"type": "rl"}}, "CreateFineTuningJobRequest") == (
+        "method.type: must be one of 'supervised', 'dpo', 'reinforcement', got 'rl'"
+    )
