@@ -69,6 +69,7 @@ class JobsServer:
         self.requests: Counter[str] = Counter()
         self.arrivals: dict[str, list[float]] = {"list": [], "retrieve": []}  # loop times
         self.headers: dict[str, str] = {}  # sent on every answer, e.g. retry-after-ms
+        self.delay = 0.0  # seconds before each retrieve is answered
         self.retrieve_failures: dict[str, deque[int]] = {}
         self.list_failures: deque[int] = deque()
         self._runner: web.AppRunner | None = None
@@ -112,6 +113,8 @@ class JobsServer:
     async def _retrieve(self, request: web.Request) -> web.Response:
         job_id = request.match_info["job_id"]
         self._arrived("retrieve")
+        if self.delay:
+            await asyncio.sleep(self.delay)
         failures = self.retrieve_failures.get(job_id)
         status = failures.popleft() if failures else 0
         if status:

@@ -125,9 +125,7 @@ async def _results(
             try:
                 async with asyncio.timeout_at(deadline):
                     item = await watch.results.get()
-            except TimeoutError:
-                if deadline is None or loop.time() < deadline:
-                    raise
+            except TimeoutError:  # only ours: nothing else here can time out
                 raise waiter._timed_out() from None
             if isinstance(item, BaseException):
                 raise item

@@ -55,7 +55,7 @@ class PollSchedule:
         _inputs.seconds(self.maximum, "poll_interval.maximum")
         _inputs.seconds(self.factor, "poll_interval.factor", unit="times the interval")
         _inputs.seconds(self.jitter, "poll_interval.jitter", zero=True, unit="of the interval")
-        if not 0 < self.initial <= self.maximum:
+        if not self.initial <= self.maximum:  # both > 0, checked above
             raise InvalidParameterError("poll_interval", "must be > 0 and <= the maximum interval")
         if self.factor < 1 or not 0 <= self.jitter < 1:
             raise InvalidParameterError("poll_interval", "factor must be >= 1, jitter in [0, 1)")

@@ -160,6 +160,18 @@ async def test_since_an_event_yields_only_what_came_after_it(
     assert after_the_end == []  # the job had ended: everything listed existed already
 
 
+async def test_without_existing_events_a_running_job_waits_for_new_ones(
+    late: tuple[LateEvents, str],
+) -> None:
+    _, url = late
+    async with ftclient.FineTuningClient(api_key="sk-test", base_url=url) as client:
+        stream = client.jobs.follow_events(
+            "ftjob-late", include_existing=False, poll_interval=FAST, page_size=2, settle=0
+        )
+        followed = [e.id async for e in stream]
+    assert followed == ["e3", "e4", "late", "after-end"]  # the first poll finds nothing new
+
+
 async def test_polls_obey_the_server_hint(late: tuple[LateEvents, str]) -> None:
     state, url = late
     hinted = ftclient.PollSchedule(initial=0.001, maximum=1.0, factor=1.0, jitter=0.0)

@@ -98,6 +98,24 @@ async def test_a_timeout_reports_the_jobs_still_pending(
     assert info.value.last[job_id].status == "running"
 
 
+async def test_a_round_reads_down_to_deep_jobs_only_while_that_pays(
+    server: JobsServer, client: ftclient.FineTuningClient
+) -> None:
+    top = ours(server)[-50:]  # page 1
+    deep = [f"ftjob-other-{i:05d}" for i in range(245, 250)]  # page 4, among older jobs
+    server.clock = lambda: server.requests["list"]
+    for job_id in top + deep[3:]:
+        server.jobs[job_id].finish_at = 6
+    for job_id in deep[:3]:
+        server.jobs[job_id].finish_at = 1
+    results = await drain(client.jobs.wait_many(top + deep, poll_interval=FAST))
+    assert sorted(r.job_id for r in results) == sorted(top + deep)
+    assert all(r.ok for r in results)
+    # round 1 reads 4 pages (5 jobs unseen after each of the first 3) and 3 deep ones are done;
+    # then 1 page for the 50 on top and 2 retrieves beat 4 pages for all 52: rounds 2 and 3
+    assert server.requests == {"list": 6, "retrieve": 4}
+
+
 async def test_jobs_beneath_many_others_are_retrieved_instead(
     server: JobsServer, client: ftclient.FineTuningClient
 ) -> None:

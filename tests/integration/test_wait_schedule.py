@@ -203,3 +203,53 @@ async def test_a_bug_ends_the_iteration_with_its_own_exception(ids: list[str]) -
 
     with pytest.raises(ZeroDivisionError, match="a bug in"):
         await drain()
+
+
+async def test_a_failed_list_hint_spaces_the_next_round(
+    server: JobsServer, client: ftclient.FineTuningClient
+) -> None:
+    server.headers = {"retry-after-ms": "40"}
+    server.fail_list(503, 503)  # round 1's list fails after its retry
+    finish_on(server, "list", 0, "ftjob-0", "ftjob-1")
+    results = [r async for r in client.jobs.wait_many(["ftjob-0", "ftjob-1"], poll_interval=HINTED)]
+    assert all(r.ok for r in results)
+    assert server.requests == {"list": 3}
+    assert gaps(server.arrivals["list"])[-1] >= 0.035
+
+
+async def test_jobs_a_list_stops_showing_are_retrieved(
+    server: JobsServer, client: ftclient.FineTuningClient
+) -> None:
+    ids = ["ftjob-0", "ftjob-1", "ftjob-2"]
+    server.clock = lambda: server.requests["list"]
+    for job_id in ids:
+        server.jobs[job_id].listed_until = 2  # the second list shows none of them
+    server.jobs["ftjob-3"].listed_until = 2  # nor the one other job: an empty page
+    finish_on(server, "list", 2, *ids)
+    results = [r async for r in client.jobs.wait_many(ids, poll_interval=FAST)]
+    assert all(r.ok for r in results)
+    assert server.requests == {"list": 2, "retrieve": 3}
+
+
+async def test_a_timeout_before_any_answer_says_so(
+    server: JobsServer, client: ftclient.FineTuningClient
+) -> None:
+    server.delay = 0.2
+    with pytest.raises(ftclient.WaitTimeoutError) as info:
+        await client.jobs.wait("ftjob-0", poll_interval=FAST, timeout=0.02)
+    assert str(info.value) == "job ftjob-0 not finished after 0.02s (last status: unknown)"
+    assert info.value.last is None
+
+
+async def test_a_timeout_error_of_the_callers_own_is_not_a_wait_timeout(
+    server: JobsServer, client: ftclient.FineTuningClient
+) -> None:
+    def on_update(job: object) -> None:
+        raise TimeoutError("the caller's own")
+
+    with pytest.raises(TimeoutError, match="the caller's own") as info:
+        await client.jobs.wait("ftjob-0", poll_interval=FAST, on_update=on_update)
+    assert not isinstance(info.value, ftclient.WaitTimeoutError)
+    with pytest.raises(TimeoutError, match="the caller's own") as again:
+        await client.jobs.wait("ftjob-0", poll_interval=FAST, on_update=on_update, timeout=60)
+    assert not isinstance(again.value, ftclient.WaitTimeoutError)
