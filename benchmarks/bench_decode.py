@@ -1,9 +1,11 @@
 """Decode cost of a 100-item page: ``json.loads`` + ``structure`` against ``json.loads`` alone.
 
 Run: ``.venv/bin/python benchmarks/bench_decode.py [--rounds N]``. Bodies are built from the
-spec's example responses (the retrieve-job example, the events example), varied per item. The
-two variants are timed in interleaved A/B rounds so drift (CPU frequency, other load) hits both
-alike; the ratio of the medians is printed. The decoded pages are checked (ids, counts, types).
+spec's example responses (the retrieve-job example, the events example), varied per item. Three
+variants are timed in interleaved rounds so drift (CPU frequency, other load) hits them alike:
+``json.loads`` alone, plus the converter (its generated fast path), plus the converter's plain
+reference reading alone (``make_converter(fast=False)``: what decoding would cost without the
+fast path). The ratios of the medians are printed; the decoded pages are checked.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ftclient._convert import structure
+from ftclient._convert import make_converter, structure
 from ftclient.models import (
     FineTuningJobEventType,
     FineTuningJobStatus,
@@ -116,31 +118,33 @@ def timed(fn: Callable[[], object], inner: int) -> float:
 
 
 def compare(name: str, body: bytes, model: type[Any], rounds: int, inner: int) -> None:
+    reference = make_converter(fast=False)
+
     def loads() -> object:
         return json.loads(body)
 
     def decode() -> object:
         return structure(json.loads(body), model)
 
-    for _ in range(20):  # warm up both paths (and the converter's generated hooks)
-        loads()
-        decode()
-    a: list[float] = []
-    b: list[float] = []
+    def decode_reference() -> object:
+        return reference.structure(json.loads(body), model)
+
+    variants = [loads, decode, decode_reference]
+    for _ in range(20):  # warm up every path (and the converter's hooks)
+        for fn in variants:
+            fn()
+    times: list[list[float]] = [[] for _ in variants]
     for r in range(rounds):
-        # Alternate which variant goes first in a round, so neither always runs on a warm cache.
-        if r % 2:
-            a.append(timed(loads, inner))
-            b.append(timed(decode, inner))
-        else:
-            b.append(timed(decode, inner))
-            a.append(timed(loads, inner))
-    base, full = statistics.median(a), statistics.median(b)
+        # Rotate which variant goes first in a round, so none always runs on a warm cache.
+        for k in range(len(variants)):
+            i = (k + r) % len(variants)
+            times[i].append(timed(variants[i], inner))
+    base, fast, plain = (statistics.median(t) for t in times)
     print(
-        f"{name}: decode+structure = {full / base:.2f}x json.loads "
-        f"(json.loads {base * 1e6:.0f} us, +structure {full * 1e6:.0f} us, "
-        f"structure alone {(full - base) * 1e6:.0f} us = {(full - base) / N * 1e6:.2f} us/item; "
-        f"{len(body) / 1024:.0f} KiB, {rounds} rounds x {inner})"
+        f"{name}: json.loads {base * 1e6:.0f} us; +structure {fast / base:.2f}x "
+        f"({(fast - base) / N * 1e6:.2f} us/item); reference alone {plain / base:.2f}x "
+        f"({(plain - base) / N * 1e6:.2f} us/item); {len(body) / 1024:.0f} KiB, "
+        f"{rounds} rounds x {inner}"
     )
 
 

@@ -9,10 +9,20 @@ from collections.abc import AsyncIterator
 import pytest
 
 import ftclient
+from ftclient import _convert
 from ftclient.testing import FineTuningEmulator
 from tests.spec.request_validator import validate_request
 
 NO_WAIT = ftclient.RetryPolicy(wait=False)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Start every session with a converter not built yet.
+
+    A mutation run (mutmut) forks each mutant's session from a process that already decoded
+    something; a converter built there would hide the mutants of the code that builds it.
+    """
+    _convert.converter.cache_clear()
 
 
 def assert_requests_conform(emulator: FineTuningEmulator) -> int:
