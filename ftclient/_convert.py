@@ -119,8 +119,7 @@ class _Scalar:
 
 def _enum(o: Any, cl: type[OpenStrEnum]) -> Any:
     if o.__class__ is str:
-        member = cl._value2member_map_.get(o)
-        return member if member is not None else cl(o)
+        return cl(o)  # a member, or the pseudo-member of an unknown value
     raise mismatch(f"str ({cl.__name__})", o)
 
 

@@ -529,3 +529,20 @@ def test_unstructure_lists_dicts_and_plain_values() -> None:
 def test_plain_strings_in_enum_fields_pass_through() -> None:
     method = m.FineTuneMethod(type="supervised")  # type: ignore[arg-type]
     assert unstructure(method) == {"type": "supervised"}
+
+
+def test_a_variant_decoded_on_its_own_checks_its_tag() -> None:
+    with pytest.raises(DecodeError) as info:
+        structure({**STRING_CHECK, "type": "python"}, m.GraderStringCheck)
+    assert (info.value.path, info.value.message) == (
+        "$.type",
+        "expected 'string_check', got str 'python'",
+    )
+    assert structure(STRING_CHECK, m.GraderStringCheck).type == "string_check"
+    assert structure({"mode": None}, m.PromptCacheBreakpointConfig).mode == "explicit"
+
+
+def test_enum_values_known_and_unknown() -> None:
+    assert structure("queued", m.FineTuningJobStatus) is m.FineTuningJobStatus.QUEUED
+    with pytest.raises(DecodeError, match=r"^\$: expected str \(FineTuningJobStatus\), got int 3$"):
+        structure(3, m.FineTuningJobStatus)
