@@ -148,13 +148,13 @@ def _is_union(t: Any) -> bool:
 
 
 def _is_scalar_union(t: Any) -> bool:
-    args = typing.get_args(t)
-    return _is_union(t) and set(args) <= {*_SCALARS, _NONE}
+    # A union with None never gets here: the optional factory, registered later, wins.
+    return _is_union(t) and set(typing.get_args(t)) <= set(_SCALARS)
 
 
 def _scalar_union(t: Any) -> Hook:
     """``int | str``, ``float | str``: a hyperparameter that is a number or ``"auto"``."""
-    parts = [_SCALARS.get(a, _Scalar("null", _NONE)) for a in typing.get_args(t)]
+    parts = [_SCALARS[a] for a in typing.get_args(t)]
     return _Scalar(" or ".join(p.expected for p in parts), *(c for p in parts for c in p.classes))
 
 
@@ -390,9 +390,9 @@ def converter() -> cattrs.Converter:
 
 
 def _first_error(exc: BaseException, path: str) -> tuple[str, BaseException]:
-    """Walk a detailed-validation exception tree down to its first leaf and that leaf's path."""
+    """Walk the failure down to its leaf and that leaf's path (each group holds one, noted)."""
     if isinstance(exc, ClassValidationError | IterableValidationError):
-        with_notes, without = exc.group_exceptions()
+        with_notes, _ = exc.group_exceptions()
         if with_notes:
             sub, note = with_notes[0]
             if isinstance(note, AttributeValidationNote):
@@ -401,7 +401,6 @@ def _first_error(exc: BaseException, path: str) -> tuple[str, BaseException]:
                 index = note.index
                 sub_path = f"{path}[{index}]" if isinstance(index, int) else f"{path}[{index!r}]"
             return _first_error(sub, sub_path)
-        return _first_error(without[0], path)
     return path, exc
 
 

@@ -73,7 +73,7 @@ def response_info(obj: object) -> ResponseInfo | None:
     Returns:
         The :class:`ResponseInfo`, or None if ``obj`` did not come from a response.
     """
-    info: ResponseInfo | None = getattr(obj, "_ftc_info", None) if isinstance(obj, Model) else None
+    info: ResponseInfo | None = getattr(obj, "_ftc_info", None)  # a Model's slot, set or not
     return info
 
 
