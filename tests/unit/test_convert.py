@@ -4,7 +4,7 @@ error paths, minimal request bodies. Pure: no event loop."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 import pytest
@@ -546,3 +546,20 @@ def test_enum_values_known_and_unknown() -> None:
     assert structure("queued", m.FineTuningJobStatus) is m.FineTuningJobStatus.QUEUED
     with pytest.raises(DecodeError, match=r"^\$: expected str \(FineTuningJobStatus\), got int 3$"):
         structure(3, m.FineTuningJobStatus)
+
+
+def test_the_model_shares_the_documents_strings_lists_and_maps() -> None:
+    # Memory: a decoded job and the document it keeps hold one copy of these, not two.
+    data = job(result_files=["f1", "f2"], metadata={"k": "v"})
+    decoded = structure(data, m.FineTuningJob)
+    assert decoded.result_files is data["result_files"]
+    assert decoded.metadata is data["metadata"]
+    metrics = event(1, data={"step": 1, "loss": [0.5]})
+    assert structure(metrics, m.FineTuningJobEvent).data is metrics["data"]
+
+
+def test_a_literal_of_several_values_names_them_all() -> None:
+    with pytest.raises(DecodeError) as info:
+        structure("c", Literal["a", "b"])
+    assert info.value.message == "expected 'a' or 'b', got str 'c'"
+    assert structure("b", Literal["a", "b"]) == "b"
