@@ -231,8 +231,8 @@ def main(argv: list[str] | None = None) -> int:
             if "ratelimited" in scenarios:
                 for variant in rotate(limited, r):
                     runs.append(_rate_limited(variant, counts["ratelimited"], concurrency, rate))
-            if "nohint" in scenarios:
-                for variant in rotate(limited, r):
+            if "nohint" in scenarios:  # the rate gate before and after: checkouts too
+                for variant in rotate(variants, r):
                     runs.append(
                         _rate_limited(
                             variant,
@@ -240,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
                             concurrency,
                             args.nohint_rate,
                             "nohint",
-                            baseline=args.baseline,
+                            checkout=checkouts.get(variant),
                             window=args.nohint_window,
                         )
                     )
@@ -286,7 +286,7 @@ def _rate_limited(
     rate: float,
     scenario: str = "ratelimited",
     *,
-    baseline: Path | None = None,
+    checkout: str | None = None,
     window: bool = False,
 ) -> dict[str, Any]:
     """One run against a fresh rate-limited server; its own counters give the 429 fraction.
@@ -304,7 +304,7 @@ def _rate_limited(
             "concurrency": concurrency,
             "decoder": "default",
             "job_ids": emu["jobs"],
-            "baseline": str(baseline),
+            "checkout": checkout,
         }
         result = run_child(spec)
         assert proc.stdin is not None
