@@ -178,3 +178,13 @@ async def test_to_list(max_items: int | None, expected: list[str]) -> None:
     got = await AsyncPaginator[Item, Page](server.fetch).to_list(max_items=max_items)
     assert [i.id for i in got] == expected
     assert len(server.calls) == (0 if not expected else 1 + (len(expected) > 3))
+
+
+@pytest.mark.parametrize("bad", ["3", 2.5, True])
+async def test_to_list_refuses_a_max_items_that_is_not_an_integer(bad: object) -> None:
+    server = Server(pages_of(["a"], 1, with_last_id=False))
+    with pytest.raises(ftclient.InvalidParameterError) as info:
+        await AsyncPaginator[Item, Page](server.fetch).to_list(max_items=bad)  # type: ignore[arg-type]
+    assert info.value.param == "max_items"
+    assert str(info.value).startswith("max_items: must be an integer")
+    assert server.calls == []

@@ -30,7 +30,7 @@ def test_json_nested_too_deeply_says_so(monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_a_clean_header_passes_unchanged() -> None:
     # Header checks live in _inputs (run when the client is built and at each call).
-    assert _inputs.header_value("abc: 1", "extra_headers['X-Trace']") == "abc: 1"
+    assert _inputs.header_value("XYZ abc: 1", "extra_headers['X-Trace']") == "XYZ abc: 1"
 
 
 def test_a_header_value_that_is_not_a_string_names_the_header() -> None:
@@ -88,6 +88,13 @@ def test_error_fields_that_are_not_strings_are_dropped() -> None:
     exc = error(400, b'{"error": {"message": "m", "code": 5, "type": ["x"], "param": "p"}}')
     assert isinstance(exc, ftclient.APIStatusError)
     assert (exc.message, exc.code, exc.type, exc.param) == ("m", None, None, "p")
+
+
+def test_a_json_body_that_is_not_an_error_object_is_kept_as_the_body() -> None:
+    exc = error(500, b"[1, 2]")
+    assert isinstance(exc, ftclient.APIStatusError)
+    assert exc.body == [1, 2]
+    assert exc.message == "HTTP 500: [1, 2]"
 
 
 def test_an_error_given_as_a_string_is_the_message() -> None:
