@@ -116,6 +116,23 @@ async def test_a_round_reads_down_to_deep_jobs_only_while_that_pays(
     assert server.requests == {"list": 6, "retrieve": 4}
 
 
+async def test_a_few_deep_jobs_left_are_retrieved_rather_than_read_down_to(
+    server: JobsServer, client: ftclient.FineTuningClient
+) -> None:
+    top = ours(server)[-50:]  # page 1
+    deep = [f"ftjob-other-{i:05d}" for i in range(245, 250)]  # page 4
+    server.clock = lambda: server.requests["list"] + server.requests["retrieve"]
+    for job_id in top + deep[:3]:
+        server.jobs[job_id].finish_at = 1  # done when round 1 sees them
+    for job_id in deep[3:]:
+        server.jobs[job_id].finish_at = 8  # done from the 8th request on
+    results = await drain(client.jobs.wait_many(top + deep, poll_interval=FAST))
+    assert sorted(r.job_id for r in results) == sorted(top + deep)
+    assert all(r.ok for r in results)
+    # after round 1 (4 pages), 2 jobs on page 4 are left: 2 retrieves a round beat 4 pages
+    assert server.requests == {"list": 4, "retrieve": 5}
+
+
 async def test_jobs_beneath_many_others_are_retrieved_instead(
     server: JobsServer, client: ftclient.FineTuningClient
 ) -> None:
@@ -208,7 +225,10 @@ def pollers() -> list[asyncio.Task[object]]:
 
 @pytest.mark.parametrize("how", ["iterator dropped", "waiter kept", "exception in the body"])
 async def test_leaving_the_loop_stops_every_poller_at_once(
-    server: JobsServer, client: ftclient.FineTuningClient, how: str
+    server: JobsServer,
+    client: ftclient.FineTuningClient,
+    how: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     ids = ours(server)[:3]
     finish(server, ids[0])
@@ -239,6 +259,7 @@ async def test_leaving_the_loop_stops_every_poller_at_once(
     before = sum(server.requests.values())
     await asyncio.sleep(0.02)  # rounds would come every millisecond
     assert sum(server.requests.values()) == before
+    assert [r.getMessage() for r in caplog.records if r.name == "asyncio"] == []  # no noise
 
 
 async def test_notify_retrieves_a_job_at_once(
