@@ -1,5 +1,6 @@
 """The pytest plugin as a user's project meets it: a pytest run of its own, in a directory of its
-own, under pytest-asyncio's strict and auto modes and under anyio's plugin, with looptime.
+own, under pytest-asyncio's strict mode with looptime (auto mode and anyio's plugin run as
+docs/emulator.md shows them, in tests/test_docs.py's pytest projects).
 
 Every inner test waits for jobs with the library's default intervals; looptime fast-forwards the
 loop's clock, so they finish at once (a real-time wait would run into the subprocess timeout).
@@ -12,7 +13,6 @@ import sys
 from pathlib import Path
 
 CONFTEST = """
-import looptime
 import pytest
 
 
@@ -24,11 +24,6 @@ def ft_emulator_options():
 @pytest.fixture
 def ft_client_options():
     return {"api_key": "sk-suite"}
-
-
-@pytest.fixture
-def anyio_backend():
-    return "asyncio", {"loop_factory": looptime.new_event_loop}
 """
 
 TESTS = """
@@ -79,7 +74,6 @@ async def test_retry_after_is_slept_in_simulated_time(ft_emulator, ft_client):
 """
 
 MARKED = "@pytest.mark.asyncio\n"
-ANYIO = "@pytest.mark.anyio\n"
 
 
 def run_project(path: Path, ini: str, *extra: str, files: dict[str, str]) -> tuple[int, str]:
@@ -103,20 +97,6 @@ def run_project(path: Path, ini: str, *extra: str, files: dict[str, str]) -> tup
 def test_strict_mode(tmp_path: Path) -> None:
     files = {"conftest.py": CONFTEST, "test_asyncio.py": TESTS.replace("MARK\n", MARKED)}
     code, output = run_project(tmp_path, 'asyncio_mode = "strict"', files=files)
-    assert (code, output.splitlines()[-1].split(" in ")[0]) == (0, "4 passed"), output
-
-
-def test_auto_mode(tmp_path: Path) -> None:
-    files = {"conftest.py": CONFTEST, "test_asyncio.py": TESTS.replace("MARK\n", "")}
-    code, output = run_project(tmp_path, 'asyncio_mode = "auto"', files=files)
-    assert (code, output.splitlines()[-1].split(" in ")[0]) == (0, "4 passed"), output
-
-
-def test_anyio(tmp_path: Path) -> None:
-    # As docs/emulator.md says for anyio: looptime's loop through anyio_backend, and looptime's
-    # pytest plugin (made for pytest-asyncio) off.
-    files = {"conftest.py": CONFTEST, "test_anyio.py": TESTS.replace("MARK\n", ANYIO)}
-    code, output = run_project(tmp_path, 'addopts = "-p no:looptime_plugin"', files=files)
     assert (code, output.splitlines()[-1].split(" in ")[0]) == (0, "4 passed"), output
 
 
