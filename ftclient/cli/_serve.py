@@ -65,7 +65,8 @@ async def cmd_serve(args: argparse.Namespace, out: Output) -> int:
                 info.update(webhooks=args.webhook, webhook_secret=secret)
             out.json(info, lines=True)
         else:
-            out.line(f"ftclient emulator listening on {emu.url} (speed {args.speed:g}x)")
+            pace = "wall time" if args.speed == 1 else f"{args.speed:g}x wall time"
+            out.line(f"ftclient emulator listening on {emu.url} (its clock runs at {pace})")
             out.line("Point any OpenAI client at it:")
             out.line(f"  export OPENAI_BASE_URL={emu.url} OPENAI_API_KEY={EMULATOR_KEY}")
             for url in args.webhook:

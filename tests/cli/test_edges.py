@@ -69,7 +69,7 @@ def test_serve_on_a_busy_port_is_one_line(bare_cli: Runner) -> None:
     )
 
 
-def test_serve_runs_at_wall_speed_by_default(bare_cli: Runner) -> None:
+def test_serve_runs_at_wall_speed_by_default() -> None:
     from ftclient.cli._parser import build_parser
 
     args = build_parser().parse_args(["serve"])
