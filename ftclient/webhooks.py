@@ -172,8 +172,10 @@ def sign(
         ``webhook-id``, ``webhook-timestamp`` and ``webhook-signature``.
 
     Raises:
-        InvalidParameterError: a secret that is not ``whsec_`` base64 or bytes.
+        InvalidParameterError: a secret that is not ``whsec_`` base64 or bytes, an empty
+            ``msg_id``, or a ``timestamp`` that is not finite Unix seconds.
     """
+    _inputs.seconds(timestamp, "timestamp", zero=True)
     stamp = str(int(timestamp))
     digest = _signature(_key(secret), _inputs.identifier(msg_id, "msg_id"), stamp, _body(payload))
     return {
@@ -204,7 +206,8 @@ def verify_signature(
         InvalidWebhookSignatureError: a header missing or malformed, no ``v1`` signature that
             matches (any of several passes, as during a secret rotation), or a timestamp more
             than ``tolerance`` seconds old or in the future.
-        InvalidParameterError: a bad ``secret``, ``tolerance`` or ``headers`` argument.
+        InvalidParameterError: a bad ``secret``, ``tolerance``, ``now`` or ``headers`` argument
+            (``now`` must be finite Unix seconds: NaN would disable the age check).
     """
     key = _key(secret)
     limit = _inputs.seconds(tolerance, "tolerance", zero=True)
@@ -214,7 +217,7 @@ def verify_signature(
     signatures = _header(headers, "webhook-signature")
     if not stamp.isascii() or not stamp.isdigit():
         raise InvalidWebhookSignatureError(f"webhook-timestamp is not Unix seconds: {stamp!r:.40}")
-    current = time.time() if now is None else now
+    current = time.time() if now is None else _inputs.seconds(now, "now", zero=True)
     age = current - int(stamp)
     if age > limit:
         raise InvalidWebhookSignatureError(

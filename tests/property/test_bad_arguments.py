@@ -9,6 +9,7 @@ checks): Hypothesis draws arbitrary Python values and keeps those the oracle cal
 from __future__ import annotations
 
 import asyncio
+import base64
 import inspect
 import math
 import threading
@@ -20,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import ftclient
+from ftclient import webhooks
 
 from .oracles import (
     ANY,
@@ -79,6 +81,27 @@ def good_json(value: object) -> bool:
     if isinstance(value, dict):
         return all(good_text(k) and good_json(x) for k, x in value.items())
     return False
+
+
+SECRET = "whsec_" + base64.b64encode(b"k" * 32).decode()
+
+
+def sign_arg(name: str) -> Callable[[ftclient.FineTuningClient, Any], Any]:
+    def call(c: ftclient.FineTuningClient, v: Any) -> Any:
+        args = {"secret": SECRET, "msg_id": "msg_1", "timestamp": 100, name: v}
+        return webhooks.sign(b"{}", **args)
+
+    return call
+
+
+def verify_arg(name: str) -> Callable[[ftclient.FineTuningClient, Any], Any]:
+    headers = webhooks.sign(b"{}", secret=SECRET, msg_id="msg_1", timestamp=100)
+
+    def call(c: ftclient.FineTuningClient, v: Any) -> Any:
+        args = {"secret": SECRET, "now": 100, name: v}
+        return webhooks.verify_signature(b"{}", headers, **args)
+
+    return call
 
 
 # (label, call(client, value), parameter, is_valid oracle)
@@ -377,6 +400,25 @@ ENTRIES += [
         azure_arg("api_version"),
         "api_version",
         lambda v: v is None or v == "" or good_text(v),
+    ),
+    (
+        "webhook-sign-timestamp",
+        sign_arg("timestamp"),
+        "timestamp",
+        lambda v: good_seconds(v) or v == 0,
+    ),
+    ("webhook-sign-msg-id", sign_arg("msg_id"), "msg_id", good_id),
+    (
+        "webhook-verify-now",
+        verify_arg("now"),
+        "now",
+        lambda v: v is None or good_seconds(v) or v == 0,
+    ),
+    (
+        "webhook-verify-tolerance",
+        verify_arg("tolerance"),
+        "tolerance",
+        lambda v: good_seconds(v) or v == 0,
     ),
     ("timeouts-total", lambda c, v: ftclient.Timeouts(total=v), "total", optional(good_seconds)),
     ("timeouts-read", lambda c, v: ftclient.Timeouts(read=v), "read", optional(good_seconds)),

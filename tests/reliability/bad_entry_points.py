@@ -4,10 +4,12 @@ of ids, callbacks, and every constructor argument. Each case is the call and the
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from typing import Any
 
 import ftclient
+from ftclient import webhooks
 
 Call = Callable[[ftclient.FineTuningClient], Any]
 Case = tuple[str, Call, str]
@@ -175,10 +177,36 @@ def _options() -> list[Case]:
     ]
 
 
-ENTRY_POINT_CASES: list[Case] = [*_seconds(), *_collections(), *_constructors(), *_options()]
+def _webhooks() -> list[Case]:
+    secret = "whsec_" + base64.b64encode(b"k" * 32).decode()
+    signed = webhooks.sign(b"{}", secret=secret, msg_id="msg_1", timestamp=100)
+
+    def sign(**kwargs: Any) -> Call:
+        args = {"secret": secret, "msg_id": "msg_1", "timestamp": 100, **kwargs}
+        return lambda c: webhooks.sign(b"{}", **args)
+
+    def verify(**kwargs: Any) -> Call:
+        return lambda c: webhooks.verify_signature(b"{}", signed, **{"secret": secret, **kwargs})
+
+    return [
+        ("sign-timestamp-nan", sign(timestamp=NAN), "timestamp"),
+        ("sign-timestamp-str", sign(timestamp="100"), "timestamp"),
+        ("verify-now-nan", verify(now=NAN), "now"),  # NaN would pass every age check
+        ("verify-now-str", verify(now="100"), "now"),
+    ]
+
+
+ENTRY_POINT_CASES: list[Case] = [
+    *_seconds(),
+    *_collections(),
+    *_constructors(),
+    *_options(),
+    *_webhooks(),
+]
 ENTRY_POINT_CATEGORIES = {
     "seconds (timeouts, waits, intervals, rates)": len(_seconds()),
     "collections of ids, statuses, callbacks": len(_collections()),
     "client constructor arguments": len(_constructors()),
     "extra_query, extra_body, default_query, Azure": len(_options()),
+    "webhooks: sign and verify_signature": len(_webhooks()),
 }
