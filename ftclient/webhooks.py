@@ -62,36 +62,34 @@ class FineTuningJobWebhookData:
 
 
 @attrs.frozen(kw_only=True)
-class FineTuningJobSucceededWebhookEvent:
+class _FineTuningJobWebhookEvent:
+    """What the three fine-tuning events share: ``data.id`` is the job, ``created_at`` when."""
+
+    id: str
+    created_at: int
+    data: FineTuningJobWebhookData
+    object: str = "event"
+
+
+@attrs.frozen(kw_only=True)
+class FineTuningJobSucceededWebhookEvent(_FineTuningJobWebhookEvent):
     """``fine_tuning.job.succeeded``: the job in ``data.id`` succeeded at ``created_at``."""
 
-    id: str
-    created_at: int
-    data: FineTuningJobWebhookData
     type: Literal["fine_tuning.job.succeeded"] = "fine_tuning.job.succeeded"
-    object: str = "event"
 
 
 @attrs.frozen(kw_only=True)
-class FineTuningJobFailedWebhookEvent:
+class FineTuningJobFailedWebhookEvent(_FineTuningJobWebhookEvent):
     """``fine_tuning.job.failed``: the job in ``data.id`` failed at ``created_at``."""
 
-    id: str
-    created_at: int
-    data: FineTuningJobWebhookData
     type: Literal["fine_tuning.job.failed"] = "fine_tuning.job.failed"
-    object: str = "event"
 
 
 @attrs.frozen(kw_only=True)
-class FineTuningJobCancelledWebhookEvent:
+class FineTuningJobCancelledWebhookEvent(_FineTuningJobWebhookEvent):
     """``fine_tuning.job.cancelled``: the job in ``data.id`` was cancelled at ``created_at``."""
 
-    id: str
-    created_at: int
-    data: FineTuningJobWebhookData
     type: Literal["fine_tuning.job.cancelled"] = "fine_tuning.job.cancelled"
-    object: str = "event"
 
 
 @attrs.frozen(kw_only=True)

@@ -131,45 +131,39 @@ async def test_every_event_is_yielded_once_however_late_it_is_listed(
     assert statuses == ["ftjob-late:running", "ftjob-late:running", "ftjob-late:succeeded"]
 
 
+async def follow(url: str, **kwargs: object) -> list[str]:
+    """The ids ``follow_events`` yields for the late-events job, polling fast, no settle time."""
+    async with ftclient.FineTuningClient(api_key="sk-test", base_url=url) as client:
+        stream = client.jobs.follow_events(
+            "ftjob-late",
+            poll_interval=FAST,
+            page_size=2,
+            settle=0,
+            **kwargs,  # type: ignore[arg-type]
+        )
+        return [e.id async for e in stream]
+
+
 async def test_since_an_id_the_job_does_not_list_yields_everything(
     late: tuple[LateEvents, str],
 ) -> None:
-    _, url = late
-    async with ftclient.FineTuningClient(api_key="sk-test", base_url=url) as client:
-        stream = client.jobs.follow_events(
-            "ftjob-late", since="ftevent-elsewhere", poll_interval=FAST, page_size=2, settle=0
-        )
-        followed = [e.id async for e in stream]
+    followed = await follow(late[1], since="ftevent-elsewhere")
     assert followed == ["e1", "e2", "e3", "e4", "late", "after-end"]
 
 
 async def test_since_an_event_yields_only_what_came_after_it(
     late: tuple[LateEvents, str],
 ) -> None:
-    _, url = late
-    async with ftclient.FineTuningClient(api_key="sk-test", base_url=url) as client:
-        stream = client.jobs.follow_events(
-            "ftjob-late", since="e1", poll_interval=FAST, page_size=2, settle=0
-        )
-        followed = [e.id async for e in stream]
-        nothing_old = client.jobs.follow_events(
-            "ftjob-late", include_existing=False, poll_interval=FAST, page_size=2, settle=0
-        )
-        after_the_end = [e.id async for e in nothing_old]
-    assert followed == ["e2", "e3", "e4", "late", "after-end"]
-    assert after_the_end == []  # the job had ended: everything listed existed already
+    assert await follow(late[1], since="e1") == ["e2", "e3", "e4", "late", "after-end"]
+    # the job has ended: everything listed existed already
+    assert await follow(late[1], include_existing=False) == []
 
 
 async def test_without_existing_events_a_running_job_waits_for_new_ones(
     late: tuple[LateEvents, str],
 ) -> None:
-    _, url = late
-    async with ftclient.FineTuningClient(api_key="sk-test", base_url=url) as client:
-        stream = client.jobs.follow_events(
-            "ftjob-late", include_existing=False, poll_interval=FAST, page_size=2, settle=0
-        )
-        followed = [e.id async for e in stream]
-    assert followed == ["e3", "e4", "late", "after-end"]  # the first poll finds nothing new
+    # the first poll finds nothing new
+    assert await follow(late[1], include_existing=False) == ["e3", "e4", "late", "after-end"]
 
 
 async def test_polls_obey_the_server_hint(late: tuple[LateEvents, str]) -> None:

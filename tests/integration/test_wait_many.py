@@ -11,7 +11,8 @@ import pytest
 import ftclient
 from benchmarks.jobs_server import JobsServer, ScriptedJob
 
-FAST = ftclient.PollSchedule(initial=0.001, maximum=0.002, jitter=0.0)
+from .scripted import FAST, client_of
+
 NEVER = math.inf
 
 
@@ -33,10 +34,7 @@ async def server() -> AsyncIterator[JobsServer]:
 
 @pytest.fixture
 async def client(server: JobsServer) -> AsyncIterator[ftclient.FineTuningClient]:
-    policy = ftclient.RetryPolicy(wait=False, max_retries=1)
-    async with ftclient.FineTuningClient(
-        api_key="sk-test", base_url=server.url, retry_policy=policy
-    ) as c:
+    async with client_of(server) as c:
         yield c
 
 

@@ -13,7 +13,8 @@ import ftclient
 from benchmarks.jobs_server import JobsServer, ScriptedJob
 from ftclient._fanout import JobWaiter
 
-FAST = ftclient.PollSchedule(initial=0.001, maximum=0.002, jitter=0.0)
+from .scripted import FAST, client_of
+
 HINTED = ftclient.PollSchedule(initial=0.001, maximum=1.0, factor=1.0, jitter=0.0)
 
 
@@ -31,10 +32,7 @@ async def server() -> AsyncIterator[JobsServer]:
 
 @pytest.fixture
 async def client(server: JobsServer) -> AsyncIterator[ftclient.FineTuningClient]:
-    policy = ftclient.RetryPolicy(wait=False, max_retries=1)
-    async with ftclient.FineTuningClient(
-        api_key="sk-test", base_url=server.url, retry_policy=policy
-    ) as c:
+    async with client_of(server) as c:
         yield c
 
 
