@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+from ftclient._inputs import seconds
+
 from ._clock import LoopElapsed
 
 __all__ = ["TokenBucket", "format_reset"]
@@ -33,8 +35,7 @@ class TokenBucket:
         Raises:
             ValueError: ``rate`` is not positive.
         """
-        if rate <= 0:
-            raise ValueError(f"rate_limit must be > 0 requests per second, got {rate}")
+        seconds(rate, "rate_limit", unit="requests per second")
         self.rate = rate
         self.capacity = max(1.0, rate)
         self._tokens = self.capacity

@@ -12,6 +12,8 @@ from typing import Any
 
 from aiohttp import web
 
+from ftclient._inputs import identifiers
+
 from ._clock import SimulatedClock
 from ._errors import EmulatorError
 from ._faults import AFTER_KINDS, FaultQueue, FaultSpec, respond_after, respond_before
@@ -103,10 +105,11 @@ class FineTuningEmulator:
             webhook_retry_wait: real seconds before the first retry, doubled after each.
 
         Raises:
-            ValueError: a non-positive ``rate_limit``, an empty ``api_keys`` or a webhook
-                endpoint that is not on 127.0.0.1.
+            ValueError: a ``rate_limit`` that is not a finite number > 0, ``api_keys`` empty or
+                a single string, or a webhook endpoint that is not on 127.0.0.1 (the checks'
+                :class:`~ftclient.InvalidParameterError` is a ``ValueError``).
         """
-        if api_keys is not None and not api_keys:
+        if api_keys is not None and not identifiers(api_keys, "api_keys"):  # "sk-a" is one key
             raise ValueError("api_keys must name at least one key (or be None to accept any)")
         self.host = host
         self.port = port
