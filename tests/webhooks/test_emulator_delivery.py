@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import signal
+import sys
 import time
+from asyncio.subprocess import PIPE
 from collections.abc import AsyncIterator, Callable
 
 import aiohttp
@@ -267,3 +272,44 @@ def test_the_handler_refuses_bad_arguments_at_once(kwargs: dict[str, object], pa
     assert str(info.value).startswith(f"{param}: must")
     if param == "on_event":
         assert str(info.value) == "on_event: must be a callable taking the event"
+
+
+async def test_serve_delivers_signed_events_to_a_webhook_url() -> None:
+    received: asyncio.Queue[webhooks.WebhookEvent] = asyncio.Queue()
+    secrets: list[str] = []
+
+    async def handle(request: web.Request) -> web.Response:
+        event = webhooks.unwrap(await request.read(), request.headers, secret=secrets[0])
+        received.put_nowait(event)
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post("/hooks", handle)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    hook = f"http://127.0.0.1:{runner.addresses[0][1]}/hooks"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    args = ["serve", "--port", "0", "--speed", "1000", "--webhook", hook, "--json"]
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "ftclient", *args, stdout=PIPE, stderr=PIPE, env=env
+    )
+    try:
+        assert proc.stdout is not None
+        async with asyncio.timeout(30):  # a bound, not a measurement
+            ready = json.loads(await proc.stdout.readline())
+            assert ready["webhooks"] == [hook]
+            secrets.append(ready["webhook_secret"])
+            async with ftclient.FineTuningClient(
+                api_key=ready["api_key"], base_url=ready["url"]
+            ) as client:
+                job = await client.jobs.create(model="gpt-4o-mini", training_file="file-fail-x")
+            event = await received.get()
+        assert isinstance(event, webhooks.FineTuningJobFailedWebhookEvent)
+        assert event.data.id == job.id
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGINT)
+            await asyncio.wait_for(proc.wait(), 20)
+        await runner.cleanup()
+    assert proc.returncode == 0
