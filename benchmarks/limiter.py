@@ -36,9 +36,12 @@ class Bucket:
         self.requests = 0
         self.refused = 0
 
+    def refill(self, now: float) -> None:
+        self.tokens = min(self.rate, self.tokens + (now - self.updated) * self.rate)
+
     def take(self) -> bool:
         now = time.monotonic()
-        self.tokens = min(self.rate, self.tokens + (now - self.updated) * self.rate)
+        self.refill(now)
         self.updated = now
         self.requests += 1
         if self.tokens >= 1.0:
@@ -51,17 +54,9 @@ class Bucket:
 class Window(Bucket):
     """At most ``rate`` requests in each whole second (a fixed window): no refill within it."""
 
-    def take(self) -> bool:
-        now = time.monotonic()
+    def refill(self, now: float) -> None:
         if int(now) != int(self.updated):
             self.tokens = self.rate
-        self.updated = now
-        self.requests += 1
-        if self.tokens >= 1.0:
-            self.tokens -= 1.0
-            return True
-        self.refused += 1
-        return False
 
 
 class _Limited(_Protocol):

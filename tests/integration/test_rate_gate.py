@@ -17,26 +17,11 @@ import pytest
 from aiohttp import web
 
 import ftclient
+from tests.integration.variants import _job
 
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 
-JOB = {
-    "object": "fine_tuning.job",
-    "id": "ftjob-gate",
-    "model": "gpt-4o-mini-2024-07-18",
-    "created_at": 1721764800,
-    "finished_at": None,
-    "fine_tuned_model": None,
-    "organization_id": "org-123",
-    "result_files": [],
-    "status": "running",
-    "validation_file": None,
-    "training_file": "file-abc123",
-    "hyperparameters": {"n_epochs": 4, "batch_size": 1, "learning_rate_multiplier": 1.0},
-    "trained_tokens": None,
-    "error": None,
-    "seed": 3,
-}
+JOB = _job("ftjob-gate")
 REFUSED = {"error": {"message": "Rate limit reached", "type": "requests", "code": None}}
 GUARD = 30.0  # seconds: only a hang ever gets near it
 
