@@ -65,14 +65,12 @@ from .models import (
     UnknownContentItem,
     UnknownGrader,
 )
-from .models._base import Model
 
 __all__ = ["DecodeError", "structure", "unstructure"]
 
 T = TypeVar("T")
 Hook = Callable[[Any, Any], Any]
 _NONE = type(None)
-_set_document = Model._ftc_document.__set__  # type: ignore[attr-defined]  # a slot descriptor
 
 _GRADERS: dict[str, type[Any]] = {
     "string_check": GraderStringCheck,
@@ -250,21 +248,15 @@ def _tagged(
     c: cattrs.Converter, table: dict[str, type[Any]], unknown: type[Any], what: str
 ) -> Hook:
     """Dispatch a JSON object on its ``type``; another or no ``type`` keeps the raw mapping."""
-    hooks: dict[str, Hook] = {}  # filled on first use: the classes' hooks need this one
 
     def hook(o: Any, _: Any) -> Any:
         if o.__class__ is not dict:
             raise mismatch(what, o)
         tag: Any = o.get("type")
         cl = table.get(tag) if tag.__class__ is str else None
-        if cl is None:
-            inst = unknown(type=tag if tag.__class__ is str else None, raw=o)
-            _set_document(inst, o)
-            return inst
-        h = hooks.get(tag)
-        if h is None:
-            h = hooks[tag] = c.get_structure_hook(cl)
-        return h(o, cl)
+        if cl is None:  # ``raw`` is its document
+            return unknown(type=tag if tag.__class__ is str else None, raw=o)
+        return c.get_structure_hook(cl)(o, cl)  # looked up now: the classes' hooks need this one
 
     return hook
 
@@ -313,7 +305,7 @@ def _configure(c: cattrs.Converter, *, fast: bool) -> None:
     # Exact types after the factories: a later registration wins.
     c.register_structure_hook_func(
         _equals(int | dict[str, Any] | None),
-        _Scalar("int, object or null", int, dict, _NONE),  # RunGraderResponseMetadata.token_usage
+        _Scalar("int or object", int, dict),  # RunGraderResponseMetadata.token_usage (or null)
     )
     grader = _tagged(c, _GRADERS, UnknownGrader, "grader object")
     c.register_structure_hook_func(_equals(Grader), grader)
@@ -358,7 +350,7 @@ def _unstructure_class(c: cattrs.Converter, cl: type[Any]) -> Callable[[Any], An
     overrides: dict[str, Any] = {
         a.name: override(omit_if_default=True) for a in attrs.fields(cl) if a.default is None
     }
-    from_fields = make_dict_unstructure_fn(cl, c, _cattrs_omit_if_default=False, **overrides)
+    from_fields = make_dict_unstructure_fn(cl, c, **overrides)
 
     def hook(obj: Any) -> Any:
         document = getattr(obj, "_ftc_document", None)
@@ -378,7 +370,7 @@ def _copy(value: Any) -> Any:
 
 def make_converter(*, fast: bool = True) -> cattrs.Converter:
     """The converter; ``fast=False`` gives the reference reading alone (for the agreement test)."""
-    c = cattrs.Converter(forbid_extra_keys=False)
+    c = cattrs.Converter()
     _configure(c, fast=fast)
     return c
 
@@ -399,7 +391,7 @@ def _first_error(exc: BaseException, path: str) -> tuple[str, BaseException]:
                 sub_path = f"{path}.{note.name}"
             else:
                 index = note.index
-                sub_path = f"{path}[{index}]" if isinstance(index, int) else f"{path}[{index!r}]"
+                sub_path = f"{path}[{index!r}]"  # [3] or ['k']
             return _first_error(sub, sub_path)
     return path, exc
 
