@@ -235,7 +235,8 @@ def _inject(value: Any, draw: st.DrawFn, key: str = "") -> Any:
     if not isinstance(value, dict) or key in _FREE_FORM or (key == "data" and "id" not in value):
         return value
     out = {k: _inject(v, draw, k) for k, v in value.items()}
-    if out.get("type") in _TAGS and draw(st.booleans()):
+    tag = out.get("type")
+    if isinstance(tag, str) and tag in _TAGS and draw(st.booleans()):
         out["type"] = "x_type_from_the_future"
     for k in sorted(out):
         if k not in _IDENTITY and k != "data" and draw(st.integers(0, 3)) == 0:
