@@ -187,14 +187,8 @@ def _list(c: cattrs.Converter, t: Any) -> Hook:
     def hook(o: Any, _: Any) -> list[Any]:
         if o.__class__ is not list:
             raise mismatch("array", o)
-        if scalar is not None:
-            if all(e.__class__ in scalar for e in o):
-                return o  # list[str], checked without a call per element
-        else:
-            try:
-                return [element(e, arg) for e in o]
-            except Exception:  # the same hooks again, one by one, for the path
-                pass
+        if scalar is not None and all(e.__class__ in scalar for e in o):
+            return o  # list[str], checked without a call per element
         return [v for _, v in _elements(element, arg, t, enumerate(o))]
 
     return hook

@@ -382,6 +382,7 @@ def test_wrong_type_names_the_path(value: Any, message: str) -> None:
         (job(error="boom"), "$.error", "expected object (FineTuningJobError), got str 'boom'"),
         (job(fine_tuned_model=7), "$.fine_tuned_model", "expected str, got int 7"),
         (job(hyperparameters=[]), "$.hyperparameters", "expected object"),
+        (job(metadata=["k"]), "$.metadata", "expected object, got array"),
         (
             job(
                 method={
@@ -599,3 +600,9 @@ def test_the_client_decodes_with_the_generated_fast_path() -> None:
     assert hook.__name__ == "structure_FineTuningJob"
     reference = _convert.make_converter(fast=False).get_structure_hook(m.FineTuningJob)
     assert reference.__name__ == "structure"
+
+
+def test_a_failure_that_is_not_a_mismatch_names_its_type() -> None:
+    with pytest.raises(DecodeError) as info:
+        structure(1, complex)
+    assert info.value.message.startswith("StructureHandlerNotFoundError: ")
