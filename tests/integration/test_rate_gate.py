@@ -137,3 +137,42 @@ async def test_aclose_wakes_a_call_waiting_in_the_gate() -> None:
             with pytest.raises(ftclient.ClientClosedError):
                 await waiting
     assert len(log) == 1  # the waiting call never reached the server
+
+
+async def test_max_in_flight_caps_the_requests_the_server_sees_at_once() -> None:
+    active = 0
+    peak = 0
+    three_in = asyncio.Event()
+    release = asyncio.Event()
+
+    async def handler(request: web.Request) -> web.Response:
+        nonlocal active, peak
+        active += 1
+        peak = max(peak, active)
+        if active == 3:
+            three_in.set()
+        await release.wait()
+        active -= 1
+        return web.json_response(JOB)
+
+    async with (
+        serve(handler) as url,
+        ftclient.FineTuningClient(
+            api_key="sk-test",
+            base_url=url,
+            flow_control=ftclient.FlowControl(max_in_flight=3),
+        ) as client,
+    ):
+        calls = [asyncio.ensure_future(client.jobs.retrieve("ftjob-gate")) for _ in range(10)]
+        try:
+            async with asyncio.timeout(GUARD):
+                await three_in.wait()
+                for _ in range(20):  # every other call has had its turn to start
+                    await asyncio.sleep(0)
+                in_flight = client.rate_gate.in_flight
+        finally:
+            release.set()  # never leave the server's handlers waiting
+        jobs = await asyncio.gather(*calls)
+    assert in_flight == 3  # the other seven waited for a slot
+    assert [j.id for j in jobs] == ["ftjob-gate"] * 10
+    assert peak == 3
