@@ -14,9 +14,9 @@ import attrs
 
 MAX_RETRIES: Final = 2  # the client's default policy: 3 attempts in all
 PERSISTENT_TIMES: Final = MAX_RETRIES + 2  # a fault that outlasts every attempt
-READ_TIMEOUT: Final = 0.2  # per-attempt read limit for the slow faults (seconds)
-SLOW_RETRY_WAIT: Final = 1.0  # the slow column's backoff: the late server has acted by then
-SLOW_SECONDS: Final = 0.5  # how long the slow faults hold the answer back
+READ_TIMEOUT: Final = 0.5  # per-attempt read limit for the slow faults (seconds)
+SLOW_RETRY_WAIT: Final = 2.5  # the slow column's backoff: the late server has acted by then
+SLOW_SECONDS: Final = 1.5  # how long the slow faults hold the answer back
 
 # operationId -> how the caller spells it.
 OPERATIONS: Final[dict[str, str]] = {

@@ -140,6 +140,8 @@ class FakeAPI:
             if fault == "stall":
                 await self._stalled.wait()
                 return _error(500, "stopped")
+            if fault and fault.startswith("status:"):
+                return _error(int(fault[7:]), "refused")
             if fault and fault.startswith("429:"):
                 response = _error(429, "Rate limit reached")
                 response.headers["Retry-After"] = fault[4:]
@@ -213,7 +215,13 @@ class FakeAPI:
     def _permissions(self, request: web.Request, body: Any, **_: Any) -> web.Response:
         shown = [p for p in self.permissions if self._visible(p) and not p.get("_gone_at")]
         shown += [p for p in self.permissions if p.get("_gone_at") and not self._gone(p)]
-        return _json({"object": "list", "data": shown, "has_more": False})
+        after = request.query.get("after")
+        if after is not None:
+            ids = [p["id"] for p in shown]
+            shown = shown[ids.index(after) + 1 :] if after in ids else []
+        limit = int(request.query.get("limit", "10"))
+        page = shown[:limit]
+        return _json({"object": "list", "data": page, "has_more": len(shown) > limit})
 
     def _gone(self, permission: dict[str, Any]) -> bool:
         return self.clock.now >= permission["_gone_at"] + self.lag
