@@ -60,8 +60,8 @@ class FineTuningClient:
         max_response_bytes: the largest response body read (after decompression); a larger one
             is refused with :class:`APIResponseValidationError` (default 32 MiB).
 
-    The client's own session honours ``HTTP_PROXY``/``HTTPS_PROXY``/``NO_PROXY`` (aiohttp's
-    ``trust_env``). With a borrowed ``session``, everything holds except one aiohttp behaviour
+    The client's own session honours ``HTTP_PROXY``/``HTTPS_PROXY``/``NO_PROXY``, read when the
+    client is created. With a borrowed ``session``, everything holds except one aiohttp behaviour
     ftclient cannot switch off on a session it does not own: aiohttp may resend a GET or DELETE
     once, unseen, when a kept-alive connection drops, so a revoke whose answer was lost may be
     reported as :class:`NotFoundError`. Its ``raise_for_status`` setting is overridden per request.
