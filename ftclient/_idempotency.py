@@ -240,7 +240,7 @@ class TransitionGuard(Guard[FineTuningJob]):
         """A resend refused for the job's state: the lost attempt may have made it; check."""
         if not isinstance(outcome, APIStatusError):
             return outcome
-        if outcome.status not in (400, 409):
+        if outcome.status != 400:  # a refusal for the job's state; a 409 was retried already
             raise outcome
         try:
             job: FineTuningJob = await ctx.until(

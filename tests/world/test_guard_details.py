@@ -237,3 +237,95 @@ async def test_the_gate_counts_requests_in_flight_and_learns_from_each_answer(
     assert [count for count, _ in seen] == [0, 0]
     assert all(sent_at is not None for _, sent_at in seen)
     assert gate.in_flight == 0
+
+
+async def test_every_check_is_logged_under_the_operation_it_serves(
+    api: FakeAPI, make_client: Make, caplog: pytest.LogCaptureFixture
+) -> None:
+    api.lag = 2.0
+    running = api.add_job(status="running", _at=0.0)
+    permission(api, "cp_1", "proj_x")
+    api.faults.update(create=["lose"], cancel=["lose"], grant=["lose"], revoke=["lose"])
+    client = make_client()
+    with caplog.at_level(logging.DEBUG, logger="ftclient"):
+        await client.jobs.create(model="gpt-4o-mini", training_file="file-t")
+        await client.jobs.cancel(running["id"])
+        await client.permissions.create("ft:m:c", project_ids=["proj_y"])
+        await client.permissions.delete("ft:m:c", "cp_1")
+    lines = [r.getMessage() for r in caplog.records if r.name == "ftclient"]
+    permissions = "GET /fine_tuning/checkpoints/ft:m:c/permissions -> 200"
+    wanted = [
+        "jobs.create (look up its idempotency key): GET /fine_tuning/jobs -> 200",
+        f"jobs.cancel (retrieve the job): GET /fine_tuning/jobs/{running['id']} -> 200",
+        f"permissions.create (list the permissions): {permissions}",
+        f"permissions.delete (list the permissions): {permissions}",
+    ]
+    for prefix in wanted:
+        assert any(line.startswith(prefix) for line in lines), prefix
+
+
+async def test_a_duplicate_that_cannot_be_cancelled_is_reported(
+    api: FakeAPI, make_client: Make, caplog: pytest.LogCaptureFixture
+) -> None:
+    api.lag = 2.0
+    api.faults["create"] = ["lose"]
+    client = make_client(max_retries=0)
+    with pytest.raises(ftclient.APIConnectionError):
+        await client.jobs.create(model="gpt-4o-mini", training_file="file-t", idempotency_key="k-5")
+    api.faults["cancel"] = ["status:403"]
+    with caplog.at_level(logging.DEBUG, logger="ftclient"):
+        job = await client.jobs.create(
+            model="gpt-4o-mini", training_file="file-t", idempotency_key="k-5"
+        )
+    first, second = api.jobs
+    assert job.id == first["id"]
+    assert second["status"] != "cancelled"
+    notes = recovery(job)
+    assert notes[0].startswith(f"could not cancel the duplicate job {second['id']}: 403 refused")
+    assert notes[1] == f"kept {first['id']}, the first job made with this key"
+    [cancel] = api.sent("cancel")
+    assert any(
+        line.startswith(
+            f"jobs.create (cancel a duplicate): POST /fine_tuning/jobs/{second['id']}/cancel"
+        )
+        for line in (r.getMessage() for r in caplog.records)
+    )
+    assert "Idempotency-Key" in cancel.headers
+
+
+async def test_a_grant_whose_check_fails_is_not_sent_again(api: FakeAPI, make_client: Make) -> None:
+    api.faults["grant"] = ["lose"]
+    api.faults["permissions"] = ["500_before"] * 3
+    with pytest.raises(ftclient.APIConnectionError) as caught:
+        await make_client().permissions.create("ft:m:c", project_ids=["proj_a"])
+    [note] = caught.value.__notes__
+    assert note.startswith("not sent again: ftclient could not list the permissions (500 ")
+    assert len(api.sent("grant")) == 1
+
+
+async def test_a_grant_that_did_not_act_is_sent_again_whole_once_the_window_passes(
+    api: FakeAPI, make_client: Make
+) -> None:
+    api.faults["grant"] = ["500_before"]
+    started = api.clock.now
+    page = await make_client(retry_policy=WINDOW).permissions.create(
+        "ft:m:c", project_ids=["proj_a", "proj_b"]
+    )
+    assert [p.project_id for p in page.data] == ["proj_a", "proj_b"]
+    assert api.sent("grant")[1].body == {"project_ids": ["proj_a", "proj_b"]}
+    assert recovery(page) == ("already granted: none",)
+    assert api.clock.now - started >= 1.0  # looked for the whole window first
+
+
+async def test_grants_all_found_at_once_do_not_wait_the_window(
+    api: FakeAPI, make_client: Make
+) -> None:
+    api.faults["grant"] = ["lose"]
+    started = api.clock.now
+    page = await make_client().permissions.create(
+        "ft:m:c", project_ids=["proj_a", "proj_b", "proj_c"]
+    )
+    assert api.clock.now - started < 1.0  # the first wait, then one look
+    assert [p.project_id for p in page.data] == ["proj_a", "proj_b", "proj_c"]
+    assert (page.first_id, page.last_id) == (page.data[0].id, page.data[2].id)
+    assert page.has_more is False
