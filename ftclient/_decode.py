@@ -8,6 +8,7 @@ from the converter, on every nested model too; the :class:`ResponseInfo` on the 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from . import _convert
@@ -16,7 +17,7 @@ from ._response import Response, ResponseInfo
 from .errors import APIResponseValidationError
 from .models._base import Model
 
-__all__ = ["decode", "keep_info", "response_info", "to_dict", "to_json"]
+__all__ = ["decode", "decoder", "keep_info", "response_info", "to_dict", "to_json"]
 
 T = TypeVar("T")
 _set_info = Model._ftc_info.__set__  # type: ignore[attr-defined]  # a slot descriptor
@@ -53,6 +54,15 @@ def decode(response: Response, model: type[T], *, method: str, url: str) -> T:
         ) from None
     keep_info(obj, info)
     return obj
+
+
+def decoder(model: type[T], method: str, path: str) -> Callable[[Response], T]:
+    """The ``decode`` of a call whose answer is one ``model`` (what a ``Call`` carries)."""
+
+    def run(response: Response) -> T:
+        return decode(response, model, method=method, url=path)
+
+    return run
 
 
 def keep_info(obj: object, info: ResponseInfo) -> None:

@@ -28,10 +28,9 @@ from typing import Any
 
 import attrs
 
-from ._decode import decode
+from ._decode import decoder
 from ._inputs import MAX_METADATA_KEYS, MAX_PAGE_SIZE
 from ._pagination import AsyncPaginator
-from ._response import Response
 from ._runner import Call, Context, Guard
 from .errors import APIError, APIStatusError, InvalidParameterError, NotFoundError
 from .models import (
@@ -81,15 +80,6 @@ def with_idempotency_key(metadata: Mapping[str, str] | None, key: str) -> dict[s
         return None
     merged[IDEMPOTENCY_METADATA_KEY] = key
     return merged
-
-
-def decoder(model: type[Any], method: str, path: str) -> Any:
-    """The ``decode`` of a call whose answer is one ``model``."""
-
-    def run(response: Response) -> Any:
-        return decode(response, model, method=method, url=path)
-
-    return run
 
 
 def _carries(job: FineTuningJob, key: str) -> bool:

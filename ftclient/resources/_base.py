@@ -7,8 +7,8 @@ from typing import Any, TypeVar
 
 from .. import _protocol as protocol
 from .._config import TimeoutArg, Timeouts
-from .._decode import decode
-from .._idempotency import decoder, new_key
+from .._decode import decode, decoder
+from .._idempotency import new_key
 from .._inputs import check_headers, check_limit, json_object, query_params
 from .._pagination import AsyncPaginator, PageLike
 from .._runner import Call, Guard, Runner
