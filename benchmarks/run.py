@@ -118,24 +118,58 @@ def run_child(spec: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def import_times(runs: int) -> dict[str, list[float]]:
-    """Milliseconds to import each module in a fresh interpreter, minus an empty interpreter."""
+# What ``import`` measures: the reference a user already pays (aiohttp and json), the SDKs, and
+# each ``--baseline`` checkout's ftclient (run from that directory, so its ftclient comes first).
+IMPORT_STATEMENTS = {
+    "pass": "pass",
+    "aiohttp, json": "import aiohttp, json",
+    "ftclient": "import ftclient",
+    "openai": "import openai",
+}
+_WHERE = "\nimport sys\nm = sys.modules.get('ftclient')\nprint(m.__file__ if m else '')"
+
+
+def import_times(runs: int, checkouts: dict[str, str] | None = None) -> dict[str, list[float]]:
+    """Milliseconds to run each import statement in a fresh interpreter, minus an empty one.
+
+    Every statement first runs once untimed with bytecode writing allowed: this machine sets
+    PYTHONDONTWRITEBYTECODE, so a source checkout would otherwise be compiled on every timed
+    run, while pip byte-compiles what it installs (aiohttp's .pyc are there). A warm-up rather
+    than ``compileall``: it writes exactly what the statement imports, wherever it comes from,
+    and it checks that a checkout's statement imports that checkout's ftclient. The timed runs
+    rotate the statements (drift hits them alike); each is net of the median of ``pass``.
+    """
     import time
 
-    statements = {"pass": "pass", "ftclient": "import ftclient"}
-    if importlib.util.find_spec("openai") is not None:
-        statements["openai"] = "import openai"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    statements = {name: (s, ROOT) for name, s in IMPORT_STATEMENTS.items()}
+    if importlib.util.find_spec("openai") is None:
+        del statements["openai"]
+    for name, path in (checkouts or {}).items():
+        statements[name] = ("import ftclient", Path(path).resolve())
+
+    def run(statement: str, cwd: Path) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", statement],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+            preexec_fn=_on("client"),
+        )
+        return done.stdout
+
+    for name, (statement, cwd) in statements.items():
+        where = run(statement + _WHERE, cwd).strip()
+        if "ftclient" in statement and not Path(where).resolve().is_relative_to(cwd):
+            raise BenchmarkError(f"{name}: ftclient came from {where}, not from {cwd}")
     raw: dict[str, list[float]] = {name: [] for name in statements}
-    for _ in range(runs):
-        for name, statement in statements.items():
+    for r in range(runs):
+        for name in rotate(list(statements), r):
             start = time.perf_counter()
-            subprocess.run(
-                [sys.executable, "-c", statement],
-                cwd=ROOT,
-                check=True,
-                timeout=60,
-                preexec_fn=_on("client"),
-            )
+            run(*statements[name])
             raw[name].append((time.perf_counter() - start) * 1000)
     base = statistics.median(raw.pop("pass"))
     return {name: [t - base for t in times] for name, times in raw.items()}
@@ -245,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
                         )
                     )
             if "import" in scenarios:
-                for name, times in import_times(3 if quick else 5).items():
+                for name, times in import_times(3 if quick else 5, checkouts).items():
                     import_ms.setdefault(name, []).extend(times)
 
     watched = _watch_scenarios(scenarios, quick, rounds, rate, args.before)
