@@ -10,7 +10,9 @@
             print(event.message)
 """
 
-from . import webhooks
+import importlib
+from typing import Any
+
 from ._client import AzureFineTuningClient, FineTuningClient
 from ._config import DEFAULT_RETRY_POLICY, DEFAULT_TIMEOUTS, FlowControl, RetryPolicy, Timeouts
 from ._decode import response_info, to_dict, to_json
@@ -88,3 +90,15 @@ __all__ = [
     "to_json",
     "webhooks",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # ``ftclient.webhooks`` is imported on first use (PEP 562): a client that receives no
+    # webhooks does not pay for its event classes and hmac at ``import ftclient``.
+    if name == "webhooks":
+        return importlib.import_module(".webhooks", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -1,0 +1,61 @@
+"""What ``import ftclient`` loads, and that what it leaves for later still works when asked for.
+
+How long the import takes is measured by ``python -m benchmarks`` (scenario ``import``), never
+here. Each case runs in a fresh interpreter: in this one, pytest and other tests have imported
+everything already.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+# The dependencies first, so that only what ftclient itself adds is looked at.
+_FRESH = """
+import sys
+import aiohttp, attrs, backoff, cattrs, json
+loaded = set(sys.modules)
+"""
+
+CASES = {
+    "bare import": """
+import ftclient
+added = set(sys.modules) - loaded
+assert not added & {"ftclient.webhooks", "hmac", "importlib.resources"}, added
+assert "webhooks" in dir(ftclient) and "webhooks" in ftclient.__all__
+assert ftclient.webhooks.unwrap is sys.modules["ftclient.webhooks"].unwrap
+try:
+    ftclient.no_such_name
+except AttributeError as exc:
+    assert "no_such_name" in str(exc), exc
+else:
+    raise AssertionError("ftclient.no_such_name did not raise")
+""",
+    "from import": """
+from ftclient import webhooks
+import ftclient
+assert webhooks.sign is ftclient.webhooks.sign
+""",
+    "submodule import": """
+import ftclient.webhooks
+assert ftclient.webhooks.verify_signature
+""",
+    "star import": """
+from ftclient import *
+assert webhooks.unwrap and FineTuningClient
+""",
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_webhooks_are_imported_when_first_used(case: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _FRESH + CASES[case]],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
