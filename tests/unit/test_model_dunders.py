@@ -1,7 +1,9 @@
-"""The models' one ``__repr__`` (``Model``'s) behaves as the one attrs would write for each class.
+"""The models' one ``__repr__``, ``__eq__`` and ``__hash__`` (``Model``'s) behave as the ones
+attrs would write for each class.
 
-The models are declared with ``repr=False`` so that importing ftclient does not compile one per
-class; every model class is compared here with an attrs class of the same name and fields.
+The models are declared with ``repr=False, eq=False`` so that importing ftclient does not compile
+the three per class; every model class is compared here with an attrs class of the same name and
+fields.
 """
 
 from __future__ import annotations
@@ -61,3 +63,37 @@ def test_repr_of_nested_and_recursive_values() -> None:
         == repr(twin)
         == "WandbIntegration(project='p', name=None, entity=None, tags=[...])"
     )
+
+
+@pytest.mark.parametrize("cls", MODELS, ids=lambda c: c.__name__)
+def test_equality_is_the_one_attrs_writes(cls: type[Any]) -> None:
+    twin = attrs_twin(cls)
+    values = sample(cls)
+    assert cls(**values) == cls(**values)
+    assert (cls(**values) != cls(**values)) is False
+    for name in values:  # one field differs: unequal, whichever it is
+        other = {**values, name: "changed"}
+        assert (cls(**values) == cls(**other)) is (twin(**values) == twin(**other)) is False
+        assert cls(**values) != cls(**other)
+    assert cls(**values).__eq__(values) is NotImplemented
+    assert cls(**values) != values
+
+
+def test_models_of_different_classes_are_unequal() -> None:
+    empty = {"batch_size": None, "learning_rate_multiplier": None, "n_epochs": None}
+    supervised = models.FineTuneSupervisedHyperparameters(**empty)
+    assert supervised != models.FineTuningJobHyperparameters(**empty)
+    assert supervised == models.FineTuneSupervisedHyperparameters()
+
+
+@pytest.mark.parametrize("cls", MODELS, ids=lambda c: c.__name__)
+def test_hash_follows_equality(cls: type[Any]) -> None:
+    values = {a.name: f"v{i}" for i, a in enumerate(attrs.fields(cls))}
+    same = cls(**values)
+    assert hash(same) == hash(cls(**values))
+    assert len({same, cls(**values), *(cls(**{**values, k: "changed"}) for k in values)}) == (
+        1 + len(values)
+    )
+    if values:
+        with pytest.raises(TypeError, match="unhashable"):
+            hash(cls(**{**values, next(iter(values)): ["a list"]}))
