@@ -14,6 +14,7 @@ import attrs
 
 from . import _inputs
 from ._inputs import positive_int
+from ._value import Value
 from .errors import InsecureURLWarning, InvalidParameterError
 
 __all__ = [
@@ -75,8 +76,8 @@ class Secret:
         return hash(self._value)
 
 
-@attrs.frozen(kw_only=True)
-class Timeouts:
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class Timeouts(Value):
     """Time limits in seconds; ``None`` disables that limit.
 
     Args:
@@ -120,8 +121,8 @@ def _positive_rate(instance: object, attribute: attrs.Attribute[Any], value: obj
     _inputs.seconds(value, attribute.name, unit="requests per second")
 
 
-@attrs.frozen(kw_only=True)
-class RetryPolicy:
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class RetryPolicy(Value):
     """How failed attempts are retried.
 
     Retried: connection errors, timeouts, 408, 409, 429 and 5xx, unless the server says
@@ -163,8 +164,8 @@ def _positive_int_or_none(instance: object, attribute: attrs.Attribute[Any], val
         positive_int(value, attribute.name)
 
 
-@attrs.frozen(kw_only=True)
-class FlowControl:
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class FlowControl(Value):
     """Client-wide flow control settings.
 
     Args:
@@ -182,8 +183,8 @@ class FlowControl:
 DEFAULT_FLOW_CONTROL = FlowControl()
 
 
-@attrs.frozen(kw_only=True)
-class ClientConfig:
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class ClientConfig(Value):
     """Everything a client was configured with, after environment resolution.
 
     The API key is a :class:`Secret`, so that it never reaches logs or tracebacks.

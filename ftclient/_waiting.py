@@ -17,6 +17,7 @@ import attrs
 from . import _inputs
 from ._decode import response_info
 from ._protocol import server_wait
+from ._value import Value
 from .errors import APIStatusError, InvalidParameterError, WaitTimeoutError
 from .models import TERMINAL_STATUSES, FineTuningJob
 
@@ -37,8 +38,8 @@ __all__ = [
 OnUpdate = Callable[[FineTuningJob], Awaitable[None] | None]
 
 
-@attrs.frozen(kw_only=True)
-class PollSchedule:
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class PollSchedule(Value):
     """How often to poll: starts at ``initial``, grows by ``factor`` up to ``maximum``, ±``jitter``.
 
     A ``Retry-After``/``retry-after-ms`` hint of at most ``maximum`` seconds on a poll's response

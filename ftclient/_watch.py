@@ -27,6 +27,7 @@ import attrs
 from ._config import DEFAULT_RETRY_POLICY
 from ._inputs import MAX_PAGE_SIZE
 from ._protocol import should_retry
+from ._value import Value
 from ._waiting import PollSchedule, hint_of, is_done
 from .errors import APIResponseValidationError, FTClientError
 from .models import FineTuningJob
@@ -39,8 +40,8 @@ __all__ = ["PAGE_SIZE", "WaitResult", "Watch", "transient"]
 PAGE_SIZE = MAX_PAGE_SIZE  # the most jobs.list returns per page
 
 
-@attrs.frozen(kw_only=True)
-class WaitResult:
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class WaitResult(Value):
     """What ``wait_many`` yields for one job: the finished job, or why it could not be watched.
 
     Attributes:
