@@ -106,6 +106,9 @@ def base_headers(config: ClientConfig) -> dict[str, str]:
     return headers
 
 
+_PLAIN_SEGMENT = re.compile(r"[A-Za-z0-9_~:-][A-Za-z0-9._~:-]*")
+
+
 def path_segment(value: object, param: str) -> str:
     """Percent-encode one path parameter so that no id can reach another endpoint.
 
@@ -116,6 +119,8 @@ def path_segment(value: object, param: str) -> str:
     Raises:
         InvalidParameterError: not a non-blank UTF-8 string.
     """
+    if isinstance(value, str) and _PLAIN_SEGMENT.fullmatch(value):
+        return value  # the usual id: nothing to encode, and not "." or ".."
     encoded = quote(identifier(value, param), safe=":")
     if encoded in (".", ".."):
         encoded = encoded.replace(".", "%2E")

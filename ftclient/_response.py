@@ -34,9 +34,11 @@ class ResponseInfo:
     recovery: tuple[str, ...] = ()
 
 
-@attrs.frozen
+@attrs.define
 class Response:
-    """A successful (2xx) response: its body and how it was obtained."""
+    """A successful (2xx) response: its body and how it was obtained (internal: the argument
+    of a call's ``decode``; treated as immutable, and not frozen only because one is built per
+    call and a frozen class costs about twice as much to build)."""
 
     info: ResponseInfo
     body: bytes = attrs.field(repr=False)

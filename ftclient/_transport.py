@@ -78,6 +78,8 @@ class Transport:
         # (two thread hand-offs per request, more than doubling a small call's CPU).
         self._proxy = env_proxy(config.base_url) if session is None else None
         self._redacted = mask(config.api_key.reveal()).encode()
+        # Real keys are long; a short one (the emulator's "test") could match ordinary text.
+        self._scan_for_key = len(config.api_key.reveal()) >= _MIN_REDACTED_KEY
 
     @property
     def closed(self) -> bool:
@@ -127,8 +129,10 @@ class Transport:
 
     def _url(self, call: Call[Any]) -> URL:
         url = URL(self._config.base_url + call.path, encoded=True)
+        if not (self._config.default_query or call.query or call.extra_query):
+            return url
         params = {**self._config.default_query, **call.query, **call.extra_query}
-        pairs = protocol.query_pairs(params) if params else []
+        pairs = protocol.query_pairs(params)
         return url.with_query(pairs) if pairs else url
 
     async def exchange(self, call: Call[Any]) -> Raw:
@@ -165,19 +169,20 @@ class Transport:
         except BaseException as exc:  # cancellation: keep it, without the frames that hold the key
             _scrubbed(exc)
             raise
-        return status, self._redact_headers(headers), self._redact(raw)
+        if self._scan_for_key:
+            return status, self._redact_headers(headers), self._redact(raw)
+        return status, headers, raw
 
     def _redact(self, body: bytes) -> bytes:
         # A server that echoes the key back gets it masked in every message built from the body.
-        # Real keys are long; a short one (the emulator's "test") could match ordinary text.
         key = self._config.api_key.reveal().encode()
-        if len(key) < _MIN_REDACTED_KEY or key not in body:
+        if key not in body:
             return body
         return body.replace(key, self._redacted)
 
     def _redact_headers(self, headers: dict[str, str]) -> dict[str, str]:
         key = self._config.api_key.reveal()
-        if len(key) < _MIN_REDACTED_KEY or not any(key in value for value in headers.values()):
+        if not any(key in value for value in headers.values()):
             return headers
         masked = self._redacted.decode()
         return {name: value.replace(key, masked) for name, value in headers.items()}

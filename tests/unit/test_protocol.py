@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import email.utils
+from urllib.parse import quote
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import ftclient
 from ftclient import _protocol as protocol
@@ -72,6 +75,22 @@ def test_header_values_with_line_breaks_are_refused(bad: str) -> None:
 )
 def test_path_segments_cannot_escape_their_endpoint(raw: str, encoded: str) -> None:
     assert protocol.path_segment(raw, "job_id") == encoded
+
+
+_SAFE = st.text(st.sampled_from("azAZ09-_.~:"), max_size=4)  # what the shortcut may keep
+_IDS = st.builds(
+    lambda a, c, b: a + c + b, _SAFE, st.sampled_from("./?#% \x00\x7fü") | _SAFE, _SAFE
+)
+
+
+@given(_IDS | st.text(min_size=1, max_size=8))
+def test_the_plain_id_shortcut_encodes_as_the_full_rule_does(raw: str) -> None:
+    # The usual id skips quote(); whatever the string, the segment is the one quote() gives.
+    if not raw.strip() or any(0xD800 <= ord(c) <= 0xDFFF for c in raw):
+        return  # refused (blank, or not UTF-8): tested above and below
+    expected = quote(raw, safe=":")
+    expected = expected.replace(".", "%2E") if expected in (".", "..") else expected
+    assert protocol.path_segment(raw, "job_id") == expected
 
 
 @pytest.mark.parametrize("bad", ["", "   ", None, 12, b"id"])
