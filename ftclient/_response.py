@@ -6,11 +6,13 @@ from collections.abc import Mapping
 
 import attrs
 
+from ._value import Value
+
 __all__ = ["Response", "ResponseInfo"]
 
 
-@attrs.frozen(kw_only=True)
-class ResponseInfo:
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class ResponseInfo(Value):
     """How a successful response was obtained; see :func:`ftclient.response_info`.
 
     Attributes:

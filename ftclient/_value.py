@@ -3,10 +3,10 @@
 attrs compiles the three for every class it decorates; for the 50-odd classes ``import ftclient``
 defines, that was a third of the import's own time. A class declared ``repr=False, eq=False``
 that derives from :class:`Value` gets them from here instead, with the results attrs' generated
-ones give: the same repr text (a recursive reference shown as ``...``), equal when of the same
-class with equal fields, and a hash of the fields. They cost about a microsecond more per call,
-and none of them is on a request's path. A class with per-field ``repr``/``eq``/``hash`` options
-keeps attrs' own.
+ones give: the same repr text (a recursive reference shown as ``...``, a field declared
+``repr=False`` left out), equal when of the same class with equal fields, and a hash of the
+fields. They cost about a microsecond more per call, and none of them is on a request's path. A
+class with per-field ``eq``/``hash`` options or a custom field repr keeps attrs' own.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ class Value:
 
     @reprlib.recursive_repr()
     def __repr__(self) -> str:
-        """``ClassName(field=value, ...)``: every field, in order."""
-        fields = ", ".join(f"{a.name}={getattr(self, a.name)!r}" for a in _fields(self))
+        """``ClassName(field=value, ...)``: every field not declared ``repr=False``, in order."""
+        fields = ", ".join(f"{a.name}={getattr(self, a.name)!r}" for a in _fields(self) if a.repr)
         return f"{type(self).__qualname__.rsplit('>.', 1)[-1]}({fields})"
 
     def __eq__(self, other: object) -> bool:

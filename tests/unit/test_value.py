@@ -30,7 +30,7 @@ VALUES = [cls for cls in subclasses(Value) if attrs.has(cls)]
 
 def attrs_twin(cls: type[Any]) -> type[Any]:
     """An attrs class with ``cls``'s name and fields and attrs' own dunders."""
-    fields = {a.name: attrs.field(default=None) for a in attrs.fields(cls)}
+    fields = {a.name: attrs.field(default=None, repr=a.repr) for a in attrs.fields(cls)}
     return attrs.make_class(cls.__name__, fields, kw_only=True, frozen=True)
 
 
@@ -52,14 +52,16 @@ def test_every_model_and_value_class_is_covered() -> None:
     names = {cls.__name__ for cls in VALUES}
     assert len(VALUES) >= 50
     assert {"FineTuningJob", "GraderMulti", "Timeouts", "RetryPolicy", "Field"} <= names
-    assert {"FlowControl", "ClientConfig", "PollSchedule", "WaitResult"} <= names
+    assert {"FlowControl", "ClientConfig", "PollSchedule", "WaitResult", "ResponseInfo"} <= names
 
 
 @pytest.mark.parametrize("cls", VALUES, ids=lambda c: c.__name__)
 def test_no_field_asks_for_what_value_ignores(cls: type[Any]) -> None:
-    # Value shows, compares and hashes every field: per-field options would be ignored.
+    # Value compares and hashes every field and shows all but repr=False ones: other per-field
+    # options would be ignored.
     for a in attrs.fields(cls):
-        assert (a.repr, a.eq, a.hash) == (True, True, None), a.name
+        assert (a.eq, a.hash) == (True, None), a.name
+        assert a.repr is True or a.repr is False, a.name
     assert cls.__repr__ is Value.__repr__
     assert cls.__eq__ is Value.__eq__
 
@@ -83,6 +85,11 @@ def test_repr_of_nested_and_recursive_values() -> None:
     text = "WandbIntegration(project='p', name=None, entity=None, tags=[...])"
     assert repr(wandb) == repr(twin) == text
     assert repr(ftclient.Timeouts(total=5)) == "Timeouts(total=5, connect=10.0, read=600.0)"
+    info = ftclient.ResponseInfo(
+        status=200, headers={"a": "b"}, request_id=None, attempts=1, retry_waits=(), elapsed=0.5
+    )
+    assert "headers" not in repr(info)
+    assert repr(info).startswith("ResponseInfo(status=200, request_id=None, attempts=1,")
 
 
 def test_repr_names_a_class_defined_in_a_function_as_attrs_does() -> None:
