@@ -56,3 +56,38 @@ def test_the_wait_many_scenarios_run_and_check_what_they_measure() -> None:
     assert limited["failed"] == 0
     assert limited["server"]["requests"] >= 2
     assert "| ftclient |" in watch_table([run], limited)
+
+
+def test_the_import_scenario_times_each_statement_from_where_it_should(tmp_path: Path) -> None:
+    from benchmarks.run import ROOT, BenchmarkError, import_times
+
+    times = import_times(1, {"at:same": str(ROOT)})
+    assert {"aiohttp, json", "ftclient", "at:same"} <= set(times)
+    assert "pass" not in times  # subtracted from the others
+    assert all(len(runs) == 1 for runs in times.values())
+    # A checkout without ftclient would time the installed one: refused, not measured.
+    with pytest.raises(BenchmarkError, match="ftclient came from"):
+        import_times(1, {"at:empty": str(tmp_path)})
+
+
+def test_the_import_target_is_the_ratio_to_aiohttp_and_json() -> None:
+    from benchmarks.report import summarise, table
+
+    imports = {"aiohttp, json": [100.0, 110.0, 90.0], "ftclient": [124.0, 130.0, 120.0]}
+    summary = summarise([], imports, 100.0)
+    assert summary["import_ratio"] == {"ftclient": pytest.approx(1.24)}
+    [verdict] = summary["verdicts"]
+    assert verdict["met"]
+    assert verdict["metric"] == "import ftclient <= 1.25x import aiohttp, json"
+    missed = summarise([], {**imports, "ftclient": [126.0]}, 100.0)
+    assert not missed["verdicts"][0]["met"]
+    meta = {
+        "date": "d",
+        "versions": dict.fromkeys(("python", "aiohttp", "ftclient", "openai", "orjson")),
+        "machine": {"nproc": 2},
+        "config": {"rounds": 1},
+        "notes": [],
+    }
+    text = table(missed, meta)
+    assert "ftclient 126 ms (1.26x)" in text
+    assert "- import ftclient <= 1.25x import aiohttp, json: 1.26x MISSED" in text
