@@ -10,8 +10,7 @@
             print(event.message)
 """
 
-import importlib
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ._client import AzureFineTuningClient, FineTuningClient
 from ._config import DEFAULT_RETRY_POLICY, DEFAULT_TIMEOUTS, FlowControl, RetryPolicy, Timeouts
@@ -92,13 +91,18 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+if TYPE_CHECKING:
+    from . import webhooks
+else:
     # ``ftclient.webhooks`` is imported on first use (PEP 562): a client that receives no
-    # webhooks does not pay for its event classes and hmac at ``import ftclient``.
-    if name == "webhooks":
-        return importlib.import_module(".webhooks", __name__)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    # webhooks does not pay for its event classes and hmac at ``import ftclient``. Hidden from
+    # type checkers, which would otherwise accept any misspelt ``ftclient.<name>``.
+    def __getattr__(name):
+        if name == "webhooks":
+            from importlib import import_module
 
+            return import_module(".webhooks", __name__)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+    def __dir__():
+        return sorted({*globals(), *__all__})
