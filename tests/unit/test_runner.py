@@ -304,6 +304,7 @@ async def test_the_deadline_error_names_the_operation_and_the_key() -> None:
     error = Runner._deadline_error(call(idempotency_key="k-2"), 1.5)
     assert str(error).startswith("jobs.retrieve did not finish within its timeout of 1.5s")
     assert "idempotency_key='k-2'" in str(error)
+    assert (error.method, error.url) == ("GET", "/x")
     assert "idempotency_key" not in str(Runner._deadline_error(call(), 1.0))
 
 
@@ -311,6 +312,7 @@ async def test_the_deadline_error_names_the_operation_and_the_key() -> None:
     ("window", "ready_after", "probes", "pauses"),
     [
         (5.0, None, 6, [0.25, 0.5, 1.0, 2.0, 1.25]),  # the window runs out
+        (9.0, None, 8, [0.25, 0.5, 1.0, 2.0, 2.0, 2.0, 1.25]),  # then every 2 s
         (20.0, 3, 3, [0.25, 0.5]),  # found on the third probe
         (0.0, None, 1, []),  # no window: one look
     ],
@@ -361,3 +363,4 @@ def test_a_call_merges_extra_body_and_its_checks_drop_the_idempotency_key() -> N
     assert (check.extra_query, check.query, check.timeout) == ({"tenant": "t"}, {"limit": 1}, None)
     assert check.operation == "jobs.retrieve (look)"
     assert (check.body, check.extra_body, check.guard) == (None, {}, None)
+    assert original.derive("send", "POST", "/z", decode, body={"a": 1}).body == {"a": 1}
