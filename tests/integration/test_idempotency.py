@@ -103,12 +103,16 @@ async def test_caller_key_is_reused_and_reserved(
     )
     assert first.metadata == {"ftclient_idempotency_key": "order-42"}
     assert sent(emulator, "createFineTuningJob")[0].headers["Idempotency-Key"] == "order-42"
-    with pytest.raises(ftclient.InvalidParameterError, match="reserved"):
+    with pytest.raises(ftclient.InvalidParameterError) as refused:
         await client.jobs.create(
             model="gpt-4o-mini",
             training_file="file-t",
             metadata={"ftclient_idempotency_key": "other"},
         )
+    assert str(refused.value) == (
+        "metadata['ftclient_idempotency_key']: is reserved for ftclient's duplicate protection; "
+        "pass idempotency_key= instead"
+    )
 
 
 async def running_job(client: ftclient.FineTuningClient, emulator: FineTuningEmulator) -> str:
