@@ -7,6 +7,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+import aiohttp
 import pytest
 from aiohttp import web
 
@@ -116,6 +117,24 @@ async def test_http_proxy_and_no_proxy_from_the_environment_are_honoured(
     async with ftclient.FineTuningClient(api_key="k", base_url=api.url) as client:
         await client.jobs.retrieve("ftjob-1")
     assert len(proxy.lines) == 1
+    assert len(api.sent("retrieve")) == 1
+
+
+async def test_a_borrowed_session_keeps_its_own_proxy_settings(
+    proxy: Proxy, api: FakeAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The environment's proxy is for the client's own session; a session you pass decides alone
+    # (aiohttp's trust_env, or proxy= per request in your own code).
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    job = api.add_job()
+    async with (
+        aiohttp.ClientSession() as session,
+        ftclient.FineTuningClient(api_key="k", base_url=api.url, session=session) as client,
+    ):
+        assert (await client.jobs.retrieve(job["id"])).id == job["id"]
+    assert proxy.lines == []
     assert len(api.sent("retrieve")) == 1
 
 

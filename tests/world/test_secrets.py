@@ -16,6 +16,7 @@ import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import aiohttp
 import pytest
 from aiohttp import web
 
@@ -200,3 +201,34 @@ async def test_a_body_over_the_limit_is_refused_naming_the_limit(hostile: str) -
     ) as client:
         with pytest.raises(ftclient.APIResponseValidationError, match="max_response_bytes"):
             await client.jobs.retrieve("big")
+
+
+def _raised(exc: BaseException, *, cause: BaseException | None = None) -> BaseException:
+    """``exc`` raised from a frame that holds the key as a local, as aiohttp's send does."""
+    headers = {"Authorization": f"Bearer {_key()}"}  # noqa: F841  # what capture_locals shows
+    try:
+        raise exc from cause
+    except BaseException as raised:
+        return raised
+
+
+def test_the_whole_cause_chain_is_scrubbed_not_only_its_head() -> None:
+    from multidict import CIMultiDict, CIMultiDictProxy
+    from yarl import URL
+
+    from ftclient._transport import _scrubbed
+
+    url = URL("http://127.0.0.1:9/v1/fine_tuning/jobs")
+    headers = CIMultiDictProxy(
+        CIMultiDict({"Authorization": f"Bearer {_key()}", "api-key": _key()})
+    )
+    info = aiohttp.RequestInfo(url, "GET", headers, url)
+    inner = _raised(aiohttp.ClientResponseError(info, (), status=500))
+    outer = _raised(aiohttp.ClientResponseError(info, (), status=502), cause=inner)
+    assert leaks("".join(renderings(outer)))  # the test's own premise: unscrubbed, it leaks
+    _scrubbed(outer)
+    for link in (outer, inner):
+        assert link.__traceback__ is None
+        assert link.request_info.headers["Authorization"] == "***"  # type: ignore[attr-defined]
+        assert link.request_info.headers["api-key"] == "***"  # type: ignore[attr-defined]
+    assert not any(leaks(text) for text in renderings(outer))
