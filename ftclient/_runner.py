@@ -295,12 +295,13 @@ class Runner:
         if deadline is not None:
             return await self._run(Context(self, call, deadline, start=now))
         total = self.timeouts_of(call).total
+        ctx = Context(self, call, math.inf if total is None else now + total, start=now)
         if total is None:
-            return await self._run(Context(self, call, math.inf, start=now))
+            return await self._run(ctx)
         timer = asyncio.timeout(total)
         try:
             async with timer:
-                return await self._run(Context(self, call, now + total, start=now))
+                return await self._run(ctx)
         except TimeoutError:
             if not timer.expired():
                 raise
