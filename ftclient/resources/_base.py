@@ -31,11 +31,10 @@ class Options:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
     ) -> None:
-        # The checks only for what was given: most calls give none of them.
         self.timeout = timeout if timeout is ... else Timeouts.coerce(timeout)
-        self.extra_headers = {} if extra_headers is None else check_headers(extra_headers)
-        self.extra_query = {} if extra_query is None else query_params(extra_query, "extra_query")
-        self.extra_body = {} if extra_body is None else json_object(extra_body, "extra_body")
+        self.extra_headers = check_headers(extra_headers)
+        self.extra_query = query_params(extra_query, "extra_query")
+        self.extra_body = json_object(extra_body, "extra_body")
 
 
 class Resource:
