@@ -58,8 +58,10 @@ def _list(data: list[dict[str, Any]], has_more: bool, *, ids: bool) -> dict[str,
 def create_job(
     state: EmulatorState, now: float, params: dict[str, str], query: Query, body: Any
 ) -> Any:
-    """createFineTuningJob."""
-    return state.create_job(parse_create_request(body), now).to_json()
+    """createFineTuningJob; with ``require_files`` its files must be processed fine-tune files."""
+    request = parse_create_request(body)
+    state.check_job_files(request, now)
+    return state.create_job(request, now).to_json()
 
 
 def list_jobs(

@@ -50,7 +50,8 @@ class ThreadedEmulator:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._thread.start()
-        self.emu = FineTuningEmulator(**kwargs)
+        # The CLI's tests pass made-up file ids.
+        self.emu = FineTuningEmulator(**{"require_files": False, **kwargs})
         self.call(self.emu.start())
         self.url = self.emu.url
 
