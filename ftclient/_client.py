@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from . import _inputs
+from . import _checks
 from ._config import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -18,8 +18,8 @@ from ._config import (
     Timeouts,
     resolve_config,
 )
-from ._flow import RateGate
-from ._runner import Runner
+from ._core.gate import RateGate
+from ._core.runner import Runner
 from ._transport import Transport
 from .errors import ClientClosedError, InvalidParameterError
 from .resources import Checkpoints, Graders, Jobs, Permissions
@@ -90,7 +90,7 @@ class FineTuningClient:
         default_query: Mapping[str, str] | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        _inputs.instance_of(trace_configs, (list, tuple), "trace_configs", "a list of TraceConfig")
+        _checks.instance_of(trace_configs, (list, tuple), "trace_configs", "a list of TraceConfig")
         secret = api_key if isinstance(api_key, Secret) or api_key is None else Secret(api_key)
         del api_key  # from here on only the masked Secret sits in a frame a traceback can show
         config = resolve_config(
@@ -225,7 +225,7 @@ class AzureFineTuningClient(FineTuningClient):
                 "azure_endpoint", f"pass azure_endpoint=... or set {ENV_AZURE_ENDPOINT}"
             )
         if version is not None:
-            _inputs.text(version, "api_version")
+            _checks.text(version, "api_version")
         if not version:
             raise InvalidParameterError(
                 "api_version", f"pass api_version=... or set {ENV_API_VERSION}"
@@ -238,7 +238,7 @@ class AzureFineTuningClient(FineTuningClient):
             raise InvalidParameterError("base_url", "is azure_endpoint + '/openai' here")
         super().__init__(
             secret,
-            base_url=_inputs.text(endpoint, "azure_endpoint").rstrip("/") + "/openai",
+            base_url=_checks.text(endpoint, "azure_endpoint").rstrip("/") + "/openai",
             default_query={"api-version": version, **(default_query or {})},
             **options,
         )

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from . import _inputs
-from ._inputs import positive_int
+from . import _checks
+from ._checks import positive_int
 from ._value import Value
 from .errors import InsecureURLWarning, InvalidParameterError
 
@@ -44,7 +44,7 @@ ENV_PROJECT = "OPENAI_PROJECT_ID"
 
 
 def _positive_or_none(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    _inputs.optional_seconds(value, attribute.name)
+    _checks.optional_seconds(value, attribute.name)
 
 
 def mask(secret: str) -> str:
@@ -98,7 +98,7 @@ class Timeouts(Value):
             return value
         if value is None:
             return cls(total=None, connect=None, read=None)
-        total = _inputs.seconds(value, param)
+        total = _checks.seconds(value, param)
         return cls(total=total, connect=min(total, 10.0), read=total)
 
 
@@ -114,11 +114,11 @@ def _non_negative_int(instance: object, attribute: attrs.Attribute[Any], value: 
 
 
 def _non_negative(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    _inputs.seconds(value, attribute.name, zero=True)
+    _checks.seconds(value, attribute.name, zero=True)
 
 
 def _positive_rate(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    _inputs.seconds(value, attribute.name, unit="requests per second")
+    _checks.seconds(value, attribute.name, unit="requests per second")
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -245,7 +245,7 @@ def _is_loopback(host: str) -> bool:
 def _header_safe(value: str | None, param: str) -> None:
     """Refuse a value that travels in a header if it is not a string or could split the header."""
     if value is not None:
-        _inputs.header_value(value, param)
+        _checks.header_value(value, param)
 
 
 def _env(name: str, environ: Mapping[str, str] | None) -> str | None:
@@ -322,18 +322,18 @@ def resolve_config(
     _header_safe(org, "organization")
     _header_safe(proj, "project")
     if base_url is not None:
-        _inputs.text(base_url, "base_url")
+        _checks.text(base_url, "base_url")
     url = (base_url or _env(ENV_BASE_URL, environ) or DEFAULT_BASE_URL).rstrip("/")
     check_base_url(url)
     if retry_policy is not None:
-        _inputs.instance_of(retry_policy, RetryPolicy, "retry_policy", "a RetryPolicy or None")
+        _checks.instance_of(retry_policy, RetryPolicy, "retry_policy", "a RetryPolicy or None")
     if flow_control is not None:
-        _inputs.instance_of(flow_control, FlowControl, "flow_control", "a FlowControl or None")
+        _checks.instance_of(flow_control, FlowControl, "flow_control", "a FlowControl or None")
     policy = retry_policy if retry_policy is not None else DEFAULT_RETRY_POLICY
     if max_retries is not None:
         policy = attrs.evolve(policy, max_retries=max_retries)
     positive_int(max_connections, "max_connections")
-    headers = _inputs.check_headers(default_headers, "default_headers")
+    headers = _checks.check_headers(default_headers, "default_headers")
     positive_int(max_response_bytes, "max_response_bytes")
     return ClientConfig(
         api_key=key,
@@ -345,7 +345,7 @@ def resolve_config(
         max_connections=max_connections,
         flow=flow_control if flow_control is not None else DEFAULT_FLOW_CONTROL,
         default_headers=headers,
-        default_query=_inputs.query_params(default_query, "default_query"),
+        default_query=_checks.query_params(default_query, "default_query"),
         auth_header=auth_header,
         max_response_bytes=max_response_bytes,
     )

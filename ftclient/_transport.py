@@ -24,10 +24,10 @@ import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-from . import _protocol as protocol
 from . import errors
 from ._config import ClientConfig, Timeouts, mask
-from ._runner import Call, Raw
+from ._core import protocol
+from ._core.runner import Call, Raw
 
 __all__ = ["Transport"]
 

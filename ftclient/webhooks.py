@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from . import _inputs
+from . import _checks
 from .errors import InvalidParameterError, InvalidWebhookPayloadError, InvalidWebhookSignatureError
 
 if TYPE_CHECKING:
@@ -122,7 +122,7 @@ def _key(secret: object) -> bytes:
     if isinstance(secret, bytes):
         key = secret
     else:
-        text = _inputs.text(secret, "secret").removeprefix(_PREFIX)
+        text = _checks.text(secret, "secret").removeprefix(_PREFIX)
         try:
             key = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
         except (binascii.Error, ValueError):
@@ -152,7 +152,7 @@ def _header(headers: Mapping[str, str], name: str) -> str:
 def _body(payload: object) -> bytes:
     if isinstance(payload, (bytes, bytearray, memoryview)):
         return bytes(payload)
-    return _inputs.text(payload, "payload").encode()
+    return _checks.text(payload, "payload").encode()
 
 
 def sign(
@@ -173,9 +173,9 @@ def sign(
         InvalidParameterError: a secret that is not ``whsec_`` base64 or bytes, an empty
             ``msg_id``, or a ``timestamp`` that is not finite Unix seconds.
     """
-    _inputs.seconds(timestamp, "timestamp", zero=True)
+    _checks.seconds(timestamp, "timestamp", zero=True)
     stamp = str(int(timestamp))
-    digest = _signature(_key(secret), _inputs.identifier(msg_id, "msg_id"), stamp, _body(payload))
+    digest = _signature(_key(secret), _checks.identifier(msg_id, "msg_id"), stamp, _body(payload))
     return {
         "webhook-id": msg_id,
         "webhook-timestamp": stamp,
@@ -208,14 +208,14 @@ def verify_signature(
             (``now`` must be finite Unix seconds: NaN would disable the age check).
     """
     key = _key(secret)
-    limit = _inputs.seconds(tolerance, "tolerance", zero=True)
+    limit = _checks.seconds(tolerance, "tolerance", zero=True)
     body = _body(payload)
     msg_id = _header(headers, "webhook-id")
     stamp = _header(headers, "webhook-timestamp")
     signatures = _header(headers, "webhook-signature")
     if not stamp.isascii() or not stamp.isdigit():
         raise InvalidWebhookSignatureError(f"webhook-timestamp is not Unix seconds: {stamp!r:.40}")
-    current = time.time() if now is None else _inputs.seconds(now, "now", zero=True)
+    current = time.time() if now is None else _checks.seconds(now, "now", zero=True)
     age = current - int(stamp)
     if age > limit:
         raise InvalidWebhookSignatureError(
@@ -332,7 +332,7 @@ def aiohttp_handler(
     from aiohttp import web
 
     _key(secret)
-    _inputs.seconds(tolerance, "tolerance", zero=True)
+    _checks.seconds(tolerance, "tolerance", zero=True)
     if not callable(on_event):
         raise InvalidParameterError("on_event", "must be a callable taking the event")
 

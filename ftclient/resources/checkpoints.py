@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._pagination import AsyncPaginator
-from .._protocol import path_segment
+from .._core.pagination import AsyncPaginator
+from .._core.protocol import path_segment
 from ..models import FineTuningJobCheckpoint, ListFineTuningJobCheckpointsResponse
 from ._base import Options, Resource, TimeoutArg
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._inputs import request_body
+from .._wire.requests import request_body
 from ..errors import InvalidParameterError
 from ..models import Grader, RunGraderResponse, ValidateGraderResponse
 from ._base import Options, Resource, TimeoutArg

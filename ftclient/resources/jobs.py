@@ -5,25 +5,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
-from .._fanout import JobWaiter
-from .._following import DEFAULT_SETTLE, follow_events
-from .._idempotency import (
-    CreateJobGuard,
-    NoResend,
-    TransitionGuard,
-    new_key,
-    with_idempotency_key,
-)
-from .._inputs import (
+from .._checks import (
     MAX_PAGE_SIZE,
     check_headers,
     check_metadata,
-    request_body,
 )
-from .._inputs import idempotency_key as check_key
-from .._pagination import AsyncPaginator
-from .._protocol import NO_METADATA, NoMetadata, path_segment
-from .._waiting import OnUpdate, PollSchedule, wait
+from .._checks import idempotency_key as check_key
+from .._core.pagination import AsyncPaginator
+from .._core.protocol import NO_METADATA, NoMetadata, path_segment
+from .._wire.requests import request_body
 from ..models import (
     FineTuneMethod,
     FineTuningIntegration,
@@ -32,7 +22,17 @@ from ..models import (
     ListFineTuningJobEventsResponse,
     ListPaginatedFineTuningJobsResponse,
 )
+from ..polling.follow import DEFAULT_SETTLE, follow_events
+from ..polling.wait import OnUpdate, PollSchedule, wait
+from ..polling.waiter import JobWaiter
 from ._base import Options, Resource, TimeoutArg
+from ._guards import (
+    CreateJobGuard,
+    NoResend,
+    TransitionGuard,
+    new_key,
+    with_idempotency_key,
+)
 
 __all__ = ["Jobs"]
 

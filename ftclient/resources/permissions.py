@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .._idempotency import GrantGuard, RevokeGuard
-from .._inputs import identifiers, request_body
-from .._pagination import AsyncPaginator
-from .._protocol import path_segment
+from .._checks import identifiers
+from .._core.pagination import AsyncPaginator
+from .._core.protocol import path_segment
+from .._wire.requests import request_body
 from ..errors import InvalidParameterError
 from ..models import (
     DeleteFineTuningCheckpointPermissionResponse,
@@ -17,6 +17,7 @@ from ..models import (
     PermissionOrder,
 )
 from ._base import Options, Resource, TimeoutArg
+from ._guards import GrantGuard, RevokeGuard
 
 __all__ = ["Permissions"]
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ftclient import models as m
-from ftclient._convert import DecodeError, structure, unstructure
+from ftclient._wire.convert import DecodeError, structure, unstructure
 
 
 def job(**changes: Any) -> dict[str, Any]:
@@ -594,7 +594,7 @@ def test_a_listed_grader_without_a_name_attribute_is_keyed_by_position() -> None
 
 def test_the_client_decodes_with_the_generated_fast_path() -> None:
     # The benchmarks' numbers are the fast path's; the reference reading is for errors only.
-    from ftclient import _convert
+    from ftclient._wire import convert as _convert
 
     hook = _convert.converter().get_structure_hook(m.FineTuningJob)
     assert hook.__name__ == "structure_FineTuningJob"

@@ -1,6 +1,6 @@
 """The generated fast path and the plain reference read every sample the same way.
 
-Both come from one field plan (``ftclient._classes``); the converter decodes with the fast path,
+Both come from one field plan (``_wire.classes``); the converter decodes with the fast path,
 which hands any failure to the reference. Here every sample of the corpus, every spec-generated
 document and a set of broken ones go through both: same objects, same documents, same errors.
 """
@@ -13,7 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ftclient import _classes, _convert, models
+from ftclient import models
+from ftclient._wire import classes as _classes
+from ftclient._wire import convert as _convert
 from tests.integration import variants
 from tests.property.strategies import instances
 

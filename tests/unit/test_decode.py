@@ -8,8 +8,8 @@ import pytest
 
 import ftclient
 from ftclient import models
-from ftclient._decode import decode, keep_info
-from ftclient._response import Response, ResponseInfo
+from ftclient._core.response import Response, ResponseInfo
+from ftclient._wire.decode import decode, keep_info
 
 INFO = ResponseInfo(
     status=201,

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 import ftclient
-from ftclient._flow import RateGate, parse_duration
+from ftclient._core.gate import RateGate, parse_duration
 from tests.unit.virtual_time import FakeTime, VirtualTime, warm
 
 

@@ -16,8 +16,8 @@ import math
 import pytest
 
 import ftclient
-from ftclient._flow import RateGate
-from ftclient._protocol import backoff_delay
+from ftclient._core.gate import RateGate
+from ftclient._core.protocol import backoff_delay
 from tests.unit.virtual_time import VirtualTime
 
 POLICY = ftclient.RetryPolicy(jitter=False)  # the same waits every run

@@ -8,7 +8,7 @@ import math
 import pytest
 
 import ftclient
-from ftclient._flow import RateGate, _Meter, rate_headers
+from ftclient._core.gate import RateGate, _Meter, rate_headers
 from tests.unit.virtual_time import FakeTime, VirtualTime, warm
 
 

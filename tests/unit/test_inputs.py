@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from ftclient import InvalidParameterError
-from ftclient import _inputs as inputs
+from ftclient import _checks as inputs
+from ftclient._wire.requests import request_body
 
 
 def refused(check: Any, *args: Any, **kwargs: Any) -> InvalidParameterError:
@@ -185,12 +186,12 @@ def test_json_object_and_query_params() -> None:
 
 def test_request_body_drops_none_and_logs_unknown_keys(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG, logger="ftclient")
-    body = inputs.request_body(
+    body = request_body(
         "CreateFineTuningJobRequest", {"model": "m", "training_file": "f", "suffix": None}
     )
     assert body == {"model": "m", "training_file": "f"}
     assert caplog.records == []
-    inputs.request_body(
+    request_body(
         "ValidateGraderRequest", {"grader": {"type": "python", "name": "p", "source": "s", "x": 1}}
     )
     [record] = caplog.records
@@ -198,7 +199,7 @@ def test_request_body_drops_none_and_logs_unknown_keys(caplog: pytest.LogCapture
     assert record.getMessage() == (
         "sending fields that ValidateGraderRequest does not name, as given: grader.x"
     )
-    exc = refused(inputs.request_body, "CreateFineTuningJobRequest", {"model": "m"})
+    exc = refused(request_body, "CreateFineTuningJobRequest", {"model": "m"})
     assert (exc.param, exc.message) == ("training_file", "is required")
 
 

@@ -15,8 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ftclient import _convert, models
-from ftclient._convert import structure, unstructure
+from ftclient import models
+from ftclient._wire import convert as _convert
+from ftclient._wire.convert import structure, unstructure
 
 REFERENCE = _convert.make_converter(fast=False)
 
@@ -276,7 +277,7 @@ def test_class_fields_match_schema_properties(name: str) -> None:
 
 
 # Only these response fields are required when decoding: a document without them is not the
-# kind of object the model is. Everything else may be absent or null (see ftclient._convert).
+# kind of object the model is. Everything else may be absent or null (see ftclient._wire.convert).
 REQUIRED = {
     ("FineTuningJob", "id"),
     ("FineTuningJobEvent", "id"),

@@ -8,7 +8,7 @@ import attrs
 import pytest
 
 import ftclient
-from ftclient._pagination import AsyncPaginator, next_cursor
+from ftclient._core.pagination import AsyncPaginator, next_cursor
 
 
 @attrs.frozen

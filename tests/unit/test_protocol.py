@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import ftclient
-from ftclient import _protocol as protocol
 from ftclient._config import RetryPolicy, resolve_config
+from ftclient._core import protocol
 
 
 def make_config(**overrides: object) -> ftclient._config.ClientConfig:

@@ -12,8 +12,8 @@ import json
 import pytest
 
 import ftclient
-from ftclient import _inputs
-from ftclient import _protocol as protocol
+from ftclient import _checks
+from ftclient._core import protocol
 from tests.unit.test_protocol import make_config
 
 
@@ -30,7 +30,7 @@ def test_json_nested_too_deeply_says_so(monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_a_clean_header_passes_unchanged() -> None:
     # Header checks live in _inputs (run when the client is built and at each call).
-    assert _inputs.header_value("XYZ abc: 1", "extra_headers['X-Trace']") == "XYZ abc: 1"
+    assert _checks.header_value("XYZ abc: 1", "extra_headers['X-Trace']") == "XYZ abc: 1"
 
 
 def test_a_header_value_that_is_not_a_string_names_the_header() -> None:

@@ -11,8 +11,8 @@ import pytest
 
 import ftclient
 from ftclient import FlowControl, RateGate, RetryPolicy, Timeouts
-from ftclient._response import Response
-from ftclient._runner import Call, Context, Guard, Runner, may_have_acted
+from ftclient._core.response import Response
+from ftclient._core.runner import Call, Context, Guard, Runner, may_have_acted
 from tests.world.fake_api import SimClock
 
 Raw = tuple[int, dict[str, str], bytes]

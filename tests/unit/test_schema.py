@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from ftclient import _schema
+from ftclient._wire import schema as _schema
 
 
 def violation(instance: Any, name: str, unknown: list[_schema.Path] | None = None) -> str | None:

@@ -7,7 +7,7 @@ import math
 import pytest
 
 import ftclient
-from ftclient._waiting import hint_of, schedule_for
+from ftclient.polling.wait import hint_of, schedule_for
 
 
 def status_error(headers: dict[str, str]) -> ftclient.InternalServerError:

@@ -8,7 +8,7 @@ import itertools
 from collections.abc import Awaitable
 from typing import TypeVar
 
-from ftclient._flow import RateGate
+from ftclient._core.gate import RateGate
 
 T = TypeVar("T")
 

@@ -28,12 +28,12 @@ from typing import Any
 
 import attrs
 
-from ._decode import decoder
-from ._inputs import MAX_METADATA_KEYS, MAX_PAGE_SIZE
-from ._pagination import AsyncPaginator
-from ._runner import Call, Context, Guard
-from .errors import APIError, APIStatusError, InvalidParameterError, NotFoundError
-from .models import (
+from .._checks import MAX_METADATA_KEYS, MAX_PAGE_SIZE
+from .._core.pagination import AsyncPaginator
+from .._core.runner import Call, Context, Guard
+from .._wire.decode import decoder
+from ..errors import APIError, APIStatusError, InvalidParameterError, NotFoundError
+from ..models import (
     DeleteFineTuningCheckpointPermissionResponse,
     FineTuningCheckpointPermission,
     FineTuningJob,

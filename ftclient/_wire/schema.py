@@ -20,10 +20,11 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
+from .._checks import Path, dotted
+
 __all__ = ["Path", "SchemaViolation", "component", "dotted", "spec", "validate"]
 
-Path = tuple[str | int, ...]
-_SPEC_DIR = pathlib.Path(__file__).parent / "_spec"
+_SPEC_DIR = pathlib.Path(__file__).parent.parent / "_spec"
 
 
 class SchemaViolation(Exception):
@@ -33,17 +34,6 @@ class SchemaViolation(Exception):
         self.path = path
         self.message = message
         super().__init__(f"{dotted(path) or '<root>'}: {message}")
-
-
-def dotted(path: Path) -> str:
-    """Render a path as ``method.supervised.hyperparameters`` or ``integrations[0].type``."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else part
-    return out
 
 
 @cache

@@ -18,10 +18,10 @@ from urllib.parse import quote
 
 import aiohttp  # only for its version string in the User-Agent
 
-from . import errors
-from ._config import ClientConfig, RetryPolicy
-from ._inputs import identifier
-from ._version import __version__
+from .. import errors
+from .._checks import identifier
+from .._config import ClientConfig, RetryPolicy
+from .._version import __version__
 
 try:  # optional speed-up (the "fast" extra); the standard library is the default path
     import orjson

@@ -1,26 +1,19 @@
-"""Checks of caller input, run before any request leaves. Pure functions, no I/O.
+"""Checks of caller input, run before any request leaves. Pure functions, no I/O, no models.
 
-Strict only where the contract is explicit. A request body is checked against the bundled OpenAPI
-document: a typo'd enum, a number out of its stated range, a missing required field, a wrong JSON
-type or a string over its stated length is refused, naming the path
-(``method.supervised.hyperparameters.n_epochs: must be <= 50, got 99``). A key the document does
-not name is sent as given (the service adds parameters before the document does) and named in one
-DEBUG log line. Beyond the schema, only what the document states in prose (metadata limits) and
-what the wire itself requires (JSON values, UTF-8 text, header syntax, ids that stay inside their
-path segment) is refused. Everything else is left to the server.
+Strict only where the contract is explicit: what the document states in prose (metadata limits)
+and what the wire itself requires (JSON values, UTF-8 text, header syntax, ids that stay inside
+their path segment). Request bodies are checked against the schema one layer up, in
+:mod:`ftclient._wire.requests`. Everything else is left to the server.
 
 Every check raises :class:`~ftclient.InvalidParameterError` naming the parameter.
 """
 
 from __future__ import annotations
 
-import logging
 import math
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
-from . import _convert
-from ._schema import Path, SchemaViolation, component, dotted, validate
 from .errors import InvalidParameterError
 
 __all__ = [
@@ -28,25 +21,40 @@ __all__ = [
     "MAX_METADATA_KEY_CHARS",
     "MAX_METADATA_VALUE_CHARS",
     "MAX_PAGE_SIZE",
+    "Path",
     "callback",
     "check_headers",
     "check_limit",
     "check_metadata",
+    "dotted",
     "idempotency_key",
     "identifier",
     "identifiers",
     "instance_of",
     "json_object",
+    "json_value",
     "optional_seconds",
     "positive_int",
     "query_params",
-    "request_body",
     "seconds",
     "statuses",
     "text",
 ]
 
-logger = logging.getLogger("ftclient")
+Path = tuple[str | int, ...]
+"""Where a value sits inside a document: keys and list indexes from the root."""
+
+
+def dotted(path: Path) -> str:
+    """Render a path as ``method.supervised.hyperparameters`` or ``integrations[0].type``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out
+
 
 # Stated in the prose of the document's ``Metadata`` schema.
 MAX_METADATA_KEYS = 16
@@ -296,7 +304,7 @@ def check_metadata(metadata: object, param: str = "metadata") -> None:
             )
 
 
-def _json(value: Any, path: Path) -> None:
+def json_value(value: Any, path: Path) -> None:
     """Refuse what JSON cannot carry: non-finite numbers, non-string keys, lone surrogates."""
     if value is None or isinstance(value, (bool, int)):
         return
@@ -310,10 +318,10 @@ def _json(value: Any, path: Path) -> None:
             if not isinstance(key, str):
                 raise InvalidParameterError(dotted(path), f"keys must be strings, got {_kind(key)}")
             _utf8(key, dotted((*path, key)))
-            _json(item, (*path, key))
+            json_value(item, (*path, key))
     elif isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
-            _json(item, (*path, index))
+            json_value(item, (*path, index))
     else:
         raise InvalidParameterError(dotted(path), f"is not a JSON value, got {_kind(value)}")
 
@@ -329,7 +337,7 @@ def json_object(value: object, param: str) -> dict[str, Any]:
         return {}
     instance_of(value, Mapping, param, "a mapping or None")
     assert isinstance(value, Mapping)  # instance_of proved it
-    _json(value, (param,))
+    json_value(value, (param,))
     return dict(value)
 
 
@@ -349,7 +357,7 @@ def query_params(value: object, param: str) -> dict[str, Any]:
     for key, item in value.items():
         where = f"{param}[{text(key, param)!r}]"
         if isinstance(item, float):
-            _json(item, (where,))
+            json_value(item, (where,))
         elif isinstance(item, str):
             _utf8(item, where)
         elif item is not None and not isinstance(item, (int, bool)):
@@ -357,32 +365,3 @@ def query_params(value: object, param: str) -> dict[str, Any]:
                 where, f"must be a string, a number or a bool, got {_kind(item)}"
             )
     return dict(value)
-
-
-def request_body(schema_name: str, fields: Mapping[str, Any]) -> dict[str, Any]:
-    """Build and check a JSON request body from keyword arguments.
-
-    ``None`` values are dropped (not sent); model instances are unstructured; the result is
-    validated against ``components.schemas[schema_name]``. Keys the schema does not name are kept
-    and logged at DEBUG.
-
-    Raises:
-        InvalidParameterError: naming the path of the first bad value, e.g.
-            ``method.supervised.hyperparameters.n_epochs``.
-    """
-    body = {
-        name: _convert.unstructure(value) for name, value in fields.items() if value is not None
-    }
-    _json(body, ())
-    unknown: list[Path] = []
-    try:
-        validate(body, component(schema_name), unknown=unknown)
-    except SchemaViolation as exc:
-        raise InvalidParameterError(dotted(exc.path), exc.message) from None
-    if unknown:
-        logger.debug(
-            "sending fields that %s does not name, as given: %s",
-            schema_name,
-            ", ".join(dotted(path) for path in unknown),
-        )
-    return body

@@ -11,11 +11,11 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from . import _convert
-from . import _protocol as protocol
-from ._response import Response, ResponseInfo
-from .errors import APIResponseValidationError
-from .models._base import Model
+from .._core import protocol
+from .._core.response import Response, ResponseInfo
+from ..errors import APIResponseValidationError
+from ..models._base import Model
+from . import convert as _convert
 
 __all__ = ["decode", "decoder", "keep_info", "response_info", "to_dict", "to_json"]
 

@@ -26,8 +26,8 @@ from typing import Any
 import attrs
 from cattrs.errors import AttributeValidationNote, ClassValidationError
 
-from ._value import Value
-from .models._base import Model
+from .._value import Value
+from ..models._base import Model
 
 __all__ = [
     "Disagreement",

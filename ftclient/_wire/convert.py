@@ -36,17 +36,7 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_unstructure_fn, override
 
-from ._classes import (
-    Disagreement,
-    Mismatch,
-    OptionalHook,
-    fast_hook,
-    mismatch,
-    plan,
-    reference_hook,
-    without_none,
-)
-from .models import (
+from ..models import (
     EvalItemContent,
     EvalItemContentItem,
     EvalItemContentOutputText,
@@ -64,6 +54,16 @@ from .models import (
     OpenStrEnum,
     UnknownContentItem,
     UnknownGrader,
+)
+from .classes import (
+    Disagreement,
+    Mismatch,
+    OptionalHook,
+    fast_hook,
+    mismatch,
+    plan,
+    reference_hook,
+    without_none,
 )
 
 __all__ = ["DecodeError", "structure", "unstructure"]

@@ -10,13 +10,13 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
-from . import _inputs
-from ._waiting import PollSchedule, check_job_ids, schedule_for
-from ._watch import WaitResult, Watch
-from .errors import WaitTimeoutError
+from .. import _checks
+from ..errors import WaitTimeoutError
+from .wait import PollSchedule, check_job_ids, schedule_for
+from .watch import WaitResult, Watch
 
 if TYPE_CHECKING:
-    from .resources.jobs import Jobs
+    from ..resources.jobs import Jobs
 
 __all__ = ["JobWaiter", "WaitResult"]
 
@@ -44,14 +44,14 @@ class JobWaiter:
         max_failed_polls: object,
     ) -> None:
         ids = check_job_ids(job_ids)
-        limit = _inputs.optional_seconds(timeout, "timeout")
+        limit = _checks.optional_seconds(timeout, "timeout")
         self._watch = Watch(
             jobs,
             ids,
             schedule=schedule_for(poll_interval),
-            concurrency=_inputs.positive_int(concurrency, "concurrency"),
-            stop_on=_inputs.statuses(stop_on),
-            max_failed_polls=_inputs.positive_int(max_failed_polls, "max_failed_polls"),
+            concurrency=_checks.positive_int(concurrency, "concurrency"),
+            stop_on=_checks.statuses(stop_on),
+            max_failed_polls=_checks.positive_int(max_failed_polls, "max_failed_polls"),
         )
         self._timeout = limit
         self._deadline: float | None = None

@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from . import _inputs
-from ._decode import response_info
-from ._protocol import server_wait
-from ._value import Value
-from .errors import APIStatusError, InvalidParameterError, WaitTimeoutError
-from .models import TERMINAL_STATUSES, FineTuningJob
+from .. import _checks
+from .._core.protocol import server_wait
+from .._value import Value
+from .._wire.decode import response_info
+from ..errors import APIStatusError, InvalidParameterError, WaitTimeoutError
+from ..models import TERMINAL_STATUSES, FineTuningJob
 
 if TYPE_CHECKING:
-    from .resources.jobs import Jobs
+    from ..resources.jobs import Jobs
 
 __all__ = [
     "OnUpdate",
@@ -52,10 +52,10 @@ class PollSchedule(Value):
     jitter: float = 0.1
 
     def __attrs_post_init__(self) -> None:
-        _inputs.seconds(self.initial, "poll_interval.initial")
-        _inputs.seconds(self.maximum, "poll_interval.maximum")
-        _inputs.seconds(self.factor, "poll_interval.factor", unit="times the interval")
-        _inputs.seconds(self.jitter, "poll_interval.jitter", zero=True, unit="of the interval")
+        _checks.seconds(self.initial, "poll_interval.initial")
+        _checks.seconds(self.maximum, "poll_interval.maximum")
+        _checks.seconds(self.factor, "poll_interval.factor", unit="times the interval")
+        _checks.seconds(self.jitter, "poll_interval.jitter", zero=True, unit="of the interval")
         if not self.initial <= self.maximum:  # both > 0, checked above
             raise InvalidParameterError("poll_interval", "must be > 0 and <= the maximum interval")
         if self.factor < 1 or not 0 <= self.jitter < 1:
@@ -96,7 +96,7 @@ def schedule_for(poll_interval: float | PollSchedule) -> PollSchedule:
     """
     if isinstance(poll_interval, PollSchedule):
         return poll_interval
-    first = _inputs.seconds(poll_interval, "poll_interval")
+    first = _checks.seconds(poll_interval, "poll_interval")
     return PollSchedule(initial=first, maximum=max(30.0, first))
 
 
@@ -106,7 +106,7 @@ def check_job_ids(job_ids: object) -> list[str]:
     Raises:
         InvalidParameterError: not a collection of ids (a lone string included), or a bad id.
     """
-    return list(dict.fromkeys(_inputs.identifiers(job_ids, "job_ids")))
+    return list(dict.fromkeys(_checks.identifiers(job_ids, "job_ids")))
 
 
 async def notify(on_update: OnUpdate | None, job: FineTuningJob) -> None:
@@ -132,11 +132,11 @@ async def wait(
     stop_on: object,
 ) -> FineTuningJob:
     """Poll ``job_id`` until it is terminal (or in ``stop_on``); see ``Jobs.wait``."""
-    _inputs.identifier(job_id, "job_id")
+    _checks.identifier(job_id, "job_id")
     schedule = schedule_for(poll_interval)
-    limit = _inputs.optional_seconds(timeout, "timeout")
-    statuses = _inputs.statuses(stop_on)
-    _inputs.callback(on_update, "on_update")
+    limit = _checks.optional_seconds(timeout, "timeout")
+    statuses = _checks.statuses(stop_on)
+    _checks.callback(on_update, "on_update")
     loop = asyncio.get_running_loop()
     deadline = None if limit is None else loop.time() + limit
     last: FineTuningJob | None = None

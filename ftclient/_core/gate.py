@@ -36,9 +36,9 @@ import math
 import re
 from collections.abc import Awaitable, Callable, Mapping
 
-from . import errors
-from ._config import DEFAULT_FLOW_CONTROL, DEFAULT_RETRY_POLICY, FlowControl
-from ._protocol import server_wait
+from .. import errors
+from .._config import DEFAULT_FLOW_CONTROL, DEFAULT_RETRY_POLICY, FlowControl
+from .protocol import server_wait
 
 __all__ = ["RateGate", "parse_duration", "rate_headers"]
 

@@ -16,12 +16,12 @@ import asyncio
 from collections.abc import AsyncIterator, Collection
 from typing import TYPE_CHECKING
 
-from . import _inputs
-from ._waiting import OnUpdate, PollSchedule, notify, schedule_for
-from .models import TERMINAL_STATUSES, FineTuningJobEvent
+from .. import _checks
+from ..models import TERMINAL_STATUSES, FineTuningJobEvent
+from .wait import OnUpdate, PollSchedule, notify, schedule_for
 
 if TYPE_CHECKING:
-    from .resources.jobs import Jobs
+    from ..resources.jobs import Jobs
 
 __all__ = ["DEFAULT_SETTLE", "follow_events"]
 
@@ -44,19 +44,19 @@ def follow_events(
     Raises:
         InvalidParameterError: a bad argument, named.
     """
-    _inputs.identifier(job_id, "job_id")
+    _checks.identifier(job_id, "job_id")
     if since is not None:
-        _inputs.identifier(since, "since")
-    _inputs.instance_of(include_existing, bool, "include_existing", "a bool")
-    _inputs.callback(on_job, "on_job")
+        _checks.identifier(since, "since")
+    _checks.instance_of(include_existing, bool, "include_existing", "a bool")
+    _checks.callback(on_job, "on_job")
     return _follow(
         jobs,
         job_id,
         since=since,
         include_existing=include_existing,
         schedule=schedule_for(poll_interval),
-        page_size=_inputs.positive_int(page_size, "page_size"),
-        settle=_inputs.seconds(settle, "settle", zero=True),
+        page_size=_checks.positive_int(page_size, "page_size"),
+        settle=_checks.seconds(settle, "settle", zero=True),
         on_job=on_job,
     )
 

@@ -12,7 +12,7 @@ The rules, in the order the runner applies them after a failed attempt:
 1. Not retryable (``RetryPolicy``, ``x-should-retry``, quota) or out of retries: raise it.
 2. A 429 asking for a wait above ``max_retry_after`` (a daily limit): raise it at once, with
    its ``retry_after``, instead of sleeping on it.
-3. Wait: the server's hint through :func:`~ftclient._protocol.server_wait`, else backoff's
+3. Wait: the server's hint through :func:`~ftclient._core.protocol.server_wait`, else backoff's
    exponential wait with jitter. A wait that would end past the call's deadline is not slept:
    the failure is raised at once.
 4. The server may have acted (5xx, a connection lost or timed out after sending): the call's
@@ -33,12 +33,12 @@ from typing import Any, Generic, TypeVar
 import attrs
 import backoff
 
-from . import _protocol as protocol
-from ._config import RetryPolicy, Timeouts
-from ._decode import keep_info, response_info
-from ._flow import RateGate
-from ._response import Response, ResponseInfo
-from .errors import APIConnectionError, APIError, APIStatusError, APITimeoutError
+from .._config import RetryPolicy, Timeouts
+from .._wire.decode import keep_info, response_info
+from ..errors import APIConnectionError, APIError, APIStatusError, APITimeoutError
+from . import protocol
+from .gate import RateGate
+from .response import Response, ResponseInfo
 
 __all__ = ["Call", "Context", "Exchange", "Guard", "Runner", "may_have_acted"]
 

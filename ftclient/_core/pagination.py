@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
-from ._inputs import check_limit
-from .errors import PaginationError
+from .._checks import check_limit
+from ..errors import PaginationError
 
 __all__ = ["AsyncPaginator", "next_cursor"]
 

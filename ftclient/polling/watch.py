@@ -24,16 +24,16 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ._config import DEFAULT_RETRY_POLICY
-from ._inputs import MAX_PAGE_SIZE
-from ._protocol import should_retry
-from ._value import Value
-from ._waiting import PollSchedule, hint_of, is_done
-from .errors import APIResponseValidationError, FTClientError
-from .models import FineTuningJob
+from .._checks import MAX_PAGE_SIZE
+from .._config import DEFAULT_RETRY_POLICY
+from .._core.protocol import should_retry
+from .._value import Value
+from ..errors import APIResponseValidationError, FTClientError
+from ..models import FineTuningJob
+from .wait import PollSchedule, hint_of, is_done
 
 if TYPE_CHECKING:
-    from .resources.jobs import Jobs
+    from ..resources.jobs import Jobs
 
 __all__ = ["PAGE_SIZE", "WaitResult", "Watch", "transient"]
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import attrs
 
-from ._value import Value
+from .._value import Value
 
 __all__ = ["Response", "ResponseInfo"]
 
