@@ -17,9 +17,9 @@ from ._config import DEFAULT_RETRY_POLICY, DEFAULT_TIMEOUTS, FlowControl, RetryP
 from ._core.gate import RateGate
 from ._core.pagination import AsyncPaginator
 from ._core.protocol import NO_METADATA, NoMetadata
-from ._core.response import ResponseInfo
+from ._core.response import ResponseInfo, response_info
 from ._version import __version__
-from ._wire.decode import response_info, to_dict, to_json
+from ._wire.decode import to_dict, to_json
 from .errors import (
     APIConnectionError,
     APIError,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import _checks
 from ._config import (
@@ -20,12 +20,9 @@ from ._config import (
 )
 from ._core.gate import RateGate
 from ._core.runner import Runner
-from ._transport import Transport
+from ._transport import ClientSession, TraceConfig, Transport
 from .errors import ClientClosedError, InvalidParameterError
 from .resources import Checkpoints, Graders, Jobs, Permissions
-
-if TYPE_CHECKING:
-    import aiohttp
 
 __all__ = ["AzureFineTuningClient", "FineTuningClient"]
 
@@ -85,8 +82,8 @@ class FineTuningClient:
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         default_headers: Mapping[str, str] | None = None,
         flow_control: FlowControl | None = None,
-        session: aiohttp.ClientSession | None = None,
-        trace_configs: Sequence[aiohttp.TraceConfig] = (),
+        session: ClientSession | None = None,
+        trace_configs: Sequence[TraceConfig] = (),
         default_query: Mapping[str, str] | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:

@@ -16,8 +16,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final
 from urllib.parse import quote
 
-import aiohttp  # only for its version string in the User-Agent
-
 from .. import errors
 from .._checks import identifier
 from .._config import ClientConfig, RetryPolicy
@@ -43,6 +41,7 @@ __all__ = [
     "retry_after",
     "server_wait",
     "should_retry",
+    "user_agent",
 ]
 
 
@@ -62,9 +61,11 @@ class NoMetadata:
 
 NO_METADATA: Final = NoMetadata()
 
-USER_AGENT: Final = (
-    f"ftclient/{__version__} Python/{platform.python_version()} aiohttp/{aiohttp.__version__}"
-)
+
+def user_agent(http_library: str) -> str:
+    """The ``User-Agent``: ftclient's, Python's and the HTTP library's versions, e.g.
+    ``ftclient/0.9.0 Python/3.11.7 aiohttp/3.14.1`` (the transport names its library)."""
+    return f"ftclient/{__version__} Python/{platform.python_version()} {http_library}"
 
 
 def loads(body: bytes) -> Any:
@@ -92,10 +93,15 @@ def auth_header(config: ClientConfig) -> tuple[str, str]:
     return config.auth_header, key
 
 
-def base_headers(config: ClientConfig) -> dict[str, str]:
-    """Headers sent with every request of a client, except the key (see :func:`auth_header`)."""
+def base_headers(config: ClientConfig, agent: str) -> dict[str, str]:
+    """Headers sent with every request of a client, except the key (see :func:`auth_header`).
+
+    Args:
+        config: the client's configuration.
+        agent: the ``User-Agent`` (:func:`user_agent`).
+    """
     headers = {
-        "User-Agent": USER_AGENT,
+        "User-Agent": agent,
         "Accept": "application/json",
     }
     if config.organization:

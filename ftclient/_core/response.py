@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import attrs
 
 from .._value import Value
 
-__all__ = ["Response", "ResponseInfo"]
+__all__ = ["Response", "ResponseInfo", "keep_info", "response_info"]
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -44,3 +45,30 @@ class Response:
 
     info: ResponseInfo
     body: bytes = attrs.field(repr=False)
+
+
+def keep_info(obj: object, info: ResponseInfo) -> None:
+    """Record on a result how it was obtained (what :func:`response_info` returns).
+
+    A result that can carry it (a model: a class with an ``_ftc_info`` slot, set once outside
+    its frozen fields) keeps it; any other result is left as it is.
+    """
+    slot: Any = getattr(type(obj), "_ftc_info", None)
+    if slot is not None:
+        slot.__set__(obj, info)
+
+
+def response_info(obj: object) -> ResponseInfo | None:
+    """Status, headers, request id, attempts and retry waits of the response behind ``obj``.
+
+    Works for objects returned by client methods (jobs, pages, grader results...) and pages
+    yielded by ``.pages()``; items taken from a page share their page's info only through the page.
+
+    Args:
+        obj: an object returned by an ftclient method.
+
+    Returns:
+        The :class:`ResponseInfo`, or None if ``obj`` did not come from a response.
+    """
+    info: ResponseInfo | None = getattr(obj, "_ftc_info", None)  # a model's slot, set or not
+    return info

@@ -34,11 +34,10 @@ import attrs
 import backoff
 
 from .._config import RetryPolicy, Timeouts
-from .._wire.decode import keep_info, response_info
 from ..errors import APIConnectionError, APIError, APIStatusError, APITimeoutError
 from . import protocol
 from .gate import RateGate
-from .response import Response, ResponseInfo
+from .response import Response, ResponseInfo, keep_info, response_info
 
 __all__ = ["Call", "Context", "Exchange", "Guard", "Runner", "may_have_acted"]
 

@@ -2,7 +2,8 @@
 
 Results are explicit: ``decode`` sets two slots of the top-level model once (the document comes
 from the converter, on every nested model too; the :class:`ResponseInfo` on the result itself).
-:func:`response_info`, :func:`to_dict` and :func:`to_json` read them; there is no side table.
+:func:`~ftclient.response_info` (in ``_core.response``), :func:`to_dict` and :func:`to_json` read
+them; there is no side table.
 """
 
 from __future__ import annotations
@@ -12,15 +13,13 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from .._core import protocol
-from .._core.response import Response, ResponseInfo
+from .._core.response import Response, keep_info
 from ..errors import APIResponseValidationError
-from ..models._base import Model
 from . import convert as _convert
 
-__all__ = ["decode", "decoder", "keep_info", "response_info", "to_dict", "to_json"]
+__all__ = ["decode", "decoder", "to_dict", "to_json"]
 
 T = TypeVar("T")
-_set_info = Model._ftc_info.__set__  # type: ignore[attr-defined]  # a slot descriptor
 
 
 def decode(response: Response, model: type[T], *, method: str, url: str) -> T:
@@ -63,28 +62,6 @@ def decoder(model: type[T], method: str, path: str) -> Callable[[Response], T]:
         return decode(response, model, method=method, url=path)
 
     return run
-
-
-def keep_info(obj: object, info: ResponseInfo) -> None:
-    """Record on a model how it was obtained (what :func:`response_info` returns)."""
-    if isinstance(obj, Model):
-        _set_info(obj, info)
-
-
-def response_info(obj: object) -> ResponseInfo | None:
-    """Status, headers, request id, attempts and retry waits of the response behind ``obj``.
-
-    Works for objects returned by client methods (jobs, pages, grader results...) and pages
-    yielded by ``.pages()``; items taken from a page share their page's info only through the page.
-
-    Args:
-        obj: an object returned by an ftclient method.
-
-    Returns:
-        The :class:`ResponseInfo`, or None if ``obj`` did not come from a response.
-    """
-    info: ResponseInfo | None = getattr(obj, "_ftc_info", None)  # a Model's slot, set or not
-    return info
 
 
 def to_dict(obj: Any) -> Any:

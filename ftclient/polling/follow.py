@@ -14,14 +14,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Collection
-from typing import TYPE_CHECKING
 
 from .. import _checks
 from ..models import TERMINAL_STATUSES, FineTuningJobEvent
+from ._api import JobReads
 from .wait import OnUpdate, PollSchedule, notify, schedule_for
-
-if TYPE_CHECKING:
-    from ..resources.jobs import Jobs
 
 __all__ = ["DEFAULT_SETTLE", "follow_events"]
 
@@ -29,7 +26,7 @@ DEFAULT_SETTLE = 5.0  # seconds of reading on after the job ends
 
 
 def follow_events(
-    jobs: Jobs,
+    jobs: JobReads,
     job_id: str,
     *,
     since: str | None,
@@ -62,7 +59,7 @@ def follow_events(
 
 
 async def _follow(
-    jobs: Jobs,
+    jobs: JobReads,
     job_id: str,
     *,
     since: str | None,
@@ -100,7 +97,7 @@ async def _follow(
 
 
 async def _unseen(
-    jobs: Jobs, job_id: str, seen: Collection[str], page_size: int, *, complete: bool
+    jobs: JobReads, job_id: str, seen: Collection[str], page_size: int, *, complete: bool
 ) -> list[FineTuningJobEvent]:
     """The listed events not in ``seen``, oldest first (as listed), each once.
 

@@ -10,19 +10,16 @@ import asyncio
 import inspect
 import random
 from collections.abc import Awaitable, Callable, Collection, Mapping
-from typing import TYPE_CHECKING
 
 import attrs
 
 from .. import _checks
 from .._core.protocol import server_wait
+from .._core.response import response_info
 from .._value import Value
-from .._wire.decode import response_info
 from ..errors import APIStatusError, InvalidParameterError, WaitTimeoutError
 from ..models import TERMINAL_STATUSES, FineTuningJob
-
-if TYPE_CHECKING:
-    from ..resources.jobs import Jobs
+from ._api import JobReads
 
 __all__ = [
     "OnUpdate",
@@ -123,7 +120,7 @@ def is_done(job: FineTuningJob, stop_on: Collection[str]) -> bool:
 
 
 async def wait(
-    jobs: Jobs,
+    jobs: JobReads,
     job_id: str,
     *,
     poll_interval: float | PollSchedule,
@@ -131,7 +128,7 @@ async def wait(
     on_update: OnUpdate | None,
     stop_on: object,
 ) -> FineTuningJob:
-    """Poll ``job_id`` until it is terminal (or in ``stop_on``); see ``Jobs.wait``."""
+    """Poll ``job_id`` until it is terminal (or in ``stop_on``); see ``client.jobs.wait``."""
     _checks.identifier(job_id, "job_id")
     schedule = schedule_for(poll_interval)
     limit = _checks.optional_seconds(timeout, "timeout")

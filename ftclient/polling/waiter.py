@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
 
 from .. import _checks
 from ..errors import WaitTimeoutError
+from ._api import JobReads
 from .wait import PollSchedule, check_job_ids, schedule_for
 from .watch import WaitResult, Watch
-
-if TYPE_CHECKING:
-    from ..resources.jobs import Jobs
 
 __all__ = ["JobWaiter", "WaitResult"]
 
@@ -34,7 +31,7 @@ class JobWaiter:
 
     def __init__(
         self,
-        jobs: Jobs,
+        jobs: JobReads,
         job_ids: object,
         *,
         concurrency: object,

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Collection, Coroutine, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -30,10 +30,8 @@ from .._core.protocol import should_retry
 from .._value import Value
 from ..errors import APIResponseValidationError, FTClientError
 from ..models import FineTuningJob
+from ._api import JobReads
 from .wait import PollSchedule, hint_of, is_done
-
-if TYPE_CHECKING:
-    from ..resources.jobs import Jobs
 
 __all__ = ["PAGE_SIZE", "WaitResult", "Watch", "transient"]
 
@@ -81,7 +79,7 @@ class Watch:
 
     def __init__(
         self,
-        jobs: Jobs,
+        jobs: JobReads,
         job_ids: list[str],
         *,
         schedule: PollSchedule,

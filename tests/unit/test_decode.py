@@ -9,7 +9,8 @@ import pytest
 import ftclient
 from ftclient import models
 from ftclient._core.response import Response, ResponseInfo
-from ftclient._wire.decode import decode, keep_info
+from ftclient._core.response import keep_info
+from ftclient._wire.decode import decode
 
 INFO = ResponseInfo(
     status=201,

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 import ftclient
 from ftclient._config import RetryPolicy, resolve_config
 from ftclient._core import protocol
+from ftclient._transport import USER_AGENT as AGENT
 
 
 def make_config(**overrides: object) -> ftclient._config.ClientConfig:
@@ -33,7 +34,7 @@ def make_config(**overrides: object) -> ftclient._config.ClientConfig:
 
 def test_base_headers_carry_auth_org_project_and_user_agent() -> None:
     config = make_config(organization="org-1", project="proj-1")
-    headers = protocol.base_headers(config)
+    headers = protocol.base_headers(config, AGENT)
     assert "Authorization" not in headers  # added by the transport's send, at the last moment
     assert protocol.auth_header(config) == ("Authorization", "Bearer sk-secret-value")
     azure = make_config(auth_header="api-key")
@@ -46,7 +47,7 @@ def test_base_headers_carry_auth_org_project_and_user_agent() -> None:
 
 
 def test_base_headers_omit_unset_org_and_project() -> None:
-    headers = protocol.base_headers(make_config())
+    headers = protocol.base_headers(make_config(), AGENT)
     assert "OpenAI-Organization" not in headers
     assert "OpenAI-Project" not in headers
 

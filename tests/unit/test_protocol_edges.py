@@ -14,6 +14,7 @@ import pytest
 import ftclient
 from ftclient import _checks
 from ftclient._core import protocol
+from ftclient._transport import USER_AGENT as AGENT
 from tests.unit.test_protocol import make_config
 
 
@@ -58,11 +59,11 @@ def test_a_header_that_would_split_the_request_names_the_header(
 
 
 def test_base_headers_ask_for_json_and_carry_checked_default_headers() -> None:
-    headers = protocol.base_headers(make_config(default_headers={"X-Team": "ml"}))
+    headers = protocol.base_headers(make_config(default_headers={"X-Team": "ml"}), AGENT)
     assert headers["Accept"] == "application/json"
     assert headers["X-Team"] == "ml"
     with pytest.raises(ftclient.InvalidParameterError, match="CR, LF or NUL"):
-        protocol.base_headers(make_config(default_headers={"X-Team": "a\nb"}))
+        protocol.base_headers(make_config(default_headers={"X-Team": "a\nb"}), AGENT)
 
 
 def test_booleans_in_a_query_are_lowercase_words() -> None:
