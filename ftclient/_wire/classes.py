@@ -13,7 +13,7 @@ directly instead of through the frozen ``__init__``): ``benchmarks/`` showed the
 misses the CPU goals (see CHANGELOG). The fast hook never decides anything on its own: on any
 failure it hands the value to the reference, which raises the error with its path; if the
 reference accepts what the fast path refused, that is a bug and raises :class:`Disagreement`
-instead of being papered over. ``tests/unit/test_convert_paths.py`` checks that both agree on
+instead of being papered over. ``tests/unit/wire/test_convert_paths.py`` checks that both agree on
 every sample of the corpus.
 """
 

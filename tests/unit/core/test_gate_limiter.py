@@ -18,7 +18,7 @@ import pytest
 import ftclient
 from ftclient._core.gate import RateGate
 from ftclient._core.protocol import backoff_delay
-from tests.unit.virtual_time import VirtualTime
+from tests.unit.core.virtual_time import VirtualTime
 
 POLICY = ftclient.RetryPolicy(jitter=False)  # the same waits every run
 

@@ -15,7 +15,7 @@ import ftclient
 from ftclient import _checks
 from ftclient._core import protocol
 from ftclient._transport import USER_AGENT as AGENT
-from tests.unit.test_protocol import make_config
+from tests.unit.core.test_protocol import make_config
 
 
 def test_no_metadata_is_one_value_that_says_its_name() -> None:

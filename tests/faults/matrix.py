@@ -3,7 +3,7 @@
 This is the single source of the expected outcomes: ``test_fault_matrix.py`` checks the client
 against it, and ``docs/reliability.md`` carries the table :func:`markdown_table` renders (a test
 fails when the doc drifts). Regenerate the doc's table with
-``.venv/bin/python -m tests.reliability.matrix``.
+``.venv/bin/python -m tests.faults.matrix``.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import pytest
 
 import ftclient
 from ftclient._core.gate import RateGate, _Meter, rate_headers
-from tests.unit.virtual_time import FakeTime, VirtualTime, warm
+from tests.unit.core.virtual_time import FakeTime, VirtualTime, warm
 
 
 def bucket(limit: str, remaining: str, reset: str) -> dict[str, str]:

@@ -7,7 +7,7 @@ import contextlib
 import io
 import json
 
-from tests.test_docs import BLOCKS
+from tests.docs.test_readme import BLOCKS
 
 
 async def test_the_readme_web_handler_example_runs_as_written() -> None:

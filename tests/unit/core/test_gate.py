@@ -8,7 +8,7 @@ import pytest
 
 import ftclient
 from ftclient._core.gate import RateGate, parse_duration
-from tests.unit.virtual_time import FakeTime, VirtualTime, warm
+from tests.unit.core.virtual_time import FakeTime, VirtualTime, warm
 
 
 def gate(fake: FakeTime, **settings: object) -> RateGate:

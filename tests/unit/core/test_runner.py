@@ -13,7 +13,7 @@ import ftclient
 from ftclient import FlowControl, RateGate, RetryPolicy, Timeouts
 from ftclient._core.response import Response
 from ftclient._core.runner import Call, Context, Guard, Runner, may_have_acted
-from tests.world.fake_api import SimClock
+from tests.hostile.fake_api import SimClock
 
 Raw = tuple[int, dict[str, str], bytes]
 OK: Raw = (200, {"x-request-id": "req_1"}, b'{"n": 1}')

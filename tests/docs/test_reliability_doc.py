@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .bad_inputs import CASES, CATEGORIES
-from .matrix import cells, markdown_table
-from .test_path_encoding import HOSTILE, QUERY_HOSTILE, TARGETS
+from tests.faults.matrix import cells, markdown_table
+from tests.hostile.test_path_encoding import HOSTILE, QUERY_HOSTILE, TARGETS
+from tests.inputs.bad_inputs import CASES, CATEGORIES
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "reliability.md"
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -17,7 +17,7 @@ def test_fault_table_matches_the_expected_outcomes() -> None:
     text = DOC.read_text(encoding="utf-8")
     assert markdown_table() in text, (
         "docs/reliability.md's fault table is stale: regenerate it with "
-        "`.venv/bin/python -m tests.reliability.matrix`"
+        "`.venv/bin/python -m tests.faults.matrix`"
     )
     assert f"**{len(cells())} cells**" in text
 

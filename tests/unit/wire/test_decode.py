@@ -8,8 +8,7 @@ import pytest
 
 import ftclient
 from ftclient import models
-from ftclient._core.response import Response, ResponseInfo
-from ftclient._core.response import keep_info
+from ftclient._core.response import Response, ResponseInfo, keep_info
 from ftclient._wire.decode import decode
 
 INFO = ResponseInfo(

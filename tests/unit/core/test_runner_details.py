@@ -11,12 +11,11 @@ import pytest
 
 import ftclient
 from ftclient import Timeouts
-from ftclient._core.response import ResponseInfo
+from ftclient._core.response import ResponseInfo, keep_info
 from ftclient._core.runner import Call, Context
-from ftclient._core.response import keep_info
 from ftclient.models.eval_items import InputTextContent
-from tests.unit.test_runner import OK, Raw, Script, call, runner, status
-from tests.world.fake_api import SimClock
+from tests.hostile.fake_api import SimClock
+from tests.unit.core.test_runner import OK, Raw, Script, call, runner, status
 
 
 @pytest.mark.parametrize(
