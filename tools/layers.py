@@ -111,10 +111,7 @@ def main() -> int:
             if target not in modules or target == name:
                 continue
             graph[name].add(target)
-            if target == PACKAGE:
-                target_where = "ftclient.__init__"
-            else:
-                target_where = target
+            target_where = "ftclient.__init__" if target == PACKAGE else target
             theirs = layer_of(target_where)
             if theirs is None:
                 continue
@@ -130,7 +127,8 @@ def main() -> int:
         print(f"layer {len(LAYERS) - index:2d}: {' | '.join(prefixes)}")
     for problem in problems:
         print(problem)
-    print(f"{len(modules)} modules, {sum(map(len, graph.values()))} imports, {len(problems)} problems")
+    edges = sum(map(len, graph.values()))
+    print(f"{len(modules)} modules, {edges} imports, {len(problems)} problems")
     return 1 if problems else 0
 
 
