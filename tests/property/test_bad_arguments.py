@@ -405,9 +405,9 @@ ENTRIES += [
         "webhook-sign-timestamp",
         sign_arg("timestamp"),
         "timestamp",
-        lambda v: good_seconds(v) or v == 0,
+        optional(lambda v: (good_seconds(v) or v == 0) and v < 10**12),
     ),
-    ("webhook-sign-msg-id", sign_arg("msg_id"), "msg_id", good_id),
+    ("webhook-sign-msg-id", sign_arg("msg_id"), "msg_id", optional(good_id)),
     (
         "webhook-verify-now",
         verify_arg("now"),
