@@ -171,11 +171,14 @@ def sign(
 
     Raises:
         InvalidParameterError: a secret that is not ``whsec_`` base64 or bytes, an empty
-            ``msg_id``, or a ``timestamp`` that is not finite Unix seconds.
+            ``msg_id`` or one with a control character, or a ``timestamp`` that is not finite
+            Unix seconds.
     """
     _inputs.seconds(timestamp, "timestamp", zero=True)
     stamp = str(int(timestamp))
-    digest = _signature(_key(secret), _inputs.identifier(msg_id, "msg_id"), stamp, _body(payload))
+    # The id travels as the webhook-id header: the one header value check applies.
+    checked_id = _inputs.header_value(_inputs.identifier(msg_id, "msg_id"), "msg_id")
+    digest = _signature(_key(secret), checked_id, stamp, _body(payload))
     return {
         "webhook-id": msg_id,
         "webhook-timestamp": stamp,
