@@ -11,6 +11,7 @@ Every check raises :class:`~ftclient.InvalidParameterError` naming the parameter
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
@@ -66,6 +67,9 @@ MAX_PAGE_SIZE = 100
 
 # RFC 9110 token characters: what a header name may hold.
 _TOKEN = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+# What a header value may not hold (RFC 9110 section 5.5: field-vchar, SP, HTAB, obs-text):
+# the same class aiohttp refuses when it writes the request.
+_NOT_IN_HEADER = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
 def _kind(value: object) -> str:
@@ -227,15 +231,23 @@ def header_name(name: object, param: str) -> str:
 
 
 def header_value(value: object, param: str) -> str:
-    """Return ``value`` if it can travel as one header value: UTF-8 text without CR, LF or NUL.
+    """THE header value check: UTF-8 text with no control character but tab (RFC 9110 5.5).
+
+    CR, LF and NUL could split a header or the request; the other controls (``\\x01``-``\\x08``,
+    ``\\x0b``-``\\x1f``, DEL) are what aiohttp refuses at send time with a bare ValueError.
 
     Raises:
-        InvalidParameterError: naming ``param``.
+        InvalidParameterError: naming ``param`` and the first control character found.
     """
     if not isinstance(value, str):
         raise InvalidParameterError(param, f"must be a string, got {_kind(value)}")
-    if any(ch in value for ch in "\r\n\x00"):
-        raise InvalidParameterError(param, "must not contain CR, LF or NUL characters")
+    bad = _NOT_IN_HEADER.search(value)
+    if bad is not None:
+        raise InvalidParameterError(
+            param,
+            "must not contain CR, LF, NUL or other control characters (tab is allowed), "
+            f"found {bad.group()!r} at index {bad.start()}",
+        )
     return _utf8(value, param)
 
 

@@ -183,13 +183,15 @@ def sign(
 
     Raises:
         InvalidParameterError: a secret that is not ``whsec_`` base64 or bytes (or none given
-            and ``$OPENAI_WEBHOOK_SECRET`` unset), a blank ``msg_id``, or a ``timestamp`` that
+            and ``$OPENAI_WEBHOOK_SECRET`` unset), a blank ``msg_id`` or one with a control
+            character, or a ``timestamp`` that
             is not finite Unix seconds below ``10**12``.
     """
     key = secret_key(secret)
     body = _body(payload)
     msg_id = "msg_" + os.urandom(16).hex() if msg_id is None else msg_id
-    checked_id = _checks.identifier(msg_id, "msg_id")
+    # The id travels as the webhook-id header: the one header value check applies.
+    checked_id = _checks.header_value(_checks.identifier(msg_id, "msg_id"), "msg_id")
     stamp = str(int(time.time())) if timestamp is None else _timestamp(timestamp)
     return {
         "webhook-id": checked_id,

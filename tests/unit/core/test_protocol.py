@@ -54,7 +54,7 @@ def test_base_headers_omit_unset_org_and_project() -> None:
 
 @pytest.mark.parametrize("bad", ["a\r\nX-Evil: 1", "a\nb", "nul\x00"])
 def test_header_values_with_line_breaks_are_refused(bad: str) -> None:
-    with pytest.raises(ftclient.InvalidParameterError, match="CR, LF or NUL"):
+    with pytest.raises(ftclient.InvalidParameterError, match="CR, LF, NUL or other control"):
         make_config(default_headers={"X-Custom": bad})
 
 

@@ -44,7 +44,12 @@ def test_a_header_value_that_is_not_a_string_names_the_header() -> None:
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
-        ("X-A", "a\rb", "must not contain CR, LF or NUL characters"),
+        (
+            "X-A",
+            "a\rb",
+            "must not contain CR, LF, NUL or other control characters (tab is allowed), "
+            "found '\\r' at index 1",
+        ),
         ("X:A", "v", "is not a valid header name"),
         ("X A", "v", "is not a valid header name"),
     ],
@@ -62,7 +67,9 @@ def test_base_headers_ask_for_json_and_carry_checked_default_headers() -> None:
     headers = protocol.base_headers(make_config(default_headers={"X-Team": "ml"}), AGENT)
     assert headers["Accept"] == "application/json"
     assert headers["X-Team"] == "ml"
-    with pytest.raises(ftclient.InvalidParameterError, match="CR, LF or NUL"):
+    with pytest.raises(
+        ftclient.InvalidParameterError, match="CR, LF, NUL or other control characters"
+    ):
         protocol.base_headers(make_config(default_headers={"X-Team": "a\nb"}), AGENT)
 
 
