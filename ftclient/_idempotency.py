@@ -31,6 +31,7 @@ import attrs
 from ._decode import decoder
 from ._inputs import MAX_METADATA_KEYS, MAX_PAGE_SIZE
 from ._pagination import AsyncPaginator
+from ._paths import JOBS_PATH, job_path
 from ._runner import Call, Context, Guard
 from .errors import APIError, APIStatusError, InvalidParameterError, NotFoundError
 from .models import (
@@ -53,7 +54,6 @@ __all__ = [
 ]
 
 IDEMPOTENCY_METADATA_KEY = "ftclient_idempotency_key"
-JOBS_PATH = "/fine_tuning/jobs"
 # A list that ignores the filter still shows a just-made job among its newest page.
 _LOOKUP_PAGE = MAX_PAGE_SIZE
 
@@ -175,9 +175,18 @@ class CreateJobGuard(Guard[FineTuningJob]):
         return ctx.recovered(keep, f"kept {keep.id}, the first job made with this key")
 
     async def _cancel_duplicate(self, ctx: Context[FineTuningJob], job: FineTuningJob) -> None:
-        path = f"{JOBS_PATH}/{job.id}"
+        # The id is the server's choice: encoded like any other, so that "../x" or "a/b" cannot
+        # send the cancel to another job (the one kept, behind a proxy that folds "..").
+        try:
+            path, cancel_path = job_path(job.id), job_path(job.id, "cancel")
+        except InvalidParameterError as exc:  # "" or a lone surrogate: no request can name it
+            ctx.notes.append(
+                f"could not cancel the duplicate job {job.id!r}: the server gave it an id that "
+                f"cannot be sent in a path ({exc.message})"
+            )
+            return
         cancel = ctx.call.derive(
-            "cancel a duplicate", "POST", f"{path}/cancel", decoder(FineTuningJob, "POST", path)
+            "cancel a duplicate", "POST", cancel_path, decoder(FineTuningJob, "POST", path)
         )
         cancel = attrs.evolve(
             cancel,
