@@ -33,7 +33,13 @@ from ._inputs import MAX_METADATA_KEYS, MAX_PAGE_SIZE
 from ._pagination import AsyncPaginator
 from ._paths import JOBS_PATH, job_path
 from ._runner import Call, Context, Guard
-from .errors import APIError, APIStatusError, InvalidParameterError, NotFoundError
+from .errors import (
+    APIError,
+    APIStatusError,
+    InvalidParameterError,
+    NotFoundError,
+    PaginationError,
+)
 from .models import (
     DeleteFineTuningCheckpointPermissionResponse,
     FineTuningCheckpointPermission,
@@ -54,6 +60,7 @@ __all__ = [
 ]
 
 IDEMPOTENCY_METADATA_KEY = "ftclient_idempotency_key"
+_LIST_PERMISSIONS = "list the permissions"
 # A list that ignores the filter still shows a just-made job among its newest page.
 _LOOKUP_PAGE = MAX_PAGE_SIZE
 
@@ -258,7 +265,7 @@ async def _all_permissions(ctx: Context[Any], path: str) -> list[FineTuningCheck
     async def fetch(cursor: str | None) -> ListFineTuningCheckpointPermissionResponse:
         page: ListFineTuningCheckpointPermissionResponse = await ctx.check(
             ctx.call.derive(
-                "list the permissions",
+                _LIST_PERMISSIONS,
                 "GET",
                 path,
                 decoder(ListFineTuningCheckpointPermissionResponse, "GET", path),
@@ -267,7 +274,9 @@ async def _all_permissions(ctx: Context[Any], path: str) -> list[FineTuningCheck
         )
         return page
 
-    found: list[FineTuningCheckpointPermission] = await AsyncPaginator(fetch).to_list()
+    operation = f"{ctx.call.operation} ({_LIST_PERMISSIONS})"
+    paginator = AsyncPaginator[Any, Any](fetch, operation=operation)
+    found: list[FineTuningCheckpointPermission] = await paginator.to_list()
     return found
 
 
@@ -305,7 +314,7 @@ class GrantGuard(Guard[ListFineTuningCheckpointPermissionResponse]):
                     lambda found: {p.project_id for p in found} >= set(self.wanted),
                 )
             }
-        except APIError as exc:
+        except (APIError, PaginationError) as exc:
             raise _give_up(
                 failure, f"not sent again: ftclient could not list the permissions ({exc})"
             ) from failure.__cause__
@@ -353,7 +362,7 @@ class RevokeGuard(Guard[DeleteFineTuningCheckpointPermissionResponse]):
         """Deleted if the permission is gone, else the call to send again."""
         try:
             existing = await _all_permissions(ctx, self.path)
-        except APIError:
+        except (APIError, PaginationError):
             return ctx.call  # a revoke sent twice acts once; confirm() explains the 404
         if all(p.id != self.permission_id for p in existing):
             return self._deleted(ctx, "the answer was lost; the permission is gone")

@@ -351,6 +351,8 @@ class Jobs(Resource):
         Raises:
             InvalidParameterError: a bad argument, named, at the call (before iterating).
             APIError: from the iteration, a request that failed after the client's retries.
+            PaginationError: from the iteration, event pages that cannot be followed (a
+                repeated cursor, or ``has_more`` with none).
         """
         return follow_events(
             self,
