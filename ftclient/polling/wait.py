@@ -1,7 +1,7 @@
 """Polling helpers built on the job operations: the poll schedule, argument checks, ``wait``.
 
-Pure asyncio on top of ``retrieve``; no HTTP details here. ``wait_many`` lives in ``_fanout``
-and ``follow_events`` in ``_following``; both take their schedule and checks from here.
+Pure asyncio on top of ``retrieve``; no HTTP details here. ``wait_many`` lives in ``polling.watch``
+and ``follow_events`` in ``polling.follow``; both take their schedule and checks from here.
 """
 
 from __future__ import annotations

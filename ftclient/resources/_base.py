@@ -113,4 +113,4 @@ class Resource:
             call = self._call(operation, page_model, "GET", path, options, query=query)
             return await self._runner.run(call)
 
-        return AsyncPaginator(fetch, after=after)
+        return AsyncPaginator(fetch, after=after, operation=f"{self._name}.{operation}")

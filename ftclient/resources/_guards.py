@@ -30,9 +30,16 @@ import attrs
 
 from .._checks import MAX_METADATA_KEYS, MAX_PAGE_SIZE
 from .._core.pagination import AsyncPaginator
+from .._core.paths import JOBS_PATH, job_path
 from .._core.runner import Call, Context, Guard
 from .._wire.decode import decoder
-from ..errors import APIError, APIStatusError, InvalidParameterError, NotFoundError
+from ..errors import (
+    APIError,
+    APIStatusError,
+    InvalidParameterError,
+    NotFoundError,
+    PaginationError,
+)
 from ..models import (
     DeleteFineTuningCheckpointPermissionResponse,
     FineTuningCheckpointPermission,
@@ -53,7 +60,7 @@ __all__ = [
 ]
 
 IDEMPOTENCY_METADATA_KEY = "ftclient_idempotency_key"
-JOBS_PATH = "/fine_tuning/jobs"
+_LIST_PERMISSIONS = "list the permissions"
 # A list that ignores the filter still shows a just-made job among its newest page.
 _LOOKUP_PAGE = MAX_PAGE_SIZE
 
@@ -175,9 +182,18 @@ class CreateJobGuard(Guard[FineTuningJob]):
         return ctx.recovered(keep, f"kept {keep.id}, the first job made with this key")
 
     async def _cancel_duplicate(self, ctx: Context[FineTuningJob], job: FineTuningJob) -> None:
-        path = f"{JOBS_PATH}/{job.id}"
+        # The id is the server's choice: encoded like any other, so that "../x" or "a/b" cannot
+        # send the cancel to another job (the one kept, behind a proxy that folds "..").
+        try:
+            path, cancel_path = job_path(job.id), job_path(job.id, "cancel")
+        except InvalidParameterError as exc:  # "" or a lone surrogate: no request can name it
+            ctx.notes.append(
+                f"could not cancel the duplicate job {job.id!r}: the server gave it an id that "
+                f"cannot be sent in a path ({exc.message})"
+            )
+            return
         cancel = ctx.call.derive(
-            "cancel a duplicate", "POST", f"{path}/cancel", decoder(FineTuningJob, "POST", path)
+            "cancel a duplicate", "POST", cancel_path, decoder(FineTuningJob, "POST", path)
         )
         cancel = attrs.evolve(
             cancel,
@@ -249,7 +265,7 @@ async def _all_permissions(ctx: Context[Any], path: str) -> list[FineTuningCheck
     async def fetch(cursor: str | None) -> ListFineTuningCheckpointPermissionResponse:
         page: ListFineTuningCheckpointPermissionResponse = await ctx.check(
             ctx.call.derive(
-                "list the permissions",
+                _LIST_PERMISSIONS,
                 "GET",
                 path,
                 decoder(ListFineTuningCheckpointPermissionResponse, "GET", path),
@@ -258,7 +274,9 @@ async def _all_permissions(ctx: Context[Any], path: str) -> list[FineTuningCheck
         )
         return page
 
-    found: list[FineTuningCheckpointPermission] = await AsyncPaginator(fetch).to_list()
+    operation = f"{ctx.call.operation} ({_LIST_PERMISSIONS})"
+    paginator = AsyncPaginator[Any, Any](fetch, operation=operation)
+    found: list[FineTuningCheckpointPermission] = await paginator.to_list()
     return found
 
 
@@ -296,7 +314,7 @@ class GrantGuard(Guard[ListFineTuningCheckpointPermissionResponse]):
                     lambda found: {p.project_id for p in found} >= set(self.wanted),
                 )
             }
-        except APIError as exc:
+        except (APIError, PaginationError) as exc:
             raise _give_up(
                 failure, f"not sent again: ftclient could not list the permissions ({exc})"
             ) from failure.__cause__
@@ -344,7 +362,7 @@ class RevokeGuard(Guard[DeleteFineTuningCheckpointPermissionResponse]):
         """Deleted if the permission is gone, else the call to send again."""
         try:
             existing = await _all_permissions(ctx, self.path)
-        except APIError:
+        except (APIError, PaginationError):
             return ctx.call  # a revoke sent twice acts once; confirm() explains the 404
         if all(p.id != self.permission_id for p in existing):
             return self._deleted(ctx, "the answer was lost; the permission is gone")

@@ -7,6 +7,7 @@ from typing import Any
 
 from .._checks import identifiers
 from .._core.pagination import AsyncPaginator
+from .._core.paths import permission_path, permissions_path
 from .._core.protocol import path_segment
 from .._wire.requests import request_body
 from ..errors import InvalidParameterError
@@ -22,10 +23,6 @@ from ._guards import GrantGuard, RevokeGuard
 __all__ = ["Permissions"]
 
 ORDERS = frozenset(order.value for order in PermissionOrder)
-
-
-def _base_path(checkpoint: str) -> str:
-    return f"/fine_tuning/checkpoints/{path_segment(checkpoint, 'checkpoint')}/permissions"
 
 
 class Permissions(Resource):
@@ -63,7 +60,7 @@ class Permissions(Resource):
         if not projects:
             # Granting none would be a no-op whose retry ftclient could not check.
             raise InvalidParameterError("project_ids", "must name at least one project")
-        path = _base_path(checkpoint)
+        path = permissions_path(checkpoint)
         body = request_body(
             "CreateFineTuningCheckpointPermissionRequest", {"project_ids": projects}
         )
@@ -108,7 +105,7 @@ class Permissions(Resource):
         return self._paginate(
             "list",
             ListFineTuningCheckpointPermissionResponse,
-            _base_path(checkpoint),
+            permissions_path(checkpoint),
             {"project_id": project_id, "order": order, "limit": limit},
             Options(timeout, extra_headers, extra_query, extra_body),
             after=after,
@@ -132,8 +129,8 @@ class Permissions(Resource):
         Raises:
             NotFoundError: no such checkpoint or permission.
         """
-        base = _base_path(checkpoint)
-        path = f"{base}/{path_segment(permission_id, 'permission_id')}"
+        base = permissions_path(checkpoint)
+        path = permission_path(checkpoint, permission_id)
         return await self._request(
             "delete",
             DeleteFineTuningCheckpointPermissionResponse,

@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 import attrs
 from aiohttp import web
 
-from tests.world.fake_api import job_document
+from tests.hostile.fake_api import job_document
 
 LISTS = ("/jobs", "/events", "/checkpoints", "/permissions")
 

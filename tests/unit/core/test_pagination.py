@@ -69,10 +69,24 @@ async def test_pages_yields_whole_pages_and_stops_on_has_more_false() -> None:
     assert pages[-1].has_more is False
 
 
-async def test_empty_page_with_has_more_true_stops() -> None:
+async def test_empty_page_with_has_more_true_and_no_cursor_raises() -> None:
     server = Server({None: Page([], True)})
-    assert [i async for i in AsyncPaginator[Item, Page](server.fetch)] == []
+    paginator = AsyncPaginator[Item, Page](server.fetch, operation="jobs.list")
+    with pytest.raises(ftclient.PaginationError) as caught:
+        async for _ in paginator:
+            pass
+    assert str(caught.value) == (
+        "jobs.list: page 1 (the first page) says has_more but gives no cursor to follow "
+        "(last_id None, no items); stopping instead of ending the list early"
+    )
+    assert (caught.value.operation, caught.value.page, caught.value.after) == ("jobs.list", 1, None)
     assert server.calls == [None]
+
+
+async def test_empty_page_with_has_more_and_a_last_id_follows_it() -> None:
+    server = Server({None: Page([], True, "c"), "c": Page([Item("d")], False)})
+    assert [i.id async for i in AsyncPaginator[Item, Page](server.fetch)] == ["d"]
+    assert server.calls == [None, "c"]
 
 
 async def test_repeated_cursor_raises_instead_of_looping() -> None:
@@ -188,3 +202,41 @@ async def test_to_list_refuses_a_max_items_that_is_not_an_integer(bad: object) -
     assert info.value.param == "max_items"
     assert str(info.value).startswith("max_items: must be an integer")
     assert server.calls == []
+
+
+@pytest.mark.parametrize(
+    ("page", "offered"),
+    [
+        (Page([Item("a"), Item("")], True), "last_id None, last item's id ''"),
+        (Page([Item("a"), Item(" ")], True, ""), "last_id '', last item's id ' '"),
+        (Page([Item("\ud800")], True), "last_id None, last item's id '\\ud800'"),
+        (BarePage([Item("")], True), "last item's id ''"),
+        (BarePage([], True), "no items"),
+        (BarePage([object()], True), "last item's id None"),
+    ],
+)
+async def test_has_more_without_a_usable_cursor_raises_naming_the_page(
+    page: Page, offered: str
+) -> None:
+    first = Page([Item("x")], True, "x")
+    server = Server({"s": first, "x": page})
+    paginator = AsyncPaginator[Item, Page](server.fetch, after="s", operation="checkpoints.list")
+    got: list[object] = []
+    with pytest.raises(ftclient.PaginationError) as caught:  # noqa: PT012 (items before the error count)
+        async for item in paginator:
+            got.append(item)
+    assert got == [Item("x"), *page.data]  # the items served are all yielded first
+    assert str(caught.value) == (
+        f"checkpoints.list: page 2 (after 'x') says has_more but gives no cursor to follow "
+        f"({offered}); stopping instead of ending the list early"
+    )
+    assert (caught.value.page, caught.value.after) == (2, "x")
+    assert server.calls == ["s", "x"]
+    pages = paginator.pages()
+    assert (await anext(pages)) is first
+    assert (await anext(pages)) is page  # the page is yielded; asking for the next one raises
+    with pytest.raises(ftclient.PaginationError):
+        await anext(pages)
+    with pytest.raises(StopAsyncIteration):  # and the walk stays finished
+        await anext(pages)
+    assert server.calls == ["s", "x", "s", "x"]
