@@ -3,9 +3,10 @@
 An id in a path comes from the caller (``jobs.retrieve(job_id)``) or from a server's answer (the
 id of a duplicate job that a create's guard cancels, an id the caller got from a list and passes
 back). Whoever chose it, it goes through :func:`~ftclient._core.protocol.path_segment` and
-becomes one percent-encoded segment: no id can reach another endpoint, add a query or a fragment, or be
-folded into a parent path by a proxy that normalises ``..``. Resources, guards and polling all
-call these functions, so a path built any other way is a bug (a test scans the package for one).
+becomes one percent-encoded segment: no id can reach another endpoint, add a query or a
+fragment, or be folded into a parent path by a proxy that normalises ``..``. Resources, guards
+and polling all call these functions, so a path built any other way is a bug (a test scans the
+package for one).
 """
 
 from __future__ import annotations
