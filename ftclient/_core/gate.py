@@ -3,7 +3,7 @@
 Every coroutine using one client passes the same gate before each attempt, so the client as a
 whole slows down when the server pushes back, instead of each coroutine retrying on its own.
 What the gate obeys and how long it may wait is bounded by one cap, the client's
-``RetryPolicy.max_retry_after`` (see ``_protocol.server_wait``): nothing a server says can stop the
+``RetryPolicy.max_retry_after`` (see ``protocol.server_wait``): nothing a server says can stop the
 client for longer than that.
 
 * A 429 whose ``retry-after-ms``/``Retry-After`` is within the cap closes the gate for everyone
@@ -38,7 +38,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from .. import errors
 from .._config import DEFAULT_FLOW_CONTROL, DEFAULT_RETRY_POLICY, FlowControl
-from .protocol import server_wait
+from .protocol import capped_wait, server_wait
 
 __all__ = ["RateGate", "parse_duration", "rate_headers"]
 
@@ -67,11 +67,15 @@ def parse_duration(text: str) -> float | None:
 def rate_headers(headers: Mapping[str, str], cap: float) -> tuple[float, float, float] | None:
     """The server's request bucket from its ``x-ratelimit-*-requests`` headers.
 
+    Both waits the bucket implies go through the one rule, ``protocol.capped_wait``: the reset,
+    and the pace (``reset / (limit - remaining)`` seconds per request, the gate's wait for its
+    next token).
+
     Returns:
         ``(limit, remaining, reset seconds)``, or None when a header is absent or the values
-        make no bucket: not numbers, NaN, infinite, negative, ``remaining`` above ``limit``, or
-        a reset beyond ``cap`` (a daily limit, a hostile ``999999h``: following it would pace
-        the client at one request per reset).
+        make no bucket: not numbers, NaN, infinite, negative, ``remaining`` above ``limit``, a
+        reset beyond ``cap`` (a daily limit, a hostile ``999999h``), or a pace beyond ``cap``
+        (``limit: 1e-9`` with a 1 s reset: one request every 31 years).
     """
     raw_limit = headers.get("x-ratelimit-limit-requests")
     raw_remaining = headers.get("x-ratelimit-remaining-requests")
@@ -82,10 +86,11 @@ def rate_headers(headers: Mapping[str, str], cap: float) -> tuple[float, float, 
         limit, remaining = float(raw_limit), float(raw_remaining)
     except ValueError:
         return None
-    reset = parse_duration(raw_reset)
-    if reset is None or not 0.0 <= reset <= cap:
+    reset = capped_wait(parse_duration(raw_reset), cap)
+    if reset is None or not (0.0 < limit < math.inf and 0.0 <= remaining <= limit):
         return None
-    if not (0.0 < limit < math.inf and 0.0 <= remaining <= limit):
+    spent = limit - remaining
+    if spent > 0.0 and capped_wait(reset / spent, cap) is None:
         return None
     return limit, remaining, reset
 
@@ -260,10 +265,13 @@ class RateGate:
         if self._rate is None:
             return 0.0
         self._refill(now)
-        if self._tokens >= 1.0 - _EPSILON:
+        wait = (1.0 - self._tokens) / self._rate
+        # A wait within float slack is none: at a hostile rate (limit 1e308) it is too short
+        # to move the clock, and waiting it would loop for ever.
+        if self._tokens >= 1.0 - _EPSILON or wait <= _EPSILON:
             self._tokens -= 1.0
             return 0.0
-        return (1.0 - self._tokens) / self._rate
+        return wait
 
     def on_response(
         self, status: int, headers: Mapping[str, str], *, sent_at: float | None = None

@@ -34,6 +34,7 @@ __all__ = [
     "auth_header",
     "backoff_delay",
     "base_headers",
+    "capped_wait",
     "error_from_response",
     "loads",
     "path_segment",
@@ -251,17 +252,33 @@ def retry_after(headers: Mapping[str, str], *, now: float | None = None) -> floa
     return _seconds(max(seconds, 0.0))
 
 
+def capped_wait(seconds: float | None, cap: float) -> float | None:
+    """THE rule for every wait a server's headers imply: obeyed only from 0 to ``cap`` seconds.
+
+    ``Retry-After`` and ``retry-after-ms`` (through :func:`server_wait`), the rate gate's
+    ``x-ratelimit-reset-requests`` and the pace its ``x-ratelimit-*-requests`` headers imply
+    (seconds per request) all pass through here, so that nothing a server says can hold the
+    client longer than ``cap`` (``RetryPolicy.max_retry_after``, or a poll schedule's maximum).
+
+    Returns:
+        ``seconds``, or None (not obeyed: the caller acts as on no hint) when it is None, NaN,
+        negative, infinite or above ``cap``.
+    """
+    if seconds is None or not 0.0 <= seconds <= cap:  # NaN fails the comparison too
+        return None
+    return seconds
+
+
 def server_wait(
     headers: Mapping[str, str], cap: float, *, now: float | None = None
 ) -> float | None:
-    """The one rule for obeying a server's wait: its hint if it gives one within ``cap``.
+    """A server's ``retry-after-ms``/``Retry-After`` hint, if :func:`capped_wait` obeys it.
 
     Retries, the rate gate and the polling helpers all call this. A hint above ``cap`` (a daily
     limit's ``Retry-After: 86400``, a hostile ``1e12``) is not obeyed: None, as for no hint; the
     caller decides what that means (the runner raises a 429 at once, see ``retry_after``).
     """
-    hinted = retry_after(headers, now=now)
-    return hinted if hinted is not None and hinted <= cap else None
+    return capped_wait(retry_after(headers, now=now), cap)
 
 
 def should_retry(exc: BaseException, policy: RetryPolicy) -> bool:
