@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from ftclient._schema import SchemaViolation, component, validate
+from ftclient._wire.schema import SchemaViolation, component, validate
 
 from ._errors import EmulatorError, bad_request, from_violation
 from ._files import StoredFile

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from ftclient._schema import SchemaViolation, component, validate
+from ftclient._wire.schema import SchemaViolation, component, validate
 
 from ._errors import EmulatorError, bad_request, from_violation
 from ._files import FileStore, StoredFile
