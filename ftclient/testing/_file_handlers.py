@@ -18,7 +18,7 @@ from ftclient._wire.schema import SchemaViolation, component, validate
 
 from ._errors import EmulatorError, bad_request, from_violation
 from ._files import StoredFile
-from ._handlers import Handler, Query, _first
+from ._handlers import Handler, Query, query_value, requested_limit
 from ._multipart import Form
 from ._state import EmulatorState
 
@@ -89,13 +89,9 @@ def create_file(
 
 
 def _files_limit(query: Query) -> int:
-    raw = _first(query, "limit")
-    if raw is None:
+    limit = requested_limit(query)
+    if limit is None:
         return MAX_FILES_LIMIT
-    try:
-        limit = int(raw)
-    except ValueError:
-        raise bad_request(f"Invalid 'limit': expected an integer, got {raw!r}.", "limit") from None
     if not 1 <= limit <= MAX_FILES_LIMIT:
         raise bad_request(
             f"Invalid 'limit': must be from 1 to {MAX_FILES_LIMIT}, got {limit}.", "limit"
@@ -107,16 +103,16 @@ def list_files(
     state: EmulatorState, now: float, params: dict[str, str], query: Query, body: Any
 ) -> Any:
     """listFiles: ``purpose``, ``limit``, ``order``, ``after``."""
-    order = _first(query, "order") or "desc"
+    order = query_value(query, "order") or "desc"
     if order not in ("asc", "desc"):
         raise bad_request(f"Invalid 'order': must be 'asc' or 'desc', got {order!r}.", "order")
     limit = _files_limit(query)
     state.sync_jobs(now)
     page, has_more = state.files.list(
         now,
-        purpose=_first(query, "purpose"),
+        purpose=query_value(query, "purpose"),
         descending=order == "desc",
-        after=_first(query, "after"),
+        after=query_value(query, "after"),
         limit=limit,
     )
     return {
