@@ -266,3 +266,22 @@ async def test_a_part_form_must_hold_data_only(api: Api) -> None:
     not_a_form = await api.post(f"/uploads/{upload['id']}/parts", {"data": "abc"})
     assert not_a_form.status == 400
     assert "multipart/form-data" in not_a_form.error["message"]
+
+
+async def test_faults_apply_to_the_files_operations(api: Api, emu: FineTuningEmulator) -> None:
+    upload = (await create_upload(api, 3, filename="x.txt", purpose="assistants")).body
+    emu.faults.add("addUploadPart", "rate_limit", retry_after=2)
+    limited = await add_part(api, upload["id"], b"abc")
+    assert limited.status == 429
+    assert limited.headers["retry-after"] == "2"
+    assert emu.state.uploads.uploads[upload["id"]].parts == {}  # refused before it was read
+    part = await add_part(api, upload["id"], b"abc")
+    emu.faults.add("completeUpload", "drop_after")
+    with pytest.raises(aiohttp.ClientError):
+        await complete(api, upload["id"], [part.body["id"]])
+    # The answer was lost, but the Upload completed: a retry meets its final state.
+    again = await complete(api, upload["id"], [part.body["id"]])
+    assert again.error["code"] == "invalid_state"
+    assert "'completed'" in again.error["message"]
+    [made] = (await api.get("/files")).body["data"]
+    assert made["bytes"] == 3
