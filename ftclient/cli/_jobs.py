@@ -20,6 +20,8 @@ from ._live import JobProgress, LiveBoard
 from ._output import Output, format_ago, format_duration, format_time, render_kv
 from ._polling import follow_events, recent_events, wait_for_job
 
+FINAL_EVENTS = 10  # the newest events read once a job has ended, for its final line
+
 __all__ = [
     "JOB_HEADERS",
     "build_method",
@@ -253,7 +255,7 @@ async def cmd_wait(client: FineTuningClient, args: argparse.Namespace, out: Outp
 
     def redraw() -> None:
         if not out.json_mode:
-            text = progress.describe(prefix=prefix, now=time.time())
+            text = progress.describe(prefix=prefix)
             board.update(progress.job_id, text, milestone=progress.status)
 
     def on_update(job: FineTuningJob) -> None:
@@ -278,6 +280,13 @@ async def cmd_wait(client: FineTuningClient, args: argparse.Namespace, out: Outp
             tracker.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await tracker
+    if tracker is not None:
+        # The last steps' events may be listed only now: draw the final state, not the last
+        # one the tracker happened to see.
+        for event in await recent_events(client, job.id, FINAL_EVENTS):
+            progress.update_event(event)
+        progress.update_job(job)
+        redraw()
     if out.json_mode:
         out.json(job)
     else:
@@ -296,7 +305,7 @@ async def _follow(client: FineTuningClient, args: argparse.Namespace, out: Outpu
 
     def show() -> None:
         if board.live:
-            text = progress.describe(prefix="»", now=time.time())
+            text = progress.describe(prefix="»")
             board.update(args.job, text, milestone=progress.status)
 
     def on_job(job: FineTuningJob) -> None:
