@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Coroutine, Iterator
@@ -150,3 +153,16 @@ def cli(capsys: pytest.CaptureFixture[str], emu: ThreadedEmulator, clean_env: No
 def bare_cli(capsys: pytest.CaptureFixture[str], clean_env: None) -> Runner:
     """Run the CLI with no emulator and no ``OPENAI_*`` configuration in the environment."""
     return Runner(capsys, None)
+
+
+def serve_process(*args: str) -> subprocess.Popen[str]:
+    """``python -m ftclient serve --port 0 ARGS`` without the caller's ``OPENAI_*`` variables,
+    its output piped as text."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    return subprocess.Popen(
+        [sys.executable, "-m", "ftclient", "serve", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )

@@ -4,29 +4,20 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import aiohttp
 
 from ftclient.testing import SAMPLE_TRAINING_DATA
+from tests.cli.conftest import serve_process
 
 AUTH = {"Authorization": "Bearer sk-emulator"}
 
 
 @contextmanager
 def serving(*flags: str) -> Iterator[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ftclient", "serve", "--port", "0", "--json", *flags],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    proc = serve_process("--json", *flags)
     try:
         assert proc.stdout is not None
         yield json.loads(proc.stdout.readline())["url"]
