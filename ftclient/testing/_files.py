@@ -11,7 +11,8 @@ Facts from the Files document (``ftclient/_spec/files.openapi.json``) and the li
 - an unknown id is a 404 ``No such File object: <id>`` with ``param: "id"`` (openai-dotnet's
   test against the service);
 - a job given an unknown file answers 400 ``invalid training_file: <id>`` (``param:
-  "training_file"``, ``code: null``); one given a file still being processed answers 400
+  "training_file"``, ``code: null``; command-line clients' tests run against the service
+  assert ``invalid training_file: foobar``); one given a file still being processed answers 400
   ``File '<id>' is still being processed and is not ready to be used for fine-tuning. Please
   try again later.``;
 - a job's results file has purpose ``fine-tune-results`` and holds the CSV ``step, train_loss,
