@@ -90,4 +90,3 @@ def test_plain_http_off_the_machine_warns_where_the_client_is_built() -> None:
         "base_url 'http://gateway.example/v1' is plain http to a host that is not loopback: "
         "the API key would travel unencrypted; use https"
     )
-    assert caught[0].filename == __file__  # stacklevel points at the caller's line
