@@ -45,6 +45,7 @@ from .errors import (
 )
 from .polling.wait import PollSchedule
 from .polling.waiter import JobWaiter, WaitResult
+from .resources._submit import Submitted
 
 __all__ = [
     "DEFAULT_RETRY_POLICY",
@@ -79,6 +80,7 @@ __all__ = [
     "RateLimitError",
     "ResponseInfo",
     "RetryPolicy",
+    "Submitted",
     "Timeouts",
     "UnprocessableEntityError",
     "WaitResult",

@@ -27,6 +27,7 @@ from ..polling.follow import DEFAULT_SETTLE, follow_events
 from ..polling.wait import OnUpdate, PollSchedule, wait
 from ..polling.waiter import JobWaiter
 from ._base import Options, Resource, TimeoutArg
+from ._fleet import FleetOps
 from ._guards import (
     CreateJobGuard,
     NoResend,
@@ -45,7 +46,7 @@ _TRANSITION_DONE = {
 }
 
 
-class Jobs(Resource):
+class Jobs(Resource, FleetOps):
     """Fine-tuning jobs.
 
     Every API method takes the keyword-only options ``timeout=`` (seconds or
