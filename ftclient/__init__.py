@@ -43,6 +43,7 @@ from .errors import (
     UnprocessableEntityError,
     WaitTimeoutError,
 )
+from .polling.changes import JobChange
 from .polling.wait import PollSchedule
 from .polling.waiter import JobWaiter, WaitResult
 from .resources._submit import Submitted
@@ -70,6 +71,7 @@ __all__ = [
     "InvalidParameterError",
     "InvalidWebhookPayloadError",
     "InvalidWebhookSignatureError",
+    "JobChange",
     "JobWaiter",
     "NoMetadata",
     "NotFoundError",
