@@ -13,6 +13,7 @@ See ``docs/emulator.md`` for the lifecycle, failure switches, faults and the pyt
 from ._clock import SimulatedClock
 from ._faults import FaultQueue, FaultSpec
 from ._lifecycle import Job, JobTimings
+from ._limits import JobLimits
 from ._recording import EmulatorStats, RecordedRequest
 from ._server import FineTuningEmulator
 from ._state import EmulatorState
@@ -26,6 +27,7 @@ __all__ = [
     "FaultSpec",
     "FineTuningEmulator",
     "Job",
+    "JobLimits",
     "JobTimings",
     "RecordedRequest",
     "SimulatedClock",

@@ -19,6 +19,7 @@ from ._errors import EmulatorError
 from ._faults import AFTER_KINDS, FaultQueue, FaultSpec, respond_after, respond_before
 from ._handlers import HANDLERS
 from ._lifecycle import Job, JobTimings
+from ._limits import JobLimits, LimitGate
 from ._ratelimit import TokenBucket
 from ._recording import EmulatorStats, RecordedRequest
 from ._routes import BASE_PATH, Route, Router
@@ -82,6 +83,7 @@ class FineTuningEmulator:
         webhook_secret: str = DEFAULT_WEBHOOK_SECRET,
         webhook_attempts: int = 5,
         webhook_retry_wait: float = 0.1,
+        limits: JobLimits | None = None,
     ) -> None:
         """Configure (but do not start) an emulator.
 
@@ -103,6 +105,8 @@ class FineTuningEmulator:
             webhook_secret: the ``whsec_...`` secret the events are signed with.
             webhook_attempts: tries per event and endpoint (a non-2xx answer is retried).
             webhook_retry_wait: real seconds before the first retry, doubled after each.
+            limits: the service's limits on active jobs and daily creations (429s in the
+                service's shape, see :class:`~ftclient.testing.JobLimits`); None: no limits.
 
         Raises:
             ValueError: a ``rate_limit`` that is not a finite number > 0, ``api_keys`` empty or
@@ -122,6 +126,7 @@ class FineTuningEmulator:
         self.requests: list[RecordedRequest] = []
         self.stats = EmulatorStats()
         self._bucket = TokenBucket(rate_limit) if rate_limit is not None else None
+        self.limits = LimitGate(limits, self.clock.speed) if limits is not None else None
         self.webhooks = WebhookSender(
             endpoints=webhooks,
             secret=webhook_secret,
@@ -410,7 +415,12 @@ class FineTuningEmulator:
                     if early is not None:
                         record.status = 0 if fault.kind == "drop_before" else early.status
                         return early
+            limited = self.limits if route.operation_id == "createFineTuningJob" else None
+            if limited is not None:
+                limited.check(self.state, self.clock.now(), data, headers)
             status, payload = 200, self._dispatch(route, data, query)
+            if limited is not None:
+                limited.created(payload, self.clock.now())
         except EmulatorError as exc:
             status, payload = exc.status, exc.body()
         if record.operation_id is None:

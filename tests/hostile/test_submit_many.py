@@ -184,3 +184,25 @@ async def test_no_more_jobs_of_the_call_are_active_at_once_than_max_active(
     assert len(api.jobs) == 6
     assert len(active_at_create) == 6
     assert max(active_at_create) <= 1
+
+
+async def test_four_workers_on_overlapping_shards_one_killed_half_way(
+    api: FakeAPI, make_client: Make
+) -> None:
+    api.lag = 4.0
+    total = 40
+    batch = specs(total)
+    shards = [[batch[(w * 10 + n) % total] for n in range(20)] for w in range(4)]
+
+    async def killed_half_way() -> None:
+        seen = 0
+        async for _ in make_client().jobs.submit_many(shards[0]):
+            seen += 1
+            if seen == 10:
+                return  # dropped mid-way: its workers are cancelled, creates in flight too
+
+    await asyncio.gather(killed_half_way(), *(submit(make_client(), s) for s in shards[1:]))
+    api.clock.now += 60
+    restarted = await submit(make_client(), shards[0])
+    assert all(d.ok for d in restarted)
+    assert live_by_key(api) == dict.fromkeys((spec_key(s) for s in batch), 1)
