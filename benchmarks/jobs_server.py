@@ -66,6 +66,7 @@ class JobsServer:
         self.add(jobs)
         self.clock = clock
         self.on_list: Callable[[int], None] | None = None  # called with each list's number
+        self.afters: list[str | None] = []  # each list's cursor: None starts a walk
         self.requests: Counter[str] = Counter()
         self.arrivals: dict[str, list[float]] = {"list": [], "retrieve": []}  # loop times
         self.headers: dict[str, str] = {}  # sent on every answer, e.g. retry-after-ms
@@ -132,6 +133,7 @@ class JobsServer:
 
     async def _list(self, request: web.Request) -> web.Response:
         self._arrived("list")
+        self.afters.append(request.query.get("after"))
         if self.on_list is not None:
             self.on_list(self.requests["list"])
         status = self.list_failures.popleft() if self.list_failures else 0
