@@ -100,6 +100,7 @@ class Watch:
         self._stop_on = stop_on
         self._max_failed_polls = max_failed_polls
         self._list_usable = True
+        self._depth = 0  # the pages this round's plan reads for the jobs already placed
         self._tasks: set[asyncio.Task[None]] = set()  # until each is done
         self._running = False  # the rounds task is alive
         self._iterating = False  # an iteration holds the watch (rounds restart on an add)
@@ -223,6 +224,7 @@ class Watch:
             if cost < best_cost:
                 best_cost, best_k = cost, pages
         targets = {t.job_id for t in known if (t.page or 0) < best_k}
+        self._depth = best_k
         # Unplaced jobs (all of them in the first round, then the ones added) are looked for in
         # the list, unless a lone one would cost a page where one retrieve does.
         if len(unplaced) >= 2 or (unplaced and targets):
@@ -234,7 +236,7 @@ class Watch:
         cap = self._schedule.maximum
         unseen = set(targets)
         skip: set[str] = set()
-        pages = 0
+        pages = fresh = 0  # fresh: unplaced jobs seen, listed above the placed ones
         try:
             async for page in self._jobs.list(limit=PAGE_SIZE).pages():
                 pages += 1
@@ -243,11 +245,16 @@ class Watch:
                     tracked = self.pending.get(job.id)
                     if tracked is None:
                         continue
+                    fresh += not tracked.placed
                     tracked.page = pages - 1
                     skip.add(job.id)
                     unseen.discard(job.id)
                     self._observe(tracked, job)
-                if not unseen or pages >= len(unseen) or self._below(page.data, unseen):
+                # Past the planned pages (moved down by the new jobs above them), stop once
+                # retrieving the jobs still unseen costs less than reading on.
+                depth = self._depth + -(-fresh // PAGE_SIZE)
+                cheaper = pages >= len(unseen) and pages >= depth
+                if not unseen or cheaper or self._below(page.data, unseen):
                     break
         except FTClientError as exc:
             hints.append(hint_of(exc, cap))

@@ -139,3 +139,29 @@ async def test_add_refuses_what_is_not_a_collection_of_ids(bad: object) -> None:
     finally:
         await server.stop()
     assert server.requests == {}
+
+
+async def test_jobs_added_above_the_placed_ones_push_them_down_without_retrieves() -> None:
+    # 1,015 placed jobs fill 11 pages (15 on the last, above older ones); 1,000 added on top push
+    # them 10 pages down. The next round reads all 21 pages. The rule "stop once the pages read
+    # outnumber the jobs still unseen" alone gave up at page 20 and retrieved the last 15.
+    first, later = made(1015, first=0), made(1000, first=1015)
+    server = await start_server(first)
+    try:
+        async with client_of(server) as client:
+            waiter = client.jobs.wait_many([j.id for j in first], poll_interval=FAST)
+
+            def add_then_finish(count: int) -> None:
+                if count == 11:  # round 1's last page
+                    server.add(later)
+                    waiter.add([j.id for j in later])
+                    for job in first + later:
+                        job.finish_at = 12
+
+            server.on_list = add_then_finish
+            results = await drain(waiter)
+    finally:
+        await server.stop()
+    assert len(results) == 2015
+    assert all(r.ok for r in results)
+    assert server.requests == {"list": 11 + 21}
