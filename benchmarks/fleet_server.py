@@ -51,7 +51,11 @@ def census(emu: FineTuningEmulator) -> dict[str, object]:
 async def serve(args: argparse.Namespace) -> None:
     limits = JobLimits(max_active=args.max_active, daily_per_model=args.daily)
     async with FineTuningEmulator(
-        rate_limit=args.rate, speed=args.speed, limits=limits, timings=TIMINGS
+        rate_limit=args.rate,
+        speed=args.speed,
+        limits=limits,
+        timings=TIMINGS,
+        require_files=False,  # the specs name made-up files
     ) as emu:
         print(json.dumps({"url": emu.url}), flush=True)
         loop = asyncio.get_running_loop()

@@ -23,7 +23,9 @@ TIMINGS = JobTimings(
 
 async def limited(limits: JobLimits) -> AsyncIterator[Api]:
     async with (
-        FineTuningEmulator(seed=1, speed=0, limits=limits, timings=TIMINGS) as emulator,
+        FineTuningEmulator(
+            seed=1, speed=0, limits=limits, timings=TIMINGS, require_files=False
+        ) as emulator,
         aiohttp.ClientSession() as session,
     ):
         yield Api(session, emulator)
