@@ -57,6 +57,8 @@ def run_fleet(
             settled += 1
         procs[0].kill()
         procs[0].wait()
+        assert procs[0].stdout is not None
+        procs[0].stdout.close()  # what it printed before dying is not read
         procs[0] = _worker(url, 0, shard, specs)
         summaries = [_finish(proc, timeout) for proc in procs]
         seconds = time.perf_counter() - started

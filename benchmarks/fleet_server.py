@@ -17,9 +17,12 @@ from collections import Counter
 from ftclient.testing import FineTuningEmulator, JobLimits, JobTimings
 
 TAG = "ftclient_idempotency_key"
-# Every job: 1 s validating, 1 s queued, 10 steps of 0.3 s: 5 simulated seconds.
+# Every job: 20 s validating, 10 s queued, 10 steps of 0.3 s: 33 simulated seconds. A duplicate
+# is cancelled while validating or queued; with 1 s of validation (0.1 s of real time at speed 10)
+# a duplicate sometimes trained to the end before its cancel arrived, which is the emulator being
+# unrealistically quick, not what a fleet meets (real jobs validate for minutes).
 TIMINGS = JobTimings(
-    validating=1, queued=1, per_step=0.3, default_epochs=1, min_steps_per_epoch=10,
+    validating=20, queued=10, per_step=0.3, default_epochs=1, min_steps_per_epoch=10,
     max_steps_per_epoch=10,
 )  # fmt: skip
 
@@ -28,19 +31,23 @@ def census(emu: FineTuningEmulator) -> dict[str, object]:
     """What the emulator holds now."""
     now = emu.clock.now()
     live: Counter[str] = Counter()
+    statuses: dict[str, list[str]] = {}
     cancelled = 0
     for job_id in emu.jobs:
         job = emu.state.job(job_id, now)
         if job.status in ("cancelled", "failed"):
             cancelled += job.status == "cancelled"
             continue
-        live[str((job.request.metadata or {}).get(TAG))] += 1
+        key = str((job.request.metadata or {}).get(TAG))
+        live[key] += 1
+        statuses.setdefault(key, []).append(f"{job.id}:{job.status}")
     limits = emu.limits
     return {
         "jobs": len(emu.jobs),
         "live_keys": len(live),
         "live_jobs": sum(live.values()),
         "keys_with_two_live": sum(1 for n in live.values() if n > 1),
+        "two_live": [statuses[key] for key, n in live.items() if n > 1],
         "cancelled": cancelled,
         "limit_refusals": limits.refused if limits is not None else 0,
         "requests": emu.stats.requests,

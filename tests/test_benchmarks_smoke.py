@@ -96,7 +96,7 @@ def test_the_import_target_is_the_ratio_to_aiohttp_and_json() -> None:
 def test_the_fleet_scenario_ends_with_one_live_job_per_spec() -> None:
     from benchmarks.fleet import run_fleet
 
-    result = run_fleet(24, 4, rate=200.0, max_active=4, speed=10.0, timeout=120)
+    result = run_fleet(24, 4, rate=200.0, max_active=8, speed=10.0, timeout=120)
     # run_fleet raises unless every spec has exactly one live job and none failed
     assert result["live_jobs"] == result["live_keys"] == 24
     assert result["keys_with_two_live"] == 0
