@@ -43,8 +43,10 @@ from .errors import (
     UnprocessableEntityError,
     WaitTimeoutError,
 )
+from .polling.changes import JobChange
 from .polling.wait import PollSchedule
 from .polling.waiter import JobWaiter, WaitResult
+from .resources._submit import Submitted
 
 __all__ = [
     "DEFAULT_RETRY_POLICY",
@@ -69,6 +71,7 @@ __all__ = [
     "InvalidParameterError",
     "InvalidWebhookPayloadError",
     "InvalidWebhookSignatureError",
+    "JobChange",
     "JobWaiter",
     "NoMetadata",
     "NotFoundError",
@@ -79,6 +82,7 @@ __all__ = [
     "RateLimitError",
     "ResponseInfo",
     "RetryPolicy",
+    "Submitted",
     "Timeouts",
     "UnprocessableEntityError",
     "WaitResult",

@@ -91,3 +91,14 @@ def test_the_import_target_is_the_ratio_to_aiohttp_and_json() -> None:
     text = table(missed, meta)
     assert "ftclient 126 ms (1.26x)" in text
     assert "- import ftclient <= 1.25x import aiohttp, json: 1.26x MISSED" in text
+
+
+def test_the_fleet_scenario_ends_with_one_live_job_per_spec() -> None:
+    from benchmarks.fleet import run_fleet
+
+    result = run_fleet(24, 4, rate=200.0, max_active=8, speed=10.0, timeout=120)
+    # run_fleet raises unless every spec has exactly one live job and none failed
+    assert result["live_jobs"] == result["live_keys"] == 24
+    assert result["keys_with_two_live"] == 0
+    assert result["failed"] == 0
+    assert result["killed_after"] == 6  # worker 0 died half-way and was started again

@@ -6,7 +6,7 @@ import argparse
 from typing import NoReturn
 
 from .._version import __version__
-from . import _jobs, _resources
+from . import _fleet, _jobs, _resources
 from ._common import hyper_value, key_value, positive_int
 from ._demo import DEFAULT_DEMO_SPEED, cmd_demo
 from ._serve import DEFAULT_SERVE_SPEED, cmd_serve
@@ -169,6 +169,45 @@ def _add_jobs(
     )
     p.add_argument("--follow", "-f", action="store_true", help="keep printing new events")
     p.add_argument("--poll-interval", type=_positive, default=2.0, metavar="S", help="default 2")
+    _add_fleet(act, common)
+
+
+def _add_fleet(
+    act: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: list[argparse.ArgumentParser],
+) -> None:
+    p = _command(
+        act,
+        "submit",
+        "create a job per line of a JSONL file of create arguments, once (rerun is safe)",
+        _fleet.cmd_submit,
+        parents=common,
+    )
+    p.add_argument("specs", metavar="SPECS.jsonl")
+    p.add_argument("--max-active", type=positive_int, metavar="N", help="of these jobs at once")
+    p.add_argument("--max-active-per-model", type=positive_int, metavar="N")
+    p.add_argument("--concurrency", type=positive_int, default=8, metavar="N", help="default 8")
+    p.add_argument(
+        "--quota-timeout", type=_positive, metavar="S", help="give up waiting for a quota after S s"
+    )
+    p = _command(
+        act,
+        "report",
+        "one row per job: status, duration, tokens, cost, best metric, failure; totals",
+        _fleet.cmd_report,
+        parents=common,
+    )
+    p.add_argument(
+        "--metadata", type=key_value, action="append", metavar="K=V", help="filter (repeatable)"
+    )
+    p.add_argument(
+        "--price",
+        type=_fleet.price,
+        action="append",
+        metavar="MODEL=USD",
+        help="training price per 1M tokens, for the cost column (repeatable)",
+    )
+    p.add_argument("--csv", action="store_true", help="CSV instead of a table")
 
 
 def _add_others(

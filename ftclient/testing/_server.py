@@ -26,6 +26,7 @@ from ._file_handlers import FILE_HANDLERS, RawBody
 from ._files import FileRules, form_limits
 from ._handlers import HANDLERS
 from ._lifecycle import JobTimings
+from ._limits import JobLimits, LimitGate
 from ._multipart import read_form
 from ._ratelimit import TokenBucket
 from ._recording import EmulatorStats, RecordedRequest
@@ -93,6 +94,7 @@ class FineTuningEmulator(SeedData):
         webhook_secret: str = DEFAULT_WEBHOOK_SECRET,
         webhook_attempts: int = 5,
         webhook_retry_wait: float = 0.1,
+        limits: JobLimits | None = None,
     ) -> None:
         """Configure (but do not start) an emulator.
 
@@ -121,6 +123,8 @@ class FineTuningEmulator(SeedData):
             webhook_secret: the ``whsec_...`` secret the events are signed with.
             webhook_attempts: tries per event and endpoint (a non-2xx answer is retried).
             webhook_retry_wait: real seconds before the first retry, doubled after each.
+            limits: the service's limits on active jobs and daily creations (429s in the
+                service's shape, see :class:`~ftclient.testing.JobLimits`); None: no limits.
 
         Raises:
             ValueError: a ``rate_limit`` that is not a finite number > 0, ``api_keys`` empty or
@@ -145,6 +149,7 @@ class FineTuningEmulator(SeedData):
         self.requests: list[RecordedRequest] = []
         self.stats = EmulatorStats()
         self._bucket = TokenBucket(rate_limit) if rate_limit is not None else None
+        self.limits = LimitGate(limits, self.clock.speed) if limits is not None else None
         self.webhooks = WebhookSender(
             endpoints=webhooks,
             secret=webhook_secret,
@@ -338,7 +343,12 @@ class FineTuningEmulator(SeedData):
                         return early
             if route.multipart:
                 data = await read_form(request, self._form_limits[route.operation_id])
+            limited = self.limits if route.operation_id == "createFineTuningJob" else None
+            if limited is not None:
+                limited.check(self.state, self.clock.now(), data, headers)
             status, payload = 200, self._dispatch(route, data, query)
+            if limited is not None:
+                limited.created(payload, self.clock.now())
         except EmulatorError as exc:
             status, payload = exc.status, exc.body()
         if record.operation_id is None:
