@@ -16,10 +16,13 @@ Every hook is registered in ``_configure``; the policies, in one place:
   its fields, omitting those that are None with a None default (not given), which is exactly the
   body ftclient sends.
 * A job ``error`` with neither code nor message (``{}``, all-null) decodes as ``None``.
+* A ``metrics`` event's ``data`` decodes as a ``MetricPoint``; data that does not fit one (no
+  integer ``step``, a metric that is not a number) stays the mapping sent, as other events' does.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import types
 import typing
@@ -42,6 +45,8 @@ from ..models import (
     EvalItemContentOutputText,
     EvalItemInputImage,
     FineTuningJobError,
+    FineTuningJobEvent,
+    FineTuningJobEventType,
     Grader,
     GraderLabelModel,
     GraderMulti,
@@ -51,6 +56,7 @@ from ..models import (
     GraderTextSimilarity,
     InputAudio,
     InputTextContent,
+    MetricPoint,
     OpenStrEnum,
     UnknownContentItem,
     UnknownGrader,
@@ -324,6 +330,11 @@ def _configure(c: cattrs.Converter, *, fast: bool) -> None:
         return job_error(o, FineTuningJobError)  # type: ignore[no-any-return]
 
     c.register_structure_hook_func(_equals(FineTuningJobError | None), optional_job_error)
+    # The event's own reading takes data as the mapping; the event's hook types a metrics one.
+    c.register_structure_hook_func(
+        _equals(MetricPoint | dict[str, Any]), c.get_structure_hook(dict[str, Any])
+    )
+    c.register_structure_hook_func(_equals(FineTuningJobEvent), _event(c, fast=fast))
 
     c.register_unstructure_hook_factory(attrs.has, lambda cl: _unstructure_class(c, cl))
     # A caller may put a plain string where an enum is declared; it passes through unchanged.
@@ -332,6 +343,24 @@ def _configure(c: cattrs.Converter, *, fast: bool) -> None:
     )
     c.register_unstructure_hook(UnknownGrader, lambda obj: _copy(obj.raw))
     c.register_unstructure_hook(UnknownContentItem, lambda obj: _copy(obj.raw))
+
+
+def _event(c: cattrs.Converter, *, fast: bool) -> Hook:
+    """A job event; the data of a ``metrics`` one as a ``MetricPoint`` where it fits one."""
+    event_hook = _class(c, FineTuningJobEvent, fast=fast)
+    point_hook = _class(c, MetricPoint, fast=fast)
+    set_data = FineTuningJobEvent.__dict__["data"].__set__  # a slot descriptor
+    metrics = FineTuningJobEventType.METRICS
+
+    def hook(o: Any, t: Any) -> Any:
+        event = event_hook(o, t)
+        if event.type is metrics and event.data is not None:
+            # Liberal: data that is no point stays the mapping it was.
+            with contextlib.suppress(ClassValidationError, Mismatch):
+                set_data(event, point_hook(event.data, MetricPoint))
+        return event
+
+    return hook
 
 
 def _equals(expected: Any) -> Callable[[Any], bool]:

@@ -34,6 +34,7 @@ from ._guards import (
     new_key,
     with_idempotency_key,
 )
+from .job_metrics import JobMetrics
 
 __all__ = ["Jobs"]
 
@@ -45,8 +46,8 @@ _TRANSITION_DONE = {
 }
 
 
-class Jobs(Resource):
-    """Fine-tuning jobs.
+class Jobs(JobMetrics, Resource):
+    """Fine-tuning jobs; their training metrics are :class:`.job_metrics.JobMetrics`'s.
 
     Every API method takes the keyword-only options ``timeout=`` (seconds or
     :class:`~ftclient.Timeouts` for the whole call, checks and retries included; ``None``: no

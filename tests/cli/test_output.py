@@ -21,7 +21,7 @@ from ftclient.cli._output import (
     sparkline,
     truncate,
 )
-from ftclient.models import FineTuningJob, FineTuningJobEvent
+from ftclient.models import FineTuningJob, FineTuningJobEvent, MetricPoint
 from tests.cli._term import TTYBuffer, screen
 
 
@@ -132,7 +132,7 @@ def _metrics(step: int, loss: float, total: int = 10) -> FineTuningJobEvent:
         level="info",
         message=f"Step {step}",
         type="metrics",
-        data={"step": step, "train_loss": loss, "total_steps": total},
+        data=MetricPoint(step=step, train_loss=loss, total_steps=total),
     )
 
 
