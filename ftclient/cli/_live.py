@@ -29,7 +29,6 @@ class JobProgress:
         self.status = "unknown"
         self.step = 0
         self.total_steps = 0
-        self.losses: list[float] = []
         self.last_loss: float | None = None
         self.error: str | None = None
         self.fine_tuned_model: str | None = None
@@ -62,7 +61,6 @@ class JobProgress:
         if point.step > self.step:
             self.step = point.step
             if point.train_loss is not None:
-                self.losses.append(float(point.train_loss))
                 self.last_loss = float(point.train_loss)
         if point.total_steps is not None and point.total_steps > 0:
             self.total_steps = point.total_steps
