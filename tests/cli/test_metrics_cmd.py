@@ -187,3 +187,13 @@ def test_the_chart_of_a_series_built_here() -> None:
         "     • train_loss  ┴ checkpoint",
     ]
     assert loss_chart(MetricSeries(job_id="j")) == []
+
+
+def test_the_readme_shows_a_picture_the_command_drew() -> None:
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert "(docs/images/metrics.png)" in readme
+    assert "--plot docs/images/metrics.png" in readme  # the command that drew it
+    data = (root / "docs" / "images" / "metrics.png").read_bytes()
+    assert png_size(data) == (1144, 396)  # what --plot draws for a job with validation metrics
+    assert b"Matplotlib version" in data  # matplotlib signs the PNGs it writes
