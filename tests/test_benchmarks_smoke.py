@@ -91,3 +91,17 @@ def test_the_import_target_is_the_ratio_to_aiohttp_and_json() -> None:
     text = table(missed, meta)
     assert "ftclient 126 ms (1.26x)" in text
     assert "- import ftclient <= 1.25x import aiohttp, json: 1.26x MISSED" in text
+
+
+def test_the_metrics_scenario_counts_the_requests_of_jobs_metrics(tmp_path: Path) -> None:
+    out = tmp_path / "result.json"
+    argv = ["--quick", "--variants=ftclient,raw", "--decoders=stdlib", "--scenarios=metrics"]
+    assert main([*argv, f"--output={out}"]) == 0
+    result = json.loads(out.read_text())
+    runs = {r["variant"]: r for r in result["runs"]}
+    assert set(runs) == {"ftclient", "raw"}  # the child checked every step and checkpoint
+    # 1,000 points: 10 event pages of 100, and the 3 checkpoints' one page
+    assert runs["ftclient"]["requests"] == {"events": 10, "checkpoints": 1}
+    assert runs["raw"]["requests"] == {"events": 10, "checkpoints": 1}
+    [budget] = [v for v in result["summary"]["verdicts"] if "requests" in v["metric"]]
+    assert budget["met"]

@@ -124,7 +124,7 @@ class MetricSeries(Value):
             step = _step_of(checkpoint)
             if step is not None and checkpoint.metrics is not None:
                 by_step[step] = _merged(by_step.get(step), checkpoint, step)
-        ordered = tuple(by_step[step] for step in sorted(by_step))
+        ordered = tuple([by_step[step] for step in sorted(by_step)])
         return cls(job_id=job_id, points=ordered, checkpoints=tuple(kept))
 
     def __len__(self) -> int:

@@ -51,9 +51,8 @@ async def read_metrics(
 
     async def points() -> list[MetricPoint]:
         found = []
-        async for event in jobs.list_events(job_id, limit=page_size):
-            if isinstance(event.data, MetricPoint):
-                found.append(event.data)
+        async for page in jobs.list_events(job_id, limit=page_size).pages():  # not item by item
+            found += [e.data for e in page.data if e.data.__class__ is MetricPoint]
         return found
 
     async with asyncio.TaskGroup() as group:
