@@ -60,6 +60,7 @@ from ..models import (
     UnknownContentItem,
     UnknownGrader,
 )
+from ..models.metrics import EventMetrics
 from .classes import (
     Disagreement,
     Mismatch,
@@ -338,7 +339,8 @@ def _configure(c: cattrs.Converter, *, fast: bool) -> None:
         _equals(MetricPoint | dict[str, Any]),
         _Scalar("object", dict),  # a class check the fast hook inlines: no call per event
     )
-    c.register_structure_hook_func(_equals(FineTuningJobEvent), _event(c, fast=fast))
+    for event_class in (FineTuningJobEvent, EventMetrics):
+        c.register_structure_hook_func(_equals(event_class), _event(c, event_class, fast=fast))
 
     c.register_unstructure_hook_factory(attrs.has, lambda cl: _unstructure_class(c, cl))
     # A caller may put a plain string where an enum is declared; it passes through unchanged.
@@ -349,11 +351,11 @@ def _configure(c: cattrs.Converter, *, fast: bool) -> None:
     c.register_unstructure_hook(UnknownContentItem, lambda obj: _copy(obj.raw))
 
 
-def _event(c: cattrs.Converter, *, fast: bool) -> Hook:
+def _event(c: cattrs.Converter, cl: type[Any], *, fast: bool) -> Hook:
     """A job event; the data of a ``metrics`` one as a ``MetricPoint`` where it fits one."""
-    event_hook = _class(c, FineTuningJobEvent, fast=fast)
+    event_hook = _class(c, cl, fast=fast)
     point_hook = _class(c, MetricPoint, fast=fast)
-    set_data = FineTuningJobEvent.__dict__["data"].__set__  # a slot descriptor
+    set_data = cl.__dict__["data"].__set__  # a slot descriptor
     metrics = FineTuningJobEventType.METRICS
 
     def hook(o: Any, t: Any) -> Any:

@@ -10,9 +10,18 @@ import attrs
 
 from .._value import Value
 from ._base import Model
+from ._enums import FineTuningJobEventType
 from .checkpoints import FineTuningJobCheckpoint
 
-__all__ = ["METRIC_NAMES", "MetricPoint", "MetricSeries", "best_checkpoint", "sparkline"]
+__all__ = [
+    "METRIC_NAMES",
+    "EventMetrics",
+    "EventMetricsPage",
+    "MetricPoint",
+    "MetricSeries",
+    "best_checkpoint",
+    "sparkline",
+]
 
 # The metrics the service reports, in the order tables and files show them.
 METRIC_NAMES = (
@@ -55,6 +64,28 @@ class MetricPoint(Model):
         """The keys of the point's mapping that are not fields (a copy; empty if built here)."""
         document: Mapping[str, Any] = getattr(self, "_ftc_document", None) or {}
         return {k: v for k, v in document.items() if k not in COLUMNS}
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class EventMetrics(Model):
+    """What ``jobs.metrics`` reads of an event: its id (the page cursor), type and data.
+
+    A whole :class:`~ftclient.models.FineTuningJobEvent` would be decoded only to be dropped;
+    reading three fields of each of a long job's events costs about a third less CPU.
+    """
+
+    id: str
+    type: FineTuningJobEventType | None = None
+    data: MetricPoint | dict[str, Any] | None = None  # typed as an event's data is
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class EventMetricsPage(Model):
+    """A page of job events read as :class:`EventMetrics`."""
+
+    object: str = "list"
+    data: list[EventMetrics]
+    has_more: bool = False
 
 
 def _merged(

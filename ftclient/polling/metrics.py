@@ -25,19 +25,25 @@ from ..models import (
     MetricPoint,
     MetricSeries,
 )
+from ..models.metrics import EventMetrics, EventMetricsPage
 from ._api import JobReads
 from .follow import follow_events
 from .wait import OnUpdate, PollSchedule, notify
 
-__all__ = ["ListCheckpoints", "follow_metrics", "read_metrics"]
+__all__ = ["ListCheckpoints", "ListEventMetrics", "follow_metrics", "read_metrics"]
 
 ListCheckpoints = Callable[
     [str, int], AsyncPaginator[FineTuningJobCheckpoint, ListFineTuningJobCheckpointsResponse]
 ]
+ListEventMetrics = Callable[[str, int], AsyncPaginator[EventMetrics, EventMetricsPage]]
 
 
 async def read_metrics(
-    jobs: JobReads, list_checkpoints: ListCheckpoints, job_id: str, *, page_size: int
+    list_events: ListEventMetrics,
+    list_checkpoints: ListCheckpoints,
+    job_id: str,
+    *,
+    page_size: int,
 ) -> MetricSeries:
     """Every metrics point of the job, with its checkpoints' metrics merged in.
 
@@ -51,7 +57,7 @@ async def read_metrics(
 
     async def points() -> list[MetricPoint]:
         found = []
-        async for page in jobs.list_events(job_id, limit=page_size).pages():  # not item by item
+        async for page in list_events(job_id, page_size).pages():  # not item by item
             found += [e.data for e in page.data if e.data.__class__ is MetricPoint]
         return found
 

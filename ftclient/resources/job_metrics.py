@@ -6,27 +6,39 @@ from collections.abc import AsyncIterator
 from typing import Protocol
 
 from .._checks import MAX_PAGE_SIZE
-from .._core.runner import Runner
+from .._core.pagination import AsyncPaginator
+from .._core.paths import job_path
 from ..models import MetricPoint, MetricSeries
+from ..models.metrics import EventMetrics, EventMetricsPage
 from ..polling import metrics as _metrics
 from ..polling._api import JobReads
 from ..polling.follow import DEFAULT_SETTLE
 from ..polling.wait import OnUpdate, PollSchedule
+from ._base import Options, Resource
 from .checkpoints import Checkpoints
 
 __all__ = ["JobMetrics"]
 
 
 class _Jobs(JobReads, Protocol):
-    _runner: Runner
+    """What following needs of the class this is a base of (``Jobs``)."""
 
 
-class JobMetrics:
-    """The metrics reads of :class:`~ftclient.resources.jobs.Jobs` (a mixin of it)."""
+class JobMetrics(Resource):
+    """The metrics reads of :class:`~ftclient.resources.jobs.Jobs` (a base class of it)."""
 
     __slots__ = ()
 
-    async def metrics(self: _Jobs, job_id: str, *, page_size: int = MAX_PAGE_SIZE) -> MetricSeries:
+    def _event_metrics(
+        self, job_id: str, page_size: int
+    ) -> AsyncPaginator[EventMetrics, EventMetricsPage]:
+        # The events endpoint, each event read as only its id, type and data.
+        path = job_path(job_id, "events")
+        return self._paginate(
+            "list_events", EventMetricsPage, path, {"limit": page_size}, Options(), after=None
+        )
+
+    async def metrics(self, job_id: str, *, page_size: int = MAX_PAGE_SIZE) -> MetricSeries:
         """Every metrics point of a job, oldest first, one per step, checkpoint metrics merged in.
 
         Reads all the job's event pages (newest first, ``page_size`` events a request) and its
@@ -55,7 +67,7 @@ class JobMetrics:
         """
         checkpoints = Checkpoints(self._runner)
         return await _metrics.read_metrics(
-            self,
+            self._event_metrics,
             lambda job, size: checkpoints.list(job, limit=size),
             job_id,
             page_size=page_size,

@@ -26,7 +26,7 @@ from ..models import (
 from ..polling.follow import DEFAULT_SETTLE, follow_events
 from ..polling.wait import OnUpdate, PollSchedule, wait
 from ..polling.waiter import JobWaiter
-from ._base import Options, Resource, TimeoutArg
+from ._base import Options, TimeoutArg
 from ._guards import (
     CreateJobGuard,
     NoResend,
@@ -46,7 +46,7 @@ _TRANSITION_DONE = {
 }
 
 
-class Jobs(JobMetrics, Resource):
+class Jobs(JobMetrics):
     """Fine-tuning jobs; their training metrics are :class:`.job_metrics.JobMetrics`'s.
 
     Every API method takes the keyword-only options ``timeout=`` (seconds or
