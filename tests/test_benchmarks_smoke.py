@@ -102,3 +102,17 @@ def test_the_fleet_scenario_ends_with_one_live_job_per_spec() -> None:
     assert result["keys_with_two_live"] == 0
     assert result["failed"] == 0
     assert result["killed_after"] == 6  # worker 0 died half-way and was started again
+
+
+def test_the_metrics_scenario_counts_the_requests_of_jobs_metrics(tmp_path: Path) -> None:
+    out = tmp_path / "result.json"
+    argv = ["--quick", "--variants=ftclient,raw", "--decoders=stdlib", "--scenarios=metrics"]
+    assert main([*argv, f"--output={out}"]) == 0
+    result = json.loads(out.read_text())
+    runs = {r["variant"]: r for r in result["runs"]}
+    assert set(runs) == {"ftclient", "raw"}  # the child checked every step and checkpoint
+    # 1,000 points: 10 event pages of 100, and the 3 checkpoints' one page
+    assert runs["ftclient"]["requests"] == {"events": 10, "checkpoints": 1}
+    assert runs["raw"]["requests"] == {"events": 10, "checkpoints": 1}
+    [budget] = [v for v in result["summary"]["verdicts"] if "requests" in v["metric"]]
+    assert budget["met"]

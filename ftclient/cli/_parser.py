@@ -6,7 +6,7 @@ import argparse
 from typing import NoReturn
 
 from .._version import __version__
-from . import _fleet, _jobs, _resources
+from . import _fleet, _jobs, _metrics, _resources
 from ._common import hyper_value, key_value, positive_int
 from ._demo import DEFAULT_DEMO_SPEED, cmd_demo
 from ._serve import DEFAULT_SERVE_SPEED, cmd_serve
@@ -23,6 +23,7 @@ EPILOG = """\
 examples:
   ftclient jobs create --model gpt-4o-mini --training-file file-abc --n-epochs 3
   ftclient jobs wait ftjob-abc
+  ftclient jobs metrics ftjob-abc --plot curve.png
   ftclient --json jobs list --limit 5
   ftclient serve --port 8080          # a local emulator for other programs
 exit status: 0 success, 1 API/network error or failed job, 2 usage error."""
@@ -208,6 +209,22 @@ def _add_fleet(
         help="training price per 1M tokens, for the cost column (repeatable)",
     )
     p.add_argument("--csv", action="store_true", help="CSV instead of a table")
+
+    p = _command(
+        act,
+        "metrics",
+        "a job's training metrics: a table and a chart of the losses",
+        _metrics.cmd_metrics,
+        parents=common,
+    )
+    p.add_argument("job", metavar="JOB")
+    p.add_argument("--all", action="store_true", help="every step in the table (default: ~20)")
+    p.add_argument("--csv", action="store_true", help="every step as CSV, for other programs")
+    p.add_argument(
+        "--plot",
+        metavar="FILE.png|svg",
+        help="also draw the curves into FILE (needs matplotlib: pip install 'ftclient[plot]')",
+    )
 
 
 def _add_others(

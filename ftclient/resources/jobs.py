@@ -26,7 +26,7 @@ from ..models import (
 from ..polling.follow import DEFAULT_SETTLE, follow_events
 from ..polling.wait import OnUpdate, PollSchedule, wait
 from ..polling.waiter import JobWaiter
-from ._base import Options, Resource, TimeoutArg
+from ._base import Options, TimeoutArg
 from ._fleet import FleetOps
 from ._guards import (
     CreateJobGuard,
@@ -35,6 +35,7 @@ from ._guards import (
     new_key,
     with_idempotency_key,
 )
+from .job_metrics import JobMetrics
 
 __all__ = ["Jobs"]
 
@@ -46,8 +47,8 @@ _TRANSITION_DONE = {
 }
 
 
-class Jobs(Resource, FleetOps):
-    """Fine-tuning jobs.
+class Jobs(JobMetrics, FleetOps):
+    """Fine-tuning jobs; their training metrics are :class:`.job_metrics.JobMetrics`'s.
 
     Every API method takes the keyword-only options ``timeout=`` (seconds or
     :class:`~ftclient.Timeouts` for the whole call, checks and retries included; ``None``: no
