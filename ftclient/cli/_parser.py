@@ -240,6 +240,12 @@ def _add_others(
     )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument(
+        "--profile",
+        choices=("openai", "azure", "bedrock"),
+        default="openai",
+        help="the provider the emulator plays: its paths, auth, additions and refusals",
+    )
+    p.add_argument(
         "--webhook",
         action="append",
         default=[],

@@ -38,6 +38,20 @@ async def _until_signalled() -> None:
             loop.remove_signal_handler(sig)
 
 
+def _how_to_point(profile: str, url: str, endpoint: str) -> list[str]:
+    if profile == "azure":
+        return [
+            f"export AZURE_OPENAI_ENDPOINT={endpoint} AZURE_OPENAI_API_KEY={EMULATOR_KEY} "
+            "OPENAI_API_VERSION=2025-04-01-preview"
+        ]
+    if profile == "bedrock":
+        return [
+            f"BedrockFineTuningClient(base_url={url!r}, api_key={EMULATOR_KEY!r})",
+            f"or: export OPENAI_BASE_URL={url} OPENAI_API_KEY={EMULATOR_KEY}",
+        ]
+    return [f"export OPENAI_BASE_URL={url} OPENAI_API_KEY={EMULATOR_KEY}"]
+
+
 async def cmd_serve(args: argparse.Namespace, out: Output) -> int:
     """Serve the emulator, print its URL and how to point a client at it, stop on a signal."""
     # the CLI's other commands do not need aiohttp.web
@@ -51,6 +65,7 @@ async def cmd_serve(args: argparse.Namespace, out: Output) -> int:
         speed=args.speed,
         webhooks=args.webhook,
         webhook_secret=secret,
+        profile=args.profile,
     )
     try:
         await emu.start()
@@ -60,15 +75,21 @@ async def cmd_serve(args: argparse.Namespace, out: Output) -> int:
         raise CommandFailed(f"cannot listen on {args.host}:{args.port}: {reason}{hint}") from None
     try:
         if out.json_mode:
-            info = {"url": emu.url, "api_key": EMULATOR_KEY, "speed": args.speed}
+            info = {
+                "url": emu.url,
+                "api_key": EMULATOR_KEY,
+                "speed": args.speed,
+                "profile": args.profile,
+            }
             if args.webhook:
                 info.update(webhooks=args.webhook, webhook_secret=secret)
             out.json(info, lines=True)
         else:
             pace = "wall time" if args.speed == 1 else f"{args.speed:g}x wall time"
             out.line(f"ftclient emulator listening on {emu.url} (its clock runs at {pace})")
-            out.line("Point any OpenAI client at it:")
-            out.line(f"  export OPENAI_BASE_URL={emu.url} OPENAI_API_KEY={EMULATOR_KEY}")
+            out.line(f"It plays {emu.profile.title}. Point a client at it:")
+            for line in _how_to_point(args.profile, emu.url, emu.endpoint):
+                out.line(f"  {line}")
             for url in args.webhook:
                 out.line(f"Job events go to {url}, signed with {secret}")
             out.line("Press Ctrl-C to stop.")

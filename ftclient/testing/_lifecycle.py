@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import random
 import zlib
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -116,6 +117,8 @@ class Job:
         self._rng = rng
         self._loss_floor = rng.uniform(0.12, 0.35)
         self._loss_span = rng.uniform(1.2, 2.2)
+        self.reward: Callable[[int, int], float] | None = None
+        """A lambda grader's ``(step, total_steps) -> reward``, logged with each step."""
         self._event(created_at, f"Created fine-tuning job: {job_id}")
         validating = f"Validating training file: {request.training_file}"
         if request.validation_file:
@@ -302,6 +305,8 @@ class Job:
                 min(0.999, max(0.0, accuracy - 0.03 + rng.gauss(0.0, 0.03))), 5
             )
             message += f", validation loss={valid_loss:.4f}"
+        if self.reward is not None:
+            data["train_reward_mean"] = float(self.reward(step, self.total_steps))
         self.step = step
         self._event(at, message, kind="metrics", data=data)
         if step % self.steps_per_epoch == 0:

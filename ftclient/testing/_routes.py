@@ -32,7 +32,7 @@ class Route:
 class Router:
     """Resolve ``(method, raw path)`` to an operation of the bundled spec."""
 
-    def __init__(self) -> None:
+    def __init__(self, base_path: str = BASE_PATH) -> None:
         self._static: dict[tuple[str, str], tuple[str, bool]] = {}
         self._dynamic: list[tuple[re.Pattern[str], list[str], dict[str, tuple[str, bool]]]] = []
         for template, item in spec()["paths"].items():
@@ -44,9 +44,9 @@ class Router:
             names = re.findall(r"\{([^}]+)\}", template)
             if not names:
                 for method, target in methods.items():
-                    self._static[(method, BASE_PATH + template)] = target
+                    self._static[(method, base_path + template)] = target
                 continue
-            pattern = re.escape(BASE_PATH + template)
+            pattern = re.escape(base_path + template)
             for name in names:
                 pattern = pattern.replace(re.escape("{" + name + "}"), "([^/]+)")
             self._dynamic.append((re.compile(pattern + r"\Z"), names, methods))

@@ -13,15 +13,17 @@ from typing import Any
 from aiohttp import web
 
 from ftclient._checks import identifiers
+from ftclient.providers import Provider, provider
 
 from ._clock import SimulatedClock
 from ._errors import EmulatorError
 from ._faults import AFTER_KINDS, FaultQueue, FaultSpec, respond_after, respond_before
 from ._handlers import HANDLERS
 from ._lifecycle import Job, JobTimings
+from ._profiles import LambdaFunction, authenticate, base_path, check_request, lambda_arn
 from ._ratelimit import TokenBucket
 from ._recording import EmulatorStats, RecordedRequest
-from ._routes import BASE_PATH, Route, Router
+from ._routes import Route, Router
 from ._seeding import seed_job
 from ._state import EmulatorState
 from ._webhooks import DEFAULT_WEBHOOK_SECRET, WebhookDelivery, WebhookSender
@@ -82,10 +84,16 @@ class FineTuningEmulator:
         webhook_secret: str = DEFAULT_WEBHOOK_SECRET,
         webhook_attempts: int = 5,
         webhook_retry_wait: float = 0.1,
+        profile: str = "openai",
     ) -> None:
         """Configure (but do not start) an emulator.
 
         Args:
+            profile: the provider it plays (``"openai"``, ``"azure"``, ``"bedrock"``): its
+                paths (Azure: ``/openai/...?api-version=``), auth (Azure: also ``api-key``),
+                additions (Bedrock: the lambda grader, see :meth:`register_lambda`) and
+                refusals (Bedrock: ``suffix``, permissions, graders), from
+                :mod:`ftclient.providers`.
             host: address to bind; loopback by default.
             port: port to bind; 0 picks a free one.
             api_keys: accepted bearer tokens; ``None`` accepts any non-empty token.
@@ -111,6 +119,8 @@ class FineTuningEmulator:
         """
         if api_keys is not None and not identifiers(api_keys, "api_keys"):  # "sk-a" is one key
             raise ValueError("api_keys must name at least one key (or be None to accept any)")
+        self.profile: Provider = provider(profile)
+        self.lambdas: dict[str, LambdaFunction] = {}
         self.host = host
         self.port = port
         self.api_keys = frozenset(api_keys) if api_keys is not None else None
@@ -129,15 +139,24 @@ class FineTuningEmulator:
             retry_wait=webhook_retry_wait,
         )
         self._webhook_scanner: asyncio.Task[None] | None = None
-        self._router = Router()
+        self._router = Router(base_path(self.profile))
         self._runner: web.ServerRunner | None = None
         self._url: str | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------
 
     @property
+    def endpoint(self) -> str:
+        """``http://127.0.0.1:<port>``: Azure's ``azure_endpoint`` (the URL without its path).
+
+        Raises:
+            RuntimeError: the emulator is not running.
+        """
+        return self.url.removesuffix(base_path(self.profile))
+
+    @property
     def url(self) -> str:
-        """The base URL, ``http://127.0.0.1:<port>/v1``.
+        """The base URL, ``http://127.0.0.1:<port>/v1`` (Azure: ``.../openai``).
 
         Raises:
             RuntimeError: the emulator is not running.
@@ -170,7 +189,7 @@ class FineTuningEmulator:
         address = runner.addresses[0]
         self.port = address[1]
         host = f"[{self.host}]" if ":" in self.host else self.host
-        self._url = f"http://{host}:{self.port}{BASE_PATH}"
+        self._url = f"http://{host}:{self.port}{base_path(self.profile)}"
         self._start_webhook_scanner()
         return self
 
@@ -246,6 +265,16 @@ class FineTuningEmulator:
         except EmulatorError as exc:
             raise ValueError(exc.message) from None
         return job.to_json()
+
+    def register_lambda(self, function: str, grade: LambdaFunction) -> None:
+        """Make ``function`` (a Lambda ARN) a grader jobs may use (profile ``bedrock``).
+
+        Each training step of a job whose reinforcement grader is ``{"type": "lambda",
+        "lambda": {"function": function}}`` calls ``grade(sample, item)`` with
+        ``sample = {"step": n, "total_steps": N, "output_text": "..."}`` and ``item = {}``;
+        the reward it returns is the step's ``train_reward_mean`` metric.
+        """
+        self.lambdas[function] = grade
 
     # -- webhooks -----------------------------------------------------------------------------
 
@@ -340,21 +369,8 @@ class FineTuningEmulator:
     # -- serving ------------------------------------------------------------------------------
 
     def _authenticate(self, request: web.BaseRequest) -> None:
-        header = request.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
-        token = token.strip()
-        if scheme.lower() != "bearer" or not token:
-            raise EmulatorError(
-                401,
-                "You didn't provide an API key. You need to provide your API key in an "
-                "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
-                code="missing_api_key",
-            )
-        if self.api_keys is not None and token not in self.api_keys:
-            masked = token[:3] + "*" * 4 + token[-4:] if len(token) > 8 else "*" * len(token)
-            raise EmulatorError(
-                401, f"Incorrect API key provided: {masked}.", code="invalid_api_key"
-            )
+        query = list(request.query.items())
+        authenticate(self.profile, request.headers, query, self.api_keys)
 
     async def _handle(self, request: web.BaseRequest) -> web.StreamResponse:
         headers = {
@@ -445,4 +461,18 @@ class FineTuningEmulator:
                 "We could not parse the JSON body of your request. The API expects a JSON payload.",
                 code="invalid_json",
             )
-        return HANDLERS[route.operation_id](self.state, self.clock.now(), route.params, query, data)
+        check_request(self.profile, route.operation_id, data, self.lambdas)
+        now = self.clock.now()
+        result = HANDLERS[route.operation_id](self.state, now, route.params, query, data)
+        function = lambda_arn(data) if route.operation_id == "createFineTuningJob" else None
+        if function:
+            self.state.jobs[result["id"]].reward = self._reward(self.lambdas[function])
+        return result
+
+    @staticmethod
+    def _reward(grade: LambdaFunction) -> Any:
+        def reward(step: int, total: int) -> float:
+            sample = {"step": step, "total_steps": total, "output_text": f"answer {step}"}
+            return float(grade(sample, {}))
+
+        return reward

@@ -66,9 +66,11 @@ def test_provider_descriptions_are_data() -> None:
         BEDROCK.base_url.format(region="us-west-2") == "https://bedrock-mantle.us-west-2.api.aws/v1"
     )
     rule = BEDROCK.data_rule("reinforcement")
-    assert rule is not None and (rule.min_examples, rule.max_examples) == (100, 20_000)
+    assert rule is not None
+    assert (rule.min_examples, rule.max_examples) == (100, 20_000)
     assert OPENAI.data_rule("reinforcement") is None
-    assert "grader:lambda" in BEDROCK.additions and not OPENAI.additions
+    assert "grader:lambda" in BEDROCK.additions
+    assert not OPENAI.additions
     with pytest.raises(ftclient.InvalidParameterError, match="profile"):
         provider("vertex")
 
@@ -115,9 +117,11 @@ async def test_bedrock_sends_bearer_key_and_the_lambda_grader(
     assert (method, path) == ("POST", "/v1/fine_tuning/jobs")
     assert headers["Authorization"] == "Bearer bedrock-api-key-123"
     assert body["method"] == LAMBDA_METHOD
-    assert job.method is not None and job.method.reinforcement is not None
+    assert job.method is not None
+    assert job.method.reinforcement is not None
     grader = job.method.reinforcement.grader
-    assert isinstance(grader, GraderLambda) and grader.function == ARN
+    assert isinstance(grader, GraderLambda)
+    assert grader.function == ARN
     assert ftclient.to_dict(grader) == LAMBDA_METHOD["reinforcement"]["grader"]
 
 
@@ -127,13 +131,14 @@ async def test_the_lambda_grader_as_a_mapping_is_checked_not_refused(
     url, rec = recorder
     async with ftclient.FineTuningClient(api_key="k", base_url=url + "/v1") as client:
         await client.jobs.create(model="m", training_file="f", method=LAMBDA_METHOD)
-        with pytest.raises(ftclient.InvalidParameterError, match="grader.lambda: is required"):
+        with pytest.raises(ftclient.InvalidParameterError, match=r"grader.lambda: is required"):
             await client.jobs.create(
                 model="m",
                 training_file="f",
                 method={"type": "reinforcement", "reinforcement": {"grader": {"type": "lambda"}}},
             )
-    assert len(rec.seen) == 1 and rec.seen[0][4]["method"] == LAMBDA_METHOD
+    assert len(rec.seen) == 1
+    assert rec.seen[0][4]["method"] == LAMBDA_METHOD
 
 
 async def test_bedrock_refuses_what_it_does_not_support_and_only_bedrock(
@@ -141,13 +146,13 @@ async def test_bedrock_refuses_what_it_does_not_support_and_only_bedrock(
 ) -> None:
     url, rec = recorder
     async with ftclient.BedrockFineTuningClient(api_key="k", base_url=url + "/v1") as bedrock:
-        with pytest.raises(ftclient.InvalidParameterError, match="suffix.*Amazon Bedrock"):
+        with pytest.raises(ftclient.InvalidParameterError, match=r"suffix.*Amazon Bedrock"):
             await bedrock.jobs.create(model="m", training_file="f", suffix="mine")
-        with pytest.raises(ftclient.InvalidParameterError, match="suffix.*Amazon Bedrock"):
+        with pytest.raises(ftclient.InvalidParameterError, match=r"suffix.*Amazon Bedrock"):
             await bedrock.jobs.create(model="m", training_file="f", extra_body={"suffix": "x"})
-        with pytest.raises(ftclient.InvalidParameterError, match="permissions.list.*Bedrock"):
+        with pytest.raises(ftclient.InvalidParameterError, match=r"permissions.list.*Bedrock"):
             bedrock.permissions.list("ft:gpt-4o-mini:org::ckpt-1")
-        with pytest.raises(ftclient.InvalidParameterError, match="graders.validate.*Bedrock"):
+        with pytest.raises(ftclient.InvalidParameterError, match=r"graders.validate.*Bedrock"):
             await bedrock.graders.validate(
                 grader={
                     "type": "string_check",

@@ -1,0 +1,133 @@
+"""The emulator playing one provider: its paths, auth, additions and refusals, from the same
+:class:`~ftclient.providers.Provider` description the client reads.
+
+- paths: ``/v1/fine_tuning/...`` (OpenAI, Bedrock) or ``/openai/fine_tuning/...`` (Azure);
+- auth: ``Authorization: Bearer <key>``; Azure also takes its ``api-key`` header, and requires
+  the ``api-version`` query on every request (a 404 ``Resource not found`` without it here: the
+  emulator's choice, as Azure's exact answer is not documented);
+- additions: a lambda grader is a 400 (an unknown grader type, as the OpenAI service answers it)
+  unless the provider adds ``grader:lambda``; then its function must be registered
+  (:meth:`FineTuningEmulator.register_lambda`), and each training step of the job calls it;
+- refusals: a field the provider does not support is a 400 naming it and the provider, an
+  operation it does not serve a 404, as an unknown URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ftclient.providers import Provider
+
+from ._errors import EmulatorError, bad_request
+
+__all__ = ["LambdaFunction", "authenticate", "base_path", "check_request", "lambda_arn"]
+
+LambdaFunction = Callable[[dict[str, Any], dict[str, Any]], float]
+"""A registered lambda grader: ``(sample, item) -> reward``."""
+
+# The client operation each API operation is (Provider.unsupported names client operations).
+_OPERATIONS = {
+    "createFineTuningJob": "jobs.create",
+    "listPaginatedFineTuningJobs": "jobs.list",
+    "retrieveFineTuningJob": "jobs.retrieve",
+    "cancelFineTuningJob": "jobs.cancel",
+    "pauseFineTuningJob": "jobs.pause",
+    "resumeFineTuningJob": "jobs.resume",
+    "listFineTuningEvents": "jobs.list_events",
+    "listFineTuningJobCheckpoints": "checkpoints.list",
+    "listFineTuningCheckpointPermissions": "permissions.list",
+    "createFineTuningCheckpointPermission": "permissions.create",
+    "deleteFineTuningCheckpointPermission": "permissions.delete",
+    "runGrader": "graders.run",
+    "validateGrader": "graders.validate",
+}
+
+
+def base_path(profile: Provider) -> str:
+    """The path every API path hangs from: ``/v1``, or Azure's ``/openai``."""
+    return profile.path_prefix or "/v1"
+
+
+def authenticate(
+    profile: Provider,
+    headers: Mapping[str, str],
+    query: list[tuple[str, str]],
+    api_keys: frozenset[str] | None,
+) -> None:
+    """Check the credentials (and Azure's ``api-version``) as ``profile`` would.
+
+    Raises:
+        EmulatorError: 401 without a credential or with one not in ``api_keys``; 404 without a
+            required query parameter.
+    """
+    for name in profile.required_query:
+        if not any(key == name and value for key, value in query):
+            raise EmulatorError(404, "Resource not found", code="404")
+    scheme, _, token = headers.get("Authorization", "").partition(" ")
+    token = token.strip() if scheme.lower() == "bearer" else ""
+    if not token and profile.auth_header.lower() != "authorization":
+        token = headers.get(profile.auth_header, "").strip()
+    if not token:
+        how = (
+            f"an {profile.auth_header} header or Authorization: Bearer"
+            if profile.auth_header.lower() != "authorization"
+            else "an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)"
+        )
+        raise EmulatorError(
+            401,
+            f"You didn't provide an API key. You need to provide your API key in {how}.",
+            code="missing_api_key",
+        )
+    if api_keys is not None and token not in api_keys:
+        masked = token[:3] + "*" * 4 + token[-4:] if len(token) > 8 else "*" * len(token)
+        raise EmulatorError(401, f"Incorrect API key provided: {masked}.", code="invalid_api_key")
+
+
+def lambda_arn(body: Any) -> str | None:
+    """The function of a create request's lambda grader, or None when it has none."""
+    method = body.get("method") if isinstance(body, dict) else None
+    block = method.get("reinforcement") if isinstance(method, dict) else None
+    grader = block.get("grader") if isinstance(block, dict) else None
+    if not isinstance(grader, dict) or grader.get("type") != "lambda":
+        return None
+    inner = grader.get("lambda")
+    function = inner.get("function") if isinstance(inner, dict) else None
+    return function if isinstance(function, str) else ""
+
+
+def check_request(
+    profile: Provider,
+    operation_id: str,
+    body: Any,
+    lambdas: Mapping[str, LambdaFunction],
+) -> None:
+    """Refuse what ``profile`` does not serve or support, before the operation's handler.
+
+    Raises:
+        EmulatorError: 404 for an operation the provider does not serve; 400 naming a field it
+            does not support, a lambda grader where it adds none, or an unregistered function.
+    """
+    operation = _OPERATIONS.get(operation_id, operation_id)
+    for rule in profile.unsupported:
+        if rule.operation != operation:
+            continue
+        if rule.field is None:
+            raise EmulatorError(404, f"Invalid URL ({operation} is not served by {profile.title})")
+        if isinstance(body, dict) and body.get(rule.field) is not None:
+            raise bad_request(
+                f"Invalid '{rule.field}': not supported by {profile.title}.", rule.field
+            )
+    if operation_id != "createFineTuningJob":
+        return
+    function = lambda_arn(body)
+    if function is None:
+        return
+    param = "method.reinforcement.grader.type"
+    if "grader:lambda" not in profile.additions:
+        raise bad_request(
+            f"Invalid '{param}': 'lambda' is not a grader type {profile.title} knows.", param
+        )
+    if function not in lambdas:
+        param = "method.reinforcement.grader.lambda.function"
+        raise bad_request(f"Invalid '{param}': no Lambda function {function!r}.", param)
