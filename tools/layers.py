@@ -24,6 +24,7 @@ PACKAGE = "ftclient"
 LAYERS: list[tuple[str, ...]] = [
     ("ftclient.__main__",),
     ("ftclient.cli",),
+    ("ftclient.archive",),
     ("ftclient.testing",),
     ("ftclient.__init__",),
     ("ftclient._cloud",),
