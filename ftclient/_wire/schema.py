@@ -37,13 +37,18 @@ class SchemaViolation(Exception):
 
 
 @cache
-def spec() -> dict[str, Any]:
-    """Return the bundled OpenAPI document (loaded once)."""
+def spec(document: str = "fine_tuning") -> dict[str, Any]:
+    """Return a bundled OpenAPI document (each loaded once).
+
+    Args:
+        document: ``"fine_tuning"`` (the client's 13 operations) or ``"files"`` (Files and
+            Uploads, which the emulator serves).
+    """
     # Beside this module rather than through importlib.resources, whose import (about 1 ms) every
     # ``import ftclient`` would pay; pathlib is loaded by aiohttp already.
-    text = (_SPEC_DIR / "fine_tuning.openapi.json").read_text("utf-8")
-    document: dict[str, Any] = json.loads(text)
-    return document
+    text = (_SPEC_DIR / f"{document}.openapi.json").read_text("utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
 
 
 # What servers of this API accept beyond the document, added as schemas of their own. Bedrock's
@@ -70,10 +75,17 @@ ADDITIONS: dict[str, dict[str, Any]] = {
 
 @cache
 def component(name: str) -> dict[str, Any]:
-    """Return the component schema called ``name``, as the live service reads it."""
+    """Return the component schema called ``name``, as the live service reads it.
+
+    The Fine-Tuning document is searched first, then the Files document (their schema names
+    do not overlap), so a ``$ref`` in either resolves here.
+    """
     if name in ADDITIONS:
         return ADDITIONS[name]
-    schema: dict[str, Any] = spec()["components"]["schemas"][name]
+    schemas = spec()["components"]["schemas"]
+    if name not in schemas:
+        schemas = spec("files")["components"]["schemas"]
+    schema: dict[str, Any] = schemas[name]
     if name == "FineTuneReinforcementMethod":
         return _with_lambda_grader(schema)
     return _multi_grader(schema) if name == "GraderMulti" else schema

@@ -264,6 +264,13 @@ def _add_others(
     )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument(
+        "--require-files",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="a job's files must be uploaded, processed fine-tune files, as on the service "
+        "(default); --no-require-files accepts any file id",
+    )
+    p.add_argument(
         "--profile",
         choices=("openai", "azure", "bedrock"),
         default="openai",

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import random
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -77,15 +77,26 @@ class Job:
         organization_id: str,
         ids: IdFactory,
         timings: JobTimings,
+        file_error: Mapping[str, Any] | None = None,
+        on_results: Callable[[Job, float], None] | None = None,
+        data_key: str | None = None,
     ) -> None:
         self.id = job_id
+        # What validation finds wrong with the files (decided at creation), and who stores the
+        # results file when the job succeeds.
+        self.file_error = dict(file_error) if file_error is not None else None
+        self.on_results = on_results
         self.request = request
         self.created_at = created_at
         self.seed = seed
         self.organization_id = organization_id
         self._ids = ids
         self._timings = timings
-        digest = zlib.crc32(f"{request.training_file}:{seed}".encode())
+        # The curves follow the training data: its bytes' hash when the emulator holds the file
+        # (the same data and seed give the same curves on any emulator, whatever the file's id),
+        # else the file id.
+        data = data_key or request.training_file
+        digest = zlib.crc32(f"{data}:{seed}".encode())
         span = timings.max_steps_per_epoch - timings.min_steps_per_epoch + 1
         self.steps_per_epoch = timings.min_steps_per_epoch + digest % span
         self.resolved = resolve_hyperparameters(
@@ -113,7 +124,7 @@ class Job:
         self.checkpoints: list[dict[str, Any]] = []
         self.checkpoint_index: dict[str, int] = {}
         self.checkpoint_models: dict[str, dict[str, Any]] = {}
-        rng = random.Random(f"{seed}:{request.training_file}")
+        rng = random.Random(f"{seed}:{data}")
         self._rng = rng
         self._loss_floor = rng.uniform(0.12, 0.35)
         self._loss_span = rng.uniform(1.2, 2.2)
@@ -266,20 +277,11 @@ class Job:
         self._event(at, message, level="error")
 
     def _fail_validation(self, at: float) -> bool:
-        request = self.request
-        for param, file_id in (
-            ("training_file", request.training_file),
-            ("validation_file", request.validation_file),
-        ):
-            if file_id and "fail" in file_id:
-                kind = param.split("_")[0]
-                message = (
-                    f"The job failed due to an invalid {kind} file. Invalid file format in "
-                    f"{file_id}: line 1 is not a valid chat-formatted example."
-                )
-                self._set_failed(at, f"invalid_{param}", message, param)
-                return True
-        return False
+        if self.file_error is None:
+            return False
+        error = self.file_error
+        self._set_failed(at, error["code"], error["message"], error["param"])
+        return True
 
     # -- training ---------------------------------------------------------------------------
 
@@ -336,6 +338,8 @@ class Job:
 
     def _succeed(self, at: float) -> None:
         self.result_files = [self._ids.make("file-")]
+        if self.on_results is not None:
+            self.on_results(self, at)
         self._event(at, f"New fine-tuned model created: {self.fine_tuned_model}")
         self._event(at, "The job has successfully completed")
         self.stage = _SUCCEEDED

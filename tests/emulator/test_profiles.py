@@ -27,7 +27,7 @@ async def test_bedrock_profile_runs_the_registered_lambda_each_step() -> None:
         calls.append((sample, item))
         return 0.5 + 0.5 * int(sample["step"]) / int(sample["total_steps"])  # type: ignore[call-overload]
 
-    async with FineTuningEmulator(profile="bedrock", speed=0) as emu:
+    async with FineTuningEmulator(profile="bedrock", speed=0, require_files=False) as emu:
         emu.register_lambda(ARN, reward)
         assert emu.url.endswith("/v1")
         async with ftclient.BedrockFineTuningClient(
@@ -75,7 +75,7 @@ async def test_bedrock_profile_refuses_unregistered_functions_and_unsupported_fi
 
 
 async def test_openai_profile_refuses_the_lambda_grader() -> None:
-    async with FineTuningEmulator() as emu:
+    async with FineTuningEmulator(require_files=False) as emu:
         emu.register_lambda(ARN, lambda sample, item: 1.0)
         async with ftclient.FineTuningClient(
             base_url=emu.url, api_key="k", retry_policy=_fast()
@@ -91,7 +91,9 @@ async def test_openai_profile_refuses_the_lambda_grader() -> None:
 
 
 async def test_azure_profile_paths_auth_and_api_version() -> None:
-    async with FineTuningEmulator(profile="azure", api_keys={"azure-key"}) as emu:
+    async with FineTuningEmulator(
+        profile="azure", api_keys={"azure-key"}, require_files=False
+    ) as emu:
         assert emu.url == emu.endpoint + "/openai"
         async with ftclient.AzureFineTuningClient(
             azure_endpoint=emu.endpoint, api_version="2025-04-01-preview", api_key="azure-key"
@@ -121,3 +123,19 @@ async def test_azure_profile_paths_auth_and_api_version() -> None:
 def test_unknown_profile() -> None:
     with pytest.raises(ValueError, match="profile"):
         FineTuningEmulator(profile="vertex")
+
+
+async def test_curves_follow_the_training_data_not_its_file_id() -> None:
+    from ftclient.testing import SAMPLE_TRAINING_DATA
+
+    curves = []
+    for file_id in ("file-on-openai", "file-on-bedrock"):
+        async with FineTuningEmulator(speed=0) as emu:
+            emu.seed_file(SAMPLE_TRAINING_DATA, file_id=file_id)
+            async with ftclient.FineTuningClient(base_url=emu.url, api_key="k") as client:
+                job = await client.jobs.create(model="m", training_file=file_id, seed=3)
+                emu.clock.advance(10_000)
+                events = [e async for e in client.jobs.list_events(job.id, limit=100)]
+        curves.append(sorted((e.data["step"], e.data["train_loss"]) for e in events if e.data))
+    assert curves[0]
+    assert curves[0] == curves[1]
