@@ -23,7 +23,6 @@ Facts from the Files document (``ftclient/_spec/files.openapi.json``) and the li
 from __future__ import annotations
 
 import base64
-import hashlib
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -285,13 +284,11 @@ class FileStore:
                 param=param,
             )
 
-    def content_key(self, file_id: str) -> str | None:
-        """The SHA-256 of a held file's bytes (None when the file is not held): what a job's
-        curves follow, so that the same data trains alike whatever its file id."""
+    def held_content(self, file_id: str) -> bytes | None:
+        """A held file's bytes (None when no file has that id): a job's curves follow their
+        hash, and a profile's data rules count their lines."""
         position = self._index.get(file_id)
-        if position is None:
-            return None
-        return hashlib.sha256(self._items[position].content).hexdigest()
+        return None if position is None else self._items[position].content
 
     def job_error(self, request: JobRequest, now: float) -> dict[str, Any] | None:
         """The error a job on these files fails validation with (``None``: it passes).

@@ -96,17 +96,41 @@ def lambda_arn(body: Any) -> str | None:
     return function if isinstance(function, str) else ""
 
 
+def _check_data_rule(profile: Provider, body: Any, held: Callable[[str], bytes | None]) -> None:
+    if not isinstance(body, dict) or not isinstance(body.get("training_file"), str):
+        return
+    method = body.get("method")
+    kind = method.get("type") if isinstance(method, dict) else "supervised"
+    rule = profile.data_rule(kind if isinstance(kind, str) else "supervised")
+    content = held(body["training_file"]) if rule is not None else None
+    if rule is None or content is None:
+        return
+    count = sum(1 for line in content.splitlines() if line.strip())
+    low, high = rule.min_examples, rule.max_examples
+    if (low is not None and count < low) or (high is not None and count > high):
+        # A 400 at creation: the emulator's choice (where Bedrock reports it is not documented).
+        raise bad_request(
+            f"Invalid 'training_file': {profile.title} needs {low} to {high} {kind} examples, "
+            f"the file has {count}.",
+            "training_file",
+        )
+
+
 def check_request(
     profile: Provider,
     operation_id: str,
     body: Any,
     lambdas: Mapping[str, LambdaFunction],
+    held: Callable[[str], bytes | None] = lambda file_id: None,
 ) -> None:
     """Refuse what ``profile`` does not serve or support, before the operation's handler.
 
+    ``held(file_id)`` gives the bytes of a file the emulator holds (for the data rules).
+
     Raises:
         EmulatorError: 404 for an operation the provider does not serve; 400 naming a field it
-            does not support, a lambda grader where it adds none, or an unregistered function.
+            does not support, a lambda grader where it adds none, an unregistered function, or
+            a held training file with fewer or more examples than the provider's data rule.
     """
     operation = _OPERATIONS.get(operation_id, operation_id)
     for rule in profile.unsupported:
@@ -120,6 +144,7 @@ def check_request(
             )
     if operation_id != "createFineTuningJob":
         return
+    _check_data_rule(profile, body, held)
     function = lambda_arn(body)
     if function is None:
         return

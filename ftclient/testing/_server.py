@@ -405,7 +405,8 @@ class FineTuningEmulator(SeedData):
                 "We could not parse the JSON body of your request. The API expects a JSON payload.",
                 code="invalid_json",
             )
-        check_request(self.profile, route.operation_id, data, self.lambdas)
+        held = self.state.files.held_content
+        check_request(self.profile, route.operation_id, data, self.lambdas, held)
         now = self.clock.now()
         result = _ALL_HANDLERS[route.operation_id](self.state, now, route.params, query, data)
         function = lambda_arn(data) if route.operation_id == "createFineTuningJob" else None

@@ -139,3 +139,22 @@ async def test_curves_follow_the_training_data_not_its_file_id() -> None:
         curves.append(sorted((e.data["step"], e.data["train_loss"]) for e in events if e.data))
     assert curves[0]
     assert curves[0] == curves[1]
+
+
+async def test_bedrock_profile_holds_reinforcement_files_to_100_to_20000_records() -> None:
+    line = '{"messages": [{"role": "user", "content": "2+2?"}], "reference_answer": "4"}\n'
+    async with FineTuningEmulator(profile="bedrock", speed=0) as emu:
+        emu.register_lambda(ARN, lambda sample, item: 1.0)
+        small = emu.seed_file(line * 99)["id"]
+        enough = emu.seed_file(line * 100)["id"]
+        async with ftclient.BedrockFineTuningClient(
+            base_url=emu.url, api_key="k", retry_policy=_fast()
+        ) as client:
+            with pytest.raises(ftclient.BadRequestError) as caught:
+                await client.jobs.create(model="m", training_file=small, method=LAMBDA)
+            job = await client.jobs.create(model="m", training_file=enough, method=LAMBDA)
+    assert caught.value.param == "training_file"
+    assert "Amazon Bedrock needs 100 to 20000 reinforcement examples, the file has 99" in str(
+        caught.value
+    )
+    assert list(emu.jobs) == [job.id]
