@@ -20,8 +20,16 @@ from typing import Any
 from ftclient.providers import Provider
 
 from ._errors import EmulatorError, bad_request
+from ._lifecycle import Job
 
-__all__ = ["LambdaFunction", "authenticate", "base_path", "check_request", "lambda_arn"]
+__all__ = [
+    "LambdaFunction",
+    "attach_reward",
+    "authenticate",
+    "base_path",
+    "check_request",
+    "lambda_arn",
+]
 
 LambdaFunction = Callable[[dict[str, Any], dict[str, Any]], float]
 """A registered lambda grader: ``(sample, item) -> reward``."""
@@ -156,3 +164,17 @@ def check_request(
     if function not in lambdas:
         param = "method.reinforcement.grader.lambda.function"
         raise bad_request(f"Invalid '{param}': no Lambda function {function!r}.", param)
+
+
+def attach_reward(job: Job, body: Any, lambdas: Mapping[str, LambdaFunction]) -> None:
+    """Make each training step of ``job`` call its lambda grader's registered function."""
+    function = lambda_arn(body)
+    if not function:
+        return
+    grade = lambdas[function]
+
+    def reward(step: int, total: int) -> float:
+        sample = {"step": step, "total_steps": total, "output_text": f"answer {step}"}
+        return float(grade(sample, {}))
+
+    job.reward = reward

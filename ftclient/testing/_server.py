@@ -27,7 +27,7 @@ from ._files import FileRules, form_limits
 from ._handlers import HANDLERS
 from ._lifecycle import JobTimings
 from ._multipart import read_form
-from ._profiles import LambdaFunction, authenticate, base_path, check_request, lambda_arn
+from ._profiles import LambdaFunction, attach_reward, authenticate, base_path, check_request
 from ._ratelimit import TokenBucket
 from ._recording import EmulatorStats, RecordedRequest
 from ._routes import Route, Router
@@ -409,15 +409,6 @@ class FineTuningEmulator(SeedData):
         check_request(self.profile, route.operation_id, data, self.lambdas, held)
         now = self.clock.now()
         result = _ALL_HANDLERS[route.operation_id](self.state, now, route.params, query, data)
-        function = lambda_arn(data) if route.operation_id == "createFineTuningJob" else None
-        if function:
-            self.state.jobs[result["id"]].reward = self._reward(self.lambdas[function])
+        if route.operation_id == "createFineTuningJob":
+            attach_reward(self.state.jobs[result["id"]], data, self.lambdas)
         return result
-
-    @staticmethod
-    def _reward(grade: LambdaFunction) -> Any:
-        def reward(step: int, total: int) -> float:
-            sample = {"step": step, "total_steps": total, "output_text": f"answer {step}"}
-            return float(grade(sample, {}))
-
-        return reward
