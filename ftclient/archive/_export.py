@@ -3,8 +3,8 @@
 Incremental and resumable: a job already exported whose document has not changed and that has
 finished is not read again beyond the jobs list; events are read newest first only down to the
 newest one already kept; a file whose bytes are already there with the size its description
-gives is not downloaded again. Each job's records are appended once it is read whole, and
-``state.json`` is rewritten after each job, so a run stopped at any point resumes where it was.
+gives is not downloaded again. Each job's records are appended once it is read whole, and a
+line is added to ``state.jsonl`` after each job, so a run stopped at any point resumes there.
 """
 
 from __future__ import annotations
@@ -93,7 +93,9 @@ async def export(
     archive.write_json(
         archive.root / "manifest.json", {"format": FORMAT, "source": client.base_url}
     )
-    state: dict[str, Any] = archive.read_json(archive.root / "state.json") or {}
+    # What earlier runs finished, one line per job read (the last line of a job wins): appended,
+    # not rewritten, so that recording a job costs the same for the 1st and the 10,000th.
+    state = {str(r["id"]): r for r in archive.read_lines(archive.state_file)}
     summary = ExportSummary()
     listed: dict[str, dict[str, Any]] = {}
     async for job in client.jobs.list(limit=100, metadata=metadata):
@@ -106,12 +108,14 @@ async def export(
         nonlocal done
         async with gate:
             try:
-                await _export_job(client, archive, state, job_id, document, summary)
+                record = await _export_job(client, archive, state, job_id, document, summary)
             except APIError as exc:
                 # One unreadable job does not stop the others; it is not marked as read, so
                 # the next run tries it again.
                 summary.problems.append(f"job {job_id} not finished: {exc}")
-        archive.write_json(archive.root / "state.json", state)
+            else:
+                if record is not None:
+                    archive.append(archive.state_file, [record])
         done += 1
         if on_progress is not None:
             on_progress(done, summary.jobs)
@@ -133,12 +137,13 @@ async def _export_job(
     job_id: str,
     document: dict[str, Any],
     summary: ExportSummary,
-) -> None:
+) -> dict[str, Any] | None:
+    """Read one job whole; returns its line for ``state.jsonl`` (None: nothing new)."""
     digest = _digest(document)
     known = state.get(job_id, {})
     if known.get("digest") == digest and known.get("complete"):
         summary.jobs_unchanged += 1
-        return
+        return None
     if known.get("digest") != digest:
         summary.jobs_changed += 1
     folder = archive.job_dir(job_id)
@@ -155,7 +160,7 @@ async def _export_job(
         await _file(client, archive, file_id, summary)
     if known.get("digest") != digest:  # the job's line goes last: it marks the job as read
         archive.append(archive.jobs_file, [{"id": job_id, "job": document}])
-    state[job_id] = {"digest": digest, "complete": document.get("status") in TERMINAL}
+    return {"id": job_id, "digest": digest, "complete": document.get("status") in TERMINAL}
 
 
 async def _events(client: FineTuningClient, archive: Archive, path: Any, job_id: str) -> int:

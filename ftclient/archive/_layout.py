@@ -30,7 +30,7 @@ class Archive:
         DIR/jobs/<job_id>/permissions.jsonl    {"checkpoint": ..., "permission": {...}}
         DIR/files/<file_id>                    a file's bytes
         DIR/files/<file_id>.json               its description (bytes, filename, purpose)
-        DIR/state.json                         what the last export finished (to resume)
+        DIR/state.jsonl                        a line per job an export finished reading
         DIR/rerun/<target>.json                files uploaded to a target, by content hash
     """
 
@@ -43,6 +43,11 @@ class Archive:
     def jobs_file(self) -> pathlib.Path:
         """``jobs.jsonl``."""
         return self.root / "jobs.jsonl"
+
+    @property
+    def state_file(self) -> pathlib.Path:
+        """``state.jsonl``."""
+        return self.root / "state.jsonl"
 
     def job_dir(self, job_id: str) -> pathlib.Path:
         """``jobs/<job_id>``; the id is made safe as a file name."""
