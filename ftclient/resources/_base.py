@@ -62,10 +62,11 @@ class Resource:
         idempotency_key: str | None = None,
     ) -> Call[T]:
         # What the client's provider documents as unsupported never leaves (extra_body included).
-        self._provider.refuse(
-            f"{self._name}.{operation}",
-            {**(body if isinstance(body, Mapping) else {}), **options.extra_body},
-        )
+        if self._provider.unsupported:  # OpenAI's has none: no cost per call
+            self._provider.refuse(
+                f"{self._name}.{operation}",
+                {**(body if isinstance(body, Mapping) else {}), **options.extra_body},
+            )
         headers = options.extra_headers
         if method == "POST" and "Idempotency-Key" not in headers:
             # One key for every attempt of this call, so that a server that honours it dedupes.
