@@ -38,18 +38,18 @@ async def _until_signalled() -> None:
             loop.remove_signal_handler(sig)
 
 
-def _how_to_point(profile: str, url: str, endpoint: str) -> list[str]:
+def _how_to_point(profile: str, url: str, endpoint: str, key: str) -> list[str]:
     if profile == "azure":
         return [
-            f"export AZURE_OPENAI_ENDPOINT={endpoint} AZURE_OPENAI_API_KEY={EMULATOR_KEY} "
+            f"export AZURE_OPENAI_ENDPOINT={endpoint} AZURE_OPENAI_API_KEY={key} "
             "OPENAI_API_VERSION=2025-04-01-preview"
         ]
     if profile == "bedrock":
         return [
-            f"BedrockFineTuningClient(base_url={url!r}, api_key={EMULATOR_KEY!r})",
-            f"or: export OPENAI_BASE_URL={url} OPENAI_API_KEY={EMULATOR_KEY}",
+            f"BedrockFineTuningClient(base_url={url!r}, api_key={key!r})",
+            f"or: export OPENAI_BASE_URL={url} OPENAI_API_KEY={key}",
         ]
-    return [f"export OPENAI_BASE_URL={url} OPENAI_API_KEY={EMULATOR_KEY}"]
+    return [f"export OPENAI_BASE_URL={url} OPENAI_API_KEY={key}"]
 
 
 async def cmd_serve(args: argparse.Namespace, out: Output) -> int:
@@ -62,6 +62,7 @@ async def cmd_serve(args: argparse.Namespace, out: Output) -> int:
         host=args.host,
         port=args.port,
         seed=args.seed,
+        api_keys=args.serve_keys,
         speed=args.speed,
         require_files=args.require_files,
         webhooks=args.webhook,
@@ -76,10 +77,12 @@ async def cmd_serve(args: argparse.Namespace, out: Output) -> int:
         raise CommandFailed(f"cannot listen on {args.host}:{args.port}: {reason}{hint}") from None
     try:
         if out.json_mode:
+            key = args.serve_keys[0] if args.serve_keys else EMULATOR_KEY
             info = {
                 "url": emu.url,
-                "api_key": EMULATOR_KEY,
+                "api_key": key,
                 "speed": args.speed,
+                "seed": emu.seed,
                 "profile": args.profile,
             }
             if args.webhook:
@@ -88,9 +91,16 @@ async def cmd_serve(args: argparse.Namespace, out: Output) -> int:
         else:
             pace = "wall time" if args.speed == 1 else f"{args.speed:g}x wall time"
             out.line(f"ftclient emulator listening on {emu.url} (its clock runs at {pace})")
-            out.line(f"It plays {emu.profile.title}. Point a client at it:")
-            for line in _how_to_point(args.profile, emu.url, emu.endpoint):
+            if args.profile == "openai":
+                out.line("Point any OpenAI client at it:")
+            else:
+                out.line(f"It plays {emu.profile.title}. Point a client at it:")
+            key = args.serve_keys[0] if args.serve_keys else EMULATOR_KEY
+            for line in _how_to_point(args.profile, emu.url, emu.endpoint, key):
                 out.line(f"  {line}")
+            if args.serve_keys:
+                out.line(f"Only {len(args.serve_keys)} key(s) given with --api-key are accepted.")
+            out.line(f"Replay this run's ids with --seed {emu.seed}.")
             for url in args.webhook:
                 out.line(f"Job events go to {url}, signed with {secret}")
             out.line("Press Ctrl-C to stop.")

@@ -14,11 +14,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from ftclient.providers import Provider
 
+from ._auth import authenticate as check_key
 from ._errors import EmulatorError, bad_request
 from ._lifecycle import Job
 
@@ -61,35 +62,23 @@ def authenticate(
     profile: Provider,
     headers: Mapping[str, str],
     query: list[tuple[str, str]],
-    api_keys: frozenset[str] | None,
+    api_keys: Collection[str] | None,
 ) -> None:
     """Check the credentials (and Azure's ``api-version``) as ``profile`` would.
 
     Raises:
-        EmulatorError: 401 without a credential or with one not in ``api_keys``; 404 without a
-            required query parameter.
+        EmulatorError: 401 without a credential or with one not in ``api_keys`` (the service's
+            answers, from ``_auth``); 404 without a required query parameter.
     """
     for name in profile.required_query:
         if not any(key == name and value for key, value in query):
             raise EmulatorError(404, "Resource not found", code="404")
-    scheme, _, token = headers.get("Authorization", "").partition(" ")
-    token = token.strip() if scheme.lower() == "bearer" else ""
-    if not token and profile.auth_header.lower() != "authorization":
-        token = headers.get(profile.auth_header, "").strip()
-    if not token:
-        how = (
-            f"an {profile.auth_header} header or Authorization: Bearer"
-            if profile.auth_header.lower() != "authorization"
-            else "an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)"
-        )
-        raise EmulatorError(
-            401,
-            f"You didn't provide an API key. You need to provide your API key in {how}.",
-            code="missing_api_key",
-        )
-    if api_keys is not None and token not in api_keys:
-        masked = token[:3] + "*" * 4 + token[-4:] if len(token) > 8 else "*" * len(token)
-        raise EmulatorError(401, f"Incorrect API key provided: {masked}.", code="invalid_api_key")
+    authorization = headers.get("Authorization", "")
+    if profile.auth_header.lower() != "authorization" and not authorization.strip():
+        key = headers.get(profile.auth_header, "").strip()
+        if key:  # Azure's api-key header: checked as the bearer token is
+            authorization = f"Bearer {key}"
+    check_key(authorization, api_keys)
 
 
 def lambda_arn(body: Any) -> str | None:

@@ -82,7 +82,7 @@ class FineTuningEmulator(SeedData):
         host: str = "127.0.0.1",
         port: int = 0,
         api_keys: Collection[str] | None = None,
-        seed: int = 0,
+        seed: int | None = None,
         speed: float = 1.0,
         rate_limit: float | None = None,
         clock: SimulatedClock | None = None,
@@ -107,7 +107,8 @@ class FineTuningEmulator(SeedData):
             host: address to bind; loopback by default.
             port: port to bind; 0 picks a free one.
             api_keys: accepted bearer tokens; ``None`` accepts any non-empty token.
-            seed: makes ids, job seeds and metrics reproducible.
+            seed: makes ids, job seeds and metrics reproducible; ``None`` (the default) draws
+                one of its own, so that two emulators never mint the same ids (see :attr:`seed`).
             speed: simulated seconds per second of the event loop's clock: 1 (the default)
                 follows the loop (real time, or a loop-time library's fast-forwarded time), 0
                 moves time only on ``clock.advance``. Ignored when ``clock`` is given.
@@ -163,6 +164,11 @@ class FineTuningEmulator(SeedData):
         self._router = Router(base_path(self.profile))
         self._runner: web.ServerRunner | None = None
         self._url: str | None = None
+
+    @property
+    def seed(self) -> int:
+        """The seed in use: the one given, or the one drawn (pass it again to replay a run)."""
+        return self.state.ids.seed
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -296,10 +302,6 @@ class FineTuningEmulator(SeedData):
 
     # -- serving ------------------------------------------------------------------------------
 
-    def _authenticate(self, request: web.BaseRequest) -> None:
-        query = list(request.query.items())
-        authenticate(self.profile, request.headers, query, self.api_keys)
-
     async def _handle(self, request: web.BaseRequest) -> web.StreamResponse:
         headers = {
             "x-request-id": "req_" + os.urandom(16).hex(),
@@ -351,7 +353,7 @@ class FineTuningEmulator(SeedData):
                 route = self._router.match(request.method, path)  # raises the 404
             record.operation_id = route.operation_id
             self.stats.by_operation[route.operation_id] += 1
-            self._authenticate(request)
+            authenticate(self.profile, request.headers, list(request.query.items()), self.api_keys)
             self._rate_limit(headers, record)
             fault = self.faults.take(route.operation_id)
             if fault is not None:
