@@ -12,7 +12,8 @@
 
 from typing import TYPE_CHECKING
 
-from ._client import AzureFineTuningClient, FineTuningClient
+from ._client import FineTuningClient
+from ._cloud import AzureFineTuningClient, BedrockFineTuningClient
 from ._config import DEFAULT_RETRY_POLICY, DEFAULT_TIMEOUTS, FlowControl, RetryPolicy, Timeouts
 from ._core.gate import RateGate
 from ._core.pagination import AsyncPaginator
@@ -61,6 +62,7 @@ __all__ = [
     "AuthenticationError",
     "AzureFineTuningClient",
     "BadRequestError",
+    "BedrockFineTuningClient",
     "ClientClosedError",
     "ConflictError",
     "FTClientError",

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
 from . import _checks
-from ._base_url import split_base_url
 from ._config import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -18,16 +16,16 @@ from ._config import (
     Secret,
     Timeouts,
     resolve_config,
-    setting,
 )
 from ._core.gate import RateGate
 from ._core.runner import Runner
 from ._logs import configure_from_env
 from ._transport import ClientSession, TraceConfig, Transport
-from .errors import ClientClosedError, InvalidParameterError
+from .errors import ClientClosedError
+from .providers import OPENAI, Provider
 from .resources import Checkpoints, Graders, Jobs, Permissions
 
-__all__ = ["AzureFineTuningClient", "FineTuningClient"]
+__all__ = ["FineTuningClient"]
 
 
 class FineTuningClient:
@@ -73,8 +71,9 @@ class FineTuningClient:
         InvalidParameterError: no API key anywhere, or a malformed argument.
     """
 
-    _auth_header = "Authorization"  # the header that carries the key (Azure: api-key)
-    _key_variable = "OPENAI_API_KEY"  # where the key is read from when not given
+    _provider: Provider = OPENAI  # whose refusals apply; how the key travels and is found
+    # A subclass taking a token provider (Azure's Entra ID) sets this before calling __init__.
+    _token_provider: Any = None
 
     def __init__(
         self,
@@ -110,9 +109,10 @@ class FineTuningClient:
             default_headers=default_headers,
             flow_control=flow_control,
             default_query=default_query,
-            auth_header=self._auth_header,
-            key_variable=self._key_variable,
+            auth_header=self._provider.auth_header,
+            key_variable=self._provider.key_variable,
             max_response_bytes=max_response_bytes,
+            token_provider=self._token_provider,
         )
         self._config = config
         self._transport = Transport(config, session=session, trace_configs=trace_configs)
@@ -126,19 +126,25 @@ class FineTuningClient:
             max_in_flight=config.flow.max_in_flight or config.max_connections,
             default_timeout=config.timeouts,
         )
-        self.jobs = Jobs(self._runner)
+        provider = self._provider
+        self.jobs = Jobs(self._runner, provider)
         """Jobs: create, retrieve, list, cancel, pause, resume, list_events."""
-        self.checkpoints = Checkpoints(self._runner)
+        self.checkpoints = Checkpoints(self._runner, provider)
         """Checkpoints: list."""
-        self.permissions = Permissions(self._runner)
+        self.permissions = Permissions(self._runner, provider)
         """Checkpoint permissions: create, list, delete."""
-        self.graders = Graders(self._runner)
+        self.graders = Graders(self._runner, provider)
         """Graders (alpha): run, validate."""
 
     @property
     def base_url(self) -> str:
         """The API's base URL, without a trailing slash."""
         return self._config.base_url
+
+    @property
+    def provider(self) -> Provider:
+        """The server this client is made for (:mod:`ftclient.providers`)."""
+        return self._provider
 
     @property
     def retry_policy(self) -> RetryPolicy:
@@ -187,72 +193,3 @@ class FineTuningClient:
             return f"<{type(self).__name__} (not initialised)>"
         state = "closed" if self.closed else "open"
         return f"<{type(self).__name__} base_url={config.base_url!r} {state}>"
-
-
-ENV_AZURE_API_KEY = "AZURE_OPENAI_API_KEY"
-ENV_AZURE_ENDPOINT = "AZURE_OPENAI_ENDPOINT"
-ENV_API_VERSION = "OPENAI_API_VERSION"
-
-
-class AzureFineTuningClient(FineTuningClient):
-    """A client for an Azure OpenAI resource, sending what the official SDK's Azure client sends.
-
-    Requests go to ``{azure_endpoint}/openai/fine_tuning/...?api-version={api_version}`` with the
-    key in an ``api-key`` header. Everything else is :class:`FineTuningClient`'s.
-
-    An endpoint pasted with a query (``https://res.openai.azure.com?api-version=2025-04-01``)
-    keeps it in every request; its ``api-version`` is used when ``api_version`` is not given.
-
-    Args:
-        azure_endpoint: e.g. ``https://my-resource.openai.azure.com``; defaults to
-            ``AZURE_OPENAI_ENDPOINT``.
-        api_version: e.g. ``"2025-04-01-preview"``; defaults to the endpoint's ``api-version``,
-            then ``OPENAI_API_VERSION``.
-        api_key: defaults to ``AZURE_OPENAI_API_KEY``.
-        **options: any other :class:`FineTuningClient` argument except ``base_url``.
-
-    Raises:
-        InvalidParameterError: no endpoint, API version or key anywhere, or a malformed argument.
-    """
-
-    _auth_header = "api-key"
-    _key_variable = ENV_AZURE_API_KEY
-
-    def __init__(
-        self,
-        *,
-        azure_endpoint: str | None = None,
-        api_version: str | None = None,
-        api_key: str | None = None,
-        default_query: Mapping[str, str] | None = None,
-        **options: Any,
-    ) -> None:
-        secret = Secret(api_key) if api_key is not None else None
-        del api_key  # only the masked Secret from here on
-        if azure_endpoint is not None:
-            _checks.text(azure_endpoint, "azure_endpoint")
-        # The portal's URL carries ?api-version=...: its query is kept, and its version used
-        # unless api_version is given.
-        endpoint = setting(
-            azure_endpoint or None, ENV_AZURE_ENDPOINT, None, split_base_url, "azure_endpoint"
-        )
-        if endpoint is None:
-            raise InvalidParameterError(
-                "azure_endpoint", f"pass azure_endpoint=... or set {ENV_AZURE_ENDPOINT}"
-            )
-        base, query = endpoint
-        version = api_version or query.pop("api-version", None) or os.environ.get(ENV_API_VERSION)
-        if version is not None:
-            _checks.text(version, "api_version")
-        if not version:
-            raise InvalidParameterError(
-                "api_version", f"pass api_version=... or set {ENV_API_VERSION}"
-            )
-        if "base_url" in options:
-            raise InvalidParameterError("base_url", "is azure_endpoint + '/openai' here")
-        super().__init__(
-            secret,
-            base_url=base + "/openai",
-            default_query={**query, "api-version": version, **(default_query or {})},
-            **options,
-        )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from types import EllipsisType
 from typing import Any, TypeAlias, TypeVar
 
@@ -201,6 +201,9 @@ class ClientConfig(Value):
     auth_header: str = "Authorization"
     """``Authorization`` (sent as ``Bearer <key>``) or ``api-key`` (Azure: the key as is)."""
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    token_provider: Callable[[], Awaitable[Any]] | None = None
+    """A coroutine function giving a bearer token (Entra ID); then ``api_key`` is empty and the
+    token travels as ``Authorization: Bearer <token>``."""
 
 
 T = TypeVar("T")
@@ -303,13 +306,27 @@ def resolve_config(
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     environ: Mapping[str, str] | None = None,
     key_variable: str = ENV_API_KEY,
+    token_provider: Callable[[], Awaitable[Any]] | None = None,
 ) -> ClientConfig:
     """Merge explicit arguments with ``OPENAI_*`` environment variables and check them.
+
+    With a ``token_provider`` no key is read (one given as well is refused: which would win?).
 
     Raises:
         InvalidParameterError: no API key anywhere, or a malformed argument.
     """
-    key = resolve_key(api_key, environ, key_variable)
+    if token_provider is not None:
+        if api_key is not None:
+            raise InvalidParameterError(
+                "api_key", "give either api_key or a token provider, not both"
+            )
+        if not callable(token_provider):
+            raise InvalidParameterError(
+                "azure_ad_token_provider", "must be a coroutine function returning a token"
+            )
+        key = Secret("")
+    else:
+        key = resolve_key(api_key, environ, key_variable)
     org = setting(organization, ENV_ORGANIZATION, environ, _header_field, "organization")
     proj = setting(project, ENV_PROJECT, environ, _header_field, "project")
     if base_url is not None:
@@ -341,6 +358,7 @@ def resolve_config(
         flow=flow_control if flow_control is not None else DEFAULT_FLOW_CONTROL,
         default_headers=headers,
         default_query={**url_query, **_checks.query_params(default_query, "default_query")},
-        auth_header=auth_header,
+        auth_header="Authorization" if token_provider is not None else auth_header,
         max_response_bytes=max_response_bytes,
+        token_provider=token_provider,
     )

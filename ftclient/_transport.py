@@ -25,9 +25,10 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from . import errors
-from ._config import ClientConfig, Timeouts, mask
+from ._config import ClientConfig, Secret, Timeouts, mask
 from ._core import protocol
 from ._core.runner import Call, Raw
+from ._core.tokens import TokenSource
 
 __all__ = ["USER_AGENT", "ClientSession", "TraceConfig", "Transport"]
 
@@ -86,6 +87,9 @@ class Transport:
         self._redacted = mask(config.api_key.reveal()).encode()
         # Real keys are long; a short one (the emulator's "test") could match ordinary text.
         self._scan_for_key = len(config.api_key.reveal()) >= _MIN_REDACTED_KEY
+        provider = config.token_provider
+        self.tokens = TokenSource(provider) if provider is not None else None
+        """The Entra ID tokens, when the client was given a token provider."""
 
     @property
     def closed(self) -> bool:
@@ -153,9 +157,11 @@ class Transport:
         session = self._get_session()
         body = call.json_body()
         data = None if body is None else json.dumps(body, separators=(",", ":")).encode()
+        # Asked before the try: a provider's own failure is the caller's, not a connection's.
+        token = await self.tokens.token() if self.tokens is not None else None
         start = asyncio.get_running_loop().time()
         try:
-            async with self._open(session, call, data) as resp:
+            async with self._open(session, call, data, token) as resp:
                 status = resp.status
                 headers = protocol.headers_of(resp.headers.items())
                 raw = await self._read(resp, call)
@@ -175,6 +181,8 @@ class Transport:
         except BaseException as exc:  # cancellation: keep it, without the frames that hold the key
             _scrubbed(exc)
             raise
+        if status == 401 and self.tokens is not None:
+            self.tokens.invalidate()  # revoked or expired early: the next attempt asks anew
         if self._scan_for_key:
             return status, self._redact_headers(headers), self._redact(raw)
         return status, headers, raw
@@ -198,12 +206,18 @@ class Transport:
             return self._timeout
         return _client_timeout(Timeouts.coerce(call.timeout))
 
-    def _open(self, session: aiohttp.ClientSession, call: Call[Any], data: bytes | None) -> Any:
-        # The one frame that holds the key; it returns before anything is sent.
+    def _open(
+        self,
+        session: aiohttp.ClientSession,
+        call: Call[Any],
+        data: bytes | None,
+        token: Secret | None = None,
+    ) -> Any:
+        # The one frame that holds the key (or token); it returns before anything is sent.
         headers = {**self._headers, **call.headers}
         if data is not None:
             headers["Content-Type"] = "application/json"
-        name, value = protocol.auth_header(self._config)
+        name, value = protocol.auth_header(self._config, token)
         headers[name] = value
         return session.request(
             call.method,

@@ -24,8 +24,10 @@ PACKAGE = "ftclient"
 LAYERS: list[tuple[str, ...]] = [
     ("ftclient.__main__",),
     ("ftclient.cli",),
+    ("ftclient.archive",),
     ("ftclient.testing",),
     ("ftclient.__init__",),
+    ("ftclient._cloud",),
     ("ftclient._client",),
     ("ftclient.resources",),
     ("ftclient.polling", "ftclient._transport", "ftclient.webhooks", "ftclient.data"),
@@ -38,6 +40,7 @@ LAYERS: list[tuple[str, ...]] = [
         "ftclient._logs",
         "ftclient._version",
         "ftclient._spec",
+        "ftclient.providers",
     ),
     ("ftclient.models",),
     ("ftclient.errors", "ftclient._value"),

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from .. import errors
 from .._checks import identifier
-from .._config import ClientConfig, RetryPolicy
+from .._config import ClientConfig, RetryPolicy, Secret
 from .._version import __version__
 
 try:  # optional speed-up (the "fast" extra); the standard library is the default path
@@ -82,12 +82,15 @@ def loads(body: bytes) -> Any:
         raise ValueError("JSON nested too deeply") from None
 
 
-def auth_header(config: ClientConfig) -> tuple[str, str]:
-    """The header that carries the key: ``Authorization: Bearer <key>`` or Azure's ``api-key``.
+def auth_header(config: ClientConfig, token: Secret | None = None) -> tuple[str, str]:
+    """The header that carries the key: ``Authorization: Bearer <key>`` or Azure's ``api-key``;
+    with a ``token`` (from a token provider), ``Authorization: Bearer <token>``.
 
     Only the transport's send calls this, at the last moment, so that no frame or object that a
     traceback, a log or a repr can show ever holds the key.
     """
+    if token is not None:
+        return "Authorization", f"Bearer {token.reveal()}"
     key = config.api_key.reveal()
     if config.auth_header.lower() == "authorization":
         return "Authorization", f"Bearer {key}"

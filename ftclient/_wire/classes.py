@@ -38,12 +38,18 @@ __all__ = [
     "mismatch",
     "plan",
     "reference_hook",
+    "set_document",
 ]
 
 Hook = Callable[[Any, Any], Any]
 _NONE = type(None)
 _ABSENT = object()
 _set_document = Model._ftc_document.__set__  # type: ignore[attr-defined]  # a slot descriptor
+
+
+def set_document(obj: Model, document: dict[str, Any]) -> None:
+    """Record the JSON object ``obj`` was decoded from (for a hand-written structure hook)."""
+    _set_document(obj, document)
 
 
 class Mismatch(ValueError):

@@ -48,6 +48,7 @@ from ..models import (
     FineTuningJobEventType,
     Grader,
     GraderLabelModel,
+    GraderLambda,
     GraderMulti,
     GraderPython,
     GraderScoreModel,
@@ -69,6 +70,7 @@ from .classes import (
     mismatch,
     plan,
     reference_hook,
+    set_document,
     without_none,
 )
 
@@ -85,6 +87,7 @@ _GRADERS: dict[str, type[Any]] = {
     "score_model": GraderScoreModel,
     "label_model": GraderLabelModel,
     "multi": GraderMulti,
+    "lambda": GraderLambda,
 }
 _CONTENT_ITEMS: dict[str, type[Any]] = {
     "input_text": InputTextContent,
@@ -311,6 +314,8 @@ def _configure(c: cattrs.Converter, *, fast: bool) -> None:
         _equals(int | dict[str, Any] | None),
         _Scalar("int or object", int, dict),  # RunGraderResponseMetadata.token_usage (or null)
     )
+    c.register_structure_hook(GraderLambda, _structure_lambda)
+    c.register_unstructure_hook(GraderLambda, _unstructure_lambda)
     grader = _tagged(c, _GRADERS, UnknownGrader, "grader object")
     c.register_structure_hook_func(_equals(Grader), grader)
     c.register_structure_hook_func(_equals(dict[str, Grader]), _graders_map(grader))
@@ -371,6 +376,32 @@ def _event(c: cattrs.Converter, cl: type[Any], *, fast: bool) -> Hook:
         return event
 
     return hook
+
+
+def _structure_lambda(o: Any, _: Any) -> GraderLambda:
+    """Bedrock's ``{"type": "lambda", "lambda": {"function": ARN}}``: the ARN becomes
+    ``function`` (a keyword cannot be a field); a missing or odd ``lambda`` leaves it None."""
+    if o.__class__ is not dict:
+        raise mismatch("grader object", o)
+    inner = o.get("lambda")
+    function = inner.get("function") if inner.__class__ is dict else None
+    name = o.get("name")
+    grader = GraderLambda(
+        function=function if function.__class__ is str else None,
+        name=name if name.__class__ is str else None,
+    )
+    set_document(grader, o)
+    return grader
+
+
+def _unstructure_lambda(obj: GraderLambda) -> dict[str, Any]:
+    document = getattr(obj, "_ftc_document", None)
+    if document is not None:
+        return _copy(document)  # type: ignore[no-any-return]
+    body: dict[str, Any] = {"type": "lambda", "lambda": {"function": obj.function}}
+    if obj.name is not None:
+        body["name"] = obj.name
+    return body
 
 
 def _equals(expected: Any) -> Callable[[Any], bool]:

@@ -51,6 +51,28 @@ def spec(document: str = "fine_tuning") -> dict[str, Any]:
     return loaded
 
 
+# What servers of this API accept beyond the document, added as schemas of their own. Bedrock's
+# reinforcement grader (docs.aws.amazon.com/bedrock/latest/APIReference/API_LambdaGraderConfig
+# .html: the ARN, 1 to 512 characters); the provider description (ftclient.providers) says who
+# adds it.
+ADDITIONS: dict[str, dict[str, Any]] = {
+    "GraderLambda": {
+        "type": "object",
+        "title": "LambdaGrader",
+        "properties": {
+            "type": {"type": "string", "enum": ["lambda"]},
+            "name": {"type": "string"},
+            "lambda": {
+                "type": "object",
+                "properties": {"function": {"type": "string", "minLength": 1, "maxLength": 512}},
+                "required": ["function"],
+            },
+        },
+        "required": ["type", "lambda"],
+    }
+}
+
+
 @cache
 def component(name: str) -> dict[str, Any]:
     """Return the component schema called ``name``, as the live service reads it.
@@ -58,11 +80,24 @@ def component(name: str) -> dict[str, Any]:
     The Fine-Tuning document is searched first, then the Files document (their schema names
     do not overlap), so a ``$ref`` in either resolves here.
     """
+    if name in ADDITIONS:
+        return ADDITIONS[name]
     schemas = spec()["components"]["schemas"]
     if name not in schemas:
         schemas = spec("files")["components"]["schemas"]
     schema: dict[str, Any] = schemas[name]
+    if name == "FineTuneReinforcementMethod":
+        return _with_lambda_grader(schema)
     return _multi_grader(schema) if name == "GraderMulti" else schema
+
+
+def _with_lambda_grader(schema: dict[str, Any]) -> dict[str, Any]:
+    grader = schema["properties"]["grader"]
+    options = [*grader["oneOf"], {"$ref": "#/components/schemas/GraderLambda"}]
+    return {
+        **schema,
+        "properties": {**schema["properties"], "grader": {**grader, "oneOf": options}},
+    }
 
 
 def _multi_grader(schema: dict[str, Any]) -> dict[str, Any]:

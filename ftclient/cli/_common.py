@@ -11,7 +11,7 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
-from .. import FineTuningClient
+from .. import AzureFineTuningClient, BedrockFineTuningClient, FineTuningClient
 from .._checks import MAX_PAGE_SIZE
 from ..errors import (
     APIConnectionError,
@@ -139,6 +139,14 @@ def make_client(args: argparse.Namespace) -> FineTuningClient:
     }
     if args.request_timeout is not None:
         kwargs["timeout"] = args.request_timeout
+    provider = getattr(args, "provider", None) or "openai"
+    if provider == "bedrock":  # the key from --api-key or AWS_BEARER_TOKEN_BEDROCK
+        del kwargs["organization"], kwargs["project"]
+        return BedrockFineTuningClient(api_key=args.api_key, region=args.region, **kwargs)
+    if provider == "azure":  # --base-url is the resource's endpoint here
+        del kwargs["organization"], kwargs["project"]
+        endpoint = kwargs.pop("base_url")
+        return AzureFineTuningClient(azure_endpoint=endpoint, api_key=args.api_key, **kwargs)
     return FineTuningClient(args.api_key, **kwargs)
 
 

@@ -6,7 +6,7 @@ import argparse
 from typing import NoReturn
 
 from .._version import __version__
-from . import _fleet, _jobs, _metrics, _resources
+from . import _archive, _fleet, _jobs, _metrics, _resources
 from ._common import hyper_value, key_value, positive_int
 from ._demo import DEFAULT_DEMO_SPEED, cmd_demo
 from ._serve import DEFAULT_SERVE_SPEED, cmd_serve
@@ -278,6 +278,30 @@ def _add_others(
     p.add_argument("--grader", required=True, metavar="FILE.json|JSON")
 
     p = _command(
+        sub, "export", "copy every job of the account into DIR", _archive.cmd_export, parents=common
+    )
+    p.add_argument("directory", metavar="DIR")
+    p.add_argument(
+        "--metadata", type=key_value, action="append", metavar="K=V", help="filter (repeatable)"
+    )
+    p.add_argument("--concurrency", type=positive_int, default=8, metavar="N", help="default 8")
+    p = _command(
+        sub, "rerun", "recreate exported jobs on this server", _archive.cmd_rerun, parents=common
+    )
+    p.add_argument("directory", metavar="DIR")
+    p.add_argument("--model", type=key_value, action="append", metavar="SRC=DST", help="model map")
+    p.add_argument("--job", action="append", metavar="JOB", help="only this source job")
+    p.add_argument("--dry-run", action="store_true", help="print the plan, send nothing")
+    p.add_argument(
+        "--provider",
+        choices=("openai", "azure", "bedrock"),
+        default="openai",
+        help="the target's provider: its refusals and data rules apply (Azure: --base-url is "
+        "the endpoint; Bedrock: --region or AWS_REGION, key from AWS_BEARER_TOKEN_BEDROCK)",
+    )
+    p.add_argument("--region", help="Bedrock's region (with --provider bedrock)")
+
+    p = _command(
         sub,
         "serve",
         "run the local API emulator until Ctrl-C",
@@ -315,6 +339,12 @@ def _add_others(
         default=True,
         help="a job's files must be uploaded, processed fine-tune files, as on the service "
         "(default); --no-require-files accepts any file id",
+    )
+    p.add_argument(
+        "--profile",
+        choices=("openai", "azure", "bedrock"),
+        default="openai",
+        help="the provider the emulator plays: its paths, auth, additions and refusals",
     )
     p.add_argument(
         "--webhook",

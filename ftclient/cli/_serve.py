@@ -38,6 +38,20 @@ async def _until_signalled() -> None:
             loop.remove_signal_handler(sig)
 
 
+def _how_to_point(profile: str, url: str, endpoint: str, key: str) -> list[str]:
+    if profile == "azure":
+        return [
+            f"export AZURE_OPENAI_ENDPOINT={endpoint} AZURE_OPENAI_API_KEY={key} "
+            "OPENAI_API_VERSION=2025-04-01-preview"
+        ]
+    if profile == "bedrock":
+        return [
+            f"BedrockFineTuningClient(base_url={url!r}, api_key={key!r})",
+            f"or: export OPENAI_BASE_URL={url} OPENAI_API_KEY={key}",
+        ]
+    return [f"export OPENAI_BASE_URL={url} OPENAI_API_KEY={key}"]
+
+
 async def cmd_serve(args: argparse.Namespace, out: Output) -> int:
     """Serve the emulator, print its URL and how to point a client at it, stop on a signal."""
     # the CLI's other commands do not need aiohttp.web
@@ -53,6 +67,7 @@ async def cmd_serve(args: argparse.Namespace, out: Output) -> int:
         require_files=args.require_files,
         webhooks=args.webhook,
         webhook_secret=secret,
+        profile=args.profile,
     )
     try:
         await emu.start()
@@ -63,16 +78,26 @@ async def cmd_serve(args: argparse.Namespace, out: Output) -> int:
     try:
         if out.json_mode:
             key = args.serve_keys[0] if args.serve_keys else EMULATOR_KEY
-            info = {"url": emu.url, "api_key": key, "speed": args.speed, "seed": emu.seed}
+            info = {
+                "url": emu.url,
+                "api_key": key,
+                "speed": args.speed,
+                "seed": emu.seed,
+                "profile": args.profile,
+            }
             if args.webhook:
                 info.update(webhooks=args.webhook, webhook_secret=secret)
             out.json(info, lines=True)
         else:
             pace = "wall time" if args.speed == 1 else f"{args.speed:g}x wall time"
             out.line(f"ftclient emulator listening on {emu.url} (its clock runs at {pace})")
-            out.line("Point any OpenAI client at it:")
+            if args.profile == "openai":
+                out.line("Point any OpenAI client at it:")
+            else:
+                out.line(f"It plays {emu.profile.title}. Point a client at it:")
             key = args.serve_keys[0] if args.serve_keys else EMULATOR_KEY
-            out.line(f"  export OPENAI_BASE_URL={emu.url} OPENAI_API_KEY={key}")
+            for line in _how_to_point(args.profile, emu.url, emu.endpoint, key):
+                out.line(f"  {line}")
             if args.serve_keys:
                 out.line(f"Only {len(args.serve_keys)} key(s) given with --api-key are accepted.")
             out.line(f"Replay this run's ids with --seed {emu.seed}.")

@@ -38,6 +38,7 @@ from .events import FineTuningJobEvent, ListFineTuningJobEventsResponse
 from .graders import (
     Grader,
     GraderLabelModel,
+    GraderLambda,
     GraderMulti,
     GraderPython,
     GraderScoreModel,
@@ -119,6 +120,7 @@ __all__ = [
     "FineTuningJobStatus",
     "Grader",
     "GraderLabelModel",
+    "GraderLambda",
     "GraderMulti",
     "GraderPython",
     "GraderScoreModel",

@@ -18,6 +18,7 @@ from .eval_items import EvalItem
 __all__ = [
     "Grader",
     "GraderLabelModel",
+    "GraderLambda",
     "GraderMulti",
     "GraderPython",
     "GraderScoreModel",
@@ -103,6 +104,20 @@ class GraderLabelModel(Model):
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
+class GraderLambda(Model):
+    """Amazon Bedrock's grader: an AWS Lambda ``function`` (its ARN) scores each sample.
+
+    Not in the OpenAPI document: Bedrock adds it for reinforcement fine-tuning. On the wire it is
+    ``{"type": "lambda", "lambda": {"function": "<ARN>"}}``; ``lambda`` being a Python keyword,
+    the ARN is this class's ``function`` field and the converter nests it.
+    """
+
+    type: Literal["lambda"] = "lambda"
+    name: str | None = None
+    function: str | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class UnknownGrader(Model):
     """A grader whose ``type`` this SDK does not know (or that has none); ``raw`` is the mapping
     as received, and is what is sent back."""
@@ -133,12 +148,14 @@ Grader: TypeAlias = (
     | GraderScoreModel
     | GraderLabelModel
     | GraderMulti
+    | GraderLambda
     | UnknownGrader
 )
 """Any grader, dispatched on ``type``; an unknown ``type`` decodes as ``UnknownGrader``.
 
 The spec's top-level grader fields (reinforcement method, run, validate) list every grader except
-``label_model``, which it allows only inside ``GraderMulti``.
+``label_model``, which it allows only inside ``GraderMulti``. ``GraderLambda`` is Bedrock's
+addition, accepted on the reinforcement method.
 """
 
 

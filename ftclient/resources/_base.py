@@ -11,6 +11,7 @@ from .._core import protocol
 from .._core.pagination import AsyncPaginator, PageLike
 from .._core.runner import Call, Guard, Runner
 from .._wire.decode import decode, decoder
+from ..providers import OPENAI, Provider
 from ._guards import new_key
 
 __all__ = ["Options", "Resource", "TimeoutArg", "decode"]
@@ -40,11 +41,12 @@ class Options:
 class Resource:
     """Base of the resource classes: holds the client's call runner."""
 
-    __slots__ = ("_runner",)
+    __slots__ = ("_provider", "_runner")
     _name = "resource"
 
-    def __init__(self, runner: Runner) -> None:
+    def __init__(self, runner: Runner, provider: Provider = OPENAI) -> None:
         self._runner = runner
+        self._provider = provider
 
     def _call(
         self,
@@ -59,6 +61,12 @@ class Resource:
         guard: Guard[T] | None = None,
         idempotency_key: str | None = None,
     ) -> Call[T]:
+        # What the client's provider documents as unsupported never leaves (extra_body included).
+        if self._provider.unsupported:  # OpenAI's has none: no cost per call
+            self._provider.refuse(
+                f"{self._name}.{operation}",
+                {**(body if isinstance(body, Mapping) else {}), **options.extra_body},
+            )
         headers = options.extra_headers
         if method == "POST" and "Idempotency-Key" not in headers:
             # One key for every attempt of this call, so that a server that honours it dedupes.
@@ -104,6 +112,7 @@ class Resource:
         after: str | None,
     ) -> AsyncPaginator[Any, PageT]:
         """Check the common list arguments now, and return a paginator over ``path``."""
+        self._provider.refuse(f"{self._name}.{operation}", None)
         check_limit(params.get("limit"))
         if after is not None:
             protocol.path_segment(after, "after")

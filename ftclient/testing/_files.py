@@ -284,6 +284,12 @@ class FileStore:
                 param=param,
             )
 
+    def held_content(self, file_id: str) -> bytes | None:
+        """A held file's bytes (None when no file has that id): a job's curves follow their
+        hash, and a profile's data rules count their lines."""
+        position = self._index.get(file_id)
+        return None if position is None else self._items[position].content
+
     def job_error(self, request: JobRequest, now: float) -> dict[str, Any] | None:
         """The error a job on these files fails validation with (``None``: it passes).
 

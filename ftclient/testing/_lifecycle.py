@@ -79,6 +79,7 @@ class Job:
         timings: JobTimings,
         file_error: Mapping[str, Any] | None = None,
         on_results: Callable[[Job, float], None] | None = None,
+        data_key: str | None = None,
     ) -> None:
         self.id = job_id
         # What validation finds wrong with the files (decided at creation), and who stores the
@@ -91,7 +92,11 @@ class Job:
         self.organization_id = organization_id
         self._ids = ids
         self._timings = timings
-        digest = zlib.crc32(f"{request.training_file}:{seed}".encode())
+        # The curves follow the training data: its bytes' hash when the emulator holds the file
+        # (the same data and seed give the same curves on any emulator, whatever the file's id),
+        # else the file id.
+        data = data_key or request.training_file
+        digest = zlib.crc32(f"{data}:{seed}".encode())
         span = timings.max_steps_per_epoch - timings.min_steps_per_epoch + 1
         self.steps_per_epoch = timings.min_steps_per_epoch + digest % span
         self.resolved = resolve_hyperparameters(
@@ -119,10 +124,12 @@ class Job:
         self.checkpoints: list[dict[str, Any]] = []
         self.checkpoint_index: dict[str, int] = {}
         self.checkpoint_models: dict[str, dict[str, Any]] = {}
-        rng = random.Random(f"{seed}:{request.training_file}")
+        rng = random.Random(f"{seed}:{data}")
         self._rng = rng
         self._loss_floor = rng.uniform(0.12, 0.35)
         self._loss_span = rng.uniform(1.2, 2.2)
+        self.reward: Callable[[int, int], float] | None = None
+        """A lambda grader's ``(step, total_steps) -> reward``, logged with each step."""
         self._event(created_at, f"Created fine-tuning job: {job_id}")
         validating = f"Validating training file: {request.training_file}"
         if request.validation_file:
@@ -300,6 +307,8 @@ class Job:
                 min(0.999, max(0.0, accuracy - 0.03 + rng.gauss(0.0, 0.03))), 5
             )
             message += f", validation loss={valid_loss:.4f}"
+        if self.reward is not None:
+            data["train_reward_mean"] = float(self.reward(step, self.total_steps))
         self.step = step
         self._event(at, message, kind="metrics", data=data)
         if step % self.steps_per_epoch == 0:

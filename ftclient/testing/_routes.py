@@ -47,7 +47,7 @@ class Route:
 class Router:
     """Resolve ``(method, raw path)`` to an operation of the bundled spec."""
 
-    def __init__(self) -> None:
+    def __init__(self, base_path: str = BASE_PATH) -> None:
         self._static: dict[tuple[str, str], Route] = {}
         by_template: dict[str, dict[str, Route]] = {}
         for template, method, op in operations():
@@ -61,9 +61,9 @@ class Router:
             names = re.findall(r"\{([^}]+)\}", template)
             if not names:
                 for method, route in methods.items():
-                    self._static[(method, BASE_PATH + template)] = route
+                    self._static[(method, base_path + template)] = route
                 continue
-            pattern = re.escape(BASE_PATH + template)
+            pattern = re.escape(base_path + template)
             for name in names:
                 pattern = pattern.replace(re.escape("{" + name + "}"), "([^/]+)")
             self._dynamic.append((re.compile(pattern + r"\Z"), names, methods))

@@ -17,8 +17,8 @@ from typing import Any
 from aiohttp import web
 
 from ftclient._checks import identifiers
+from ftclient.providers import Provider, provider
 
-from ._auth import authenticate
 from ._clock import SimulatedClock
 from ._errors import EmulatorError
 from ._faults import AFTER_KINDS, FaultQueue, FaultSpec, respond_after, respond_before
@@ -28,9 +28,10 @@ from ._handlers import HANDLERS
 from ._lifecycle import JobTimings
 from ._limits import JobLimits, LimitGate
 from ._multipart import read_form
+from ._profiles import LambdaFunction, attach_reward, authenticate, base_path, check_request
 from ._ratelimit import TokenBucket
 from ._recording import EmulatorStats, RecordedRequest
-from ._routes import BASE_PATH, Route, Router
+from ._routes import Route, Router
 from ._seeding import SeedData
 from ._state import EmulatorState
 from ._webhooks import DEFAULT_WEBHOOK_SECRET, WebhookDelivery, WebhookSender
@@ -95,10 +96,16 @@ class FineTuningEmulator(SeedData):
         webhook_attempts: int = 5,
         webhook_retry_wait: float = 0.1,
         limits: JobLimits | None = None,
+        profile: str = "openai",
     ) -> None:
         """Configure (but do not start) an emulator.
 
         Args:
+            profile: the provider it plays (``"openai"``, ``"azure"``, ``"bedrock"``): its
+                paths (Azure: ``/openai/...?api-version=``), auth (Azure: also ``api-key``),
+                additions (Bedrock: the lambda grader, see :meth:`register_lambda`) and
+                refusals (Bedrock: ``suffix``, permissions, graders), from
+                :mod:`ftclient.providers`.
             host: address to bind; loopback by default.
             port: port to bind; 0 picks a free one.
             api_keys: accepted bearer tokens; ``None`` accepts any non-empty token.
@@ -133,6 +140,8 @@ class FineTuningEmulator(SeedData):
         """
         if api_keys is not None and not identifiers(api_keys, "api_keys"):  # "sk-a" is one key
             raise ValueError("api_keys must name at least one key (or be None to accept any)")
+        self.profile: Provider = provider(profile)
+        self.lambdas: dict[str, LambdaFunction] = {}
         self.host = host
         self.port = port
         self.api_keys = frozenset(api_keys) if api_keys is not None else None
@@ -157,7 +166,7 @@ class FineTuningEmulator(SeedData):
             retry_wait=webhook_retry_wait,
         )
         self._webhook_scanner: asyncio.Task[None] | None = None
-        self._router = Router()
+        self._router = Router(base_path(self.profile))
         self._runner: web.ServerRunner | None = None
         self._url: str | None = None
 
@@ -169,8 +178,17 @@ class FineTuningEmulator(SeedData):
     # -- lifecycle ----------------------------------------------------------------------------
 
     @property
+    def endpoint(self) -> str:
+        """``http://127.0.0.1:<port>``: Azure's ``azure_endpoint`` (the URL without its path).
+
+        Raises:
+            RuntimeError: the emulator is not running.
+        """
+        return self.url.removesuffix(base_path(self.profile))
+
+    @property
     def url(self) -> str:
-        """The base URL, ``http://127.0.0.1:<port>/v1``.
+        """The base URL, ``http://127.0.0.1:<port>/v1`` (Azure: ``.../openai``).
 
         Raises:
             RuntimeError: the emulator is not running.
@@ -203,7 +221,7 @@ class FineTuningEmulator(SeedData):
         address = runner.addresses[0]
         self.port = address[1]
         host = f"[{self.host}]" if ":" in self.host else self.host
-        self._url = f"http://{host}:{self.port}{BASE_PATH}"
+        self._url = f"http://{host}:{self.port}{base_path(self.profile)}"
         self._start_webhook_scanner()
         return self
 
@@ -232,6 +250,16 @@ class FineTuningEmulator(SeedData):
         tb: TracebackType | None,
     ) -> None:
         await self.stop()
+
+    def register_lambda(self, function: str, grade: LambdaFunction) -> None:
+        """Make ``function`` (a Lambda ARN) a grader jobs may use (profile ``bedrock``).
+
+        Each training step of a job whose reinforcement grader is ``{"type": "lambda",
+        "lambda": {"function": function}}`` calls ``grade(sample, item)`` with
+        ``sample = {"step": n, "total_steps": N, "output_text": "..."}`` and ``item = {}``;
+        the reward it returns is the step's ``train_reward_mean`` metric.
+        """
+        self.lambdas[function] = grade
 
     # -- webhooks -----------------------------------------------------------------------------
 
@@ -330,7 +358,7 @@ class FineTuningEmulator(SeedData):
                 route = self._router.match(request.method, path)  # raises the 404
             record.operation_id = route.operation_id
             self.stats.by_operation[route.operation_id] += 1
-            authenticate(request.headers.get("Authorization", ""), self.api_keys)
+            authenticate(self.profile, request.headers, list(request.query.items()), self.api_keys)
             self._rate_limit(headers, record)
             fault = self.faults.take(route.operation_id)
             if fault is not None:
@@ -389,5 +417,10 @@ class FineTuningEmulator(SeedData):
                 "We could not parse the JSON body of your request. The API expects a JSON payload.",
                 code="invalid_json",
             )
-        handler = _ALL_HANDLERS[route.operation_id]
-        return handler(self.state, self.clock.now(), route.params, query, data)
+        held = self.state.files.held_content
+        check_request(self.profile, route.operation_id, data, self.lambdas, held)
+        now = self.clock.now()
+        result = _ALL_HANDLERS[route.operation_id](self.state, now, route.params, query, data)
+        if route.operation_id == "createFineTuningJob":
+            attach_reward(self.state.jobs[result["id"]], data, self.lambdas)
+        return result

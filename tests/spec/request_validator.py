@@ -51,12 +51,30 @@ def follow_the_service(doc: dict[str, Any]) -> dict[str, Any]:
     """Patch ``doc`` (a copy) where the live service is known to differ (spec/README.md).
 
     A multi grader's ``graders`` is a name -> grader map; the schema's single grader and the
-    example's list stay valid.
+    example's list stay valid. A reinforcement method may also take Amazon Bedrock's lambda
+    grader, ``{"type": "lambda", "lambda": {"function": ARN}}`` (Bedrock's LambdaGraderConfig:
+    an ARN of 1 to 512 characters), written here from Bedrock's documentation, not from ftclient.
     """
-    multi = doc["components"]["schemas"]["GraderMulti"]["properties"]
+    schemas = doc["components"]["schemas"]
+    multi = schemas["GraderMulti"]["properties"]
     one = multi["graders"]
     forms = [{"type": "object", "additionalProperties": one}, one, {"type": "array", "items": one}]
     multi["graders"] = {"anyOf": forms}
+    schemas["GraderLambda"] = {
+        "type": "object",
+        "properties": {
+            "type": {"type": "string", "enum": ["lambda"]},
+            "name": {"type": "string"},
+            "lambda": {
+                "type": "object",
+                "properties": {"function": {"type": "string", "minLength": 1, "maxLength": 512}},
+                "required": ["function"],
+            },
+        },
+        "required": ["type", "lambda"],
+    }
+    grader = schemas["FineTuneReinforcementMethod"]["properties"]["grader"]
+    grader["oneOf"] = [*grader["oneOf"], {"$ref": "#/components/schemas/GraderLambda"}]
     return doc
 
 
