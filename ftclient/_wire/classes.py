@@ -26,7 +26,6 @@ from typing import Any
 import attrs
 from cattrs.errors import AttributeValidationNote, ClassValidationError
 
-from .._value import Value
 from ..models._base import Model
 
 __all__ = [
@@ -64,8 +63,8 @@ def mismatch(expected: str, value: Any) -> Mismatch:
     return Mismatch(f"expected {expected}, got {_describe(value)}")
 
 
-@attrs.frozen(repr=False, eq=False)
-class Field(Value):
+@attrs.frozen
+class Field:
     """How one attribute is read from a JSON object (see the module docstring)."""
 
     name: str

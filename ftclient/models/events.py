@@ -12,7 +12,7 @@ from ._enums import FineTuningJobEventLevel, FineTuningJobEventType
 __all__ = ["FineTuningJobEvent", "ListFineTuningJobEventsResponse"]
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class FineTuningJobEvent(Model):
     """One event of a fine-tuning job (``created_at`` is Unix seconds)."""
 
@@ -26,7 +26,7 @@ class FineTuningJobEvent(Model):
     data: dict[str, Any] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class ListFineTuningJobEventsResponse(Model):
     """A page of job events."""
 

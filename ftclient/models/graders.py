@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class GraderStringCheck(Model):
     """Compares ``input`` and ``reference`` with a string ``operation``."""
 
@@ -45,7 +45,7 @@ class GraderStringCheck(Model):
     operation: StringCheckOperation | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class GraderTextSimilarity(Model):
     """Grades text by a similarity ``evaluation_metric``."""
 
@@ -56,7 +56,7 @@ class GraderTextSimilarity(Model):
     evaluation_metric: TextSimilarityMetric | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class GraderPython(Model):
     """Runs a python ``source`` on the input."""
 
@@ -66,7 +66,7 @@ class GraderPython(Model):
     image_tag: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class ScoreModelSamplingParams(Model):
     """``GraderScoreModel.sampling_params``: every field optional and nullable."""
 
@@ -77,7 +77,7 @@ class ScoreModelSamplingParams(Model):
     reasoning_effort: ReasoningEffort | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class GraderScoreModel(Model):
     """Uses a ``model`` to assign a score to the input."""
 
@@ -90,7 +90,7 @@ class GraderScoreModel(Model):
     range: list[float] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class GraderLabelModel(Model):
     """Uses a ``model`` to assign one of ``labels``; ``passing_labels`` count as a pass."""
 
@@ -102,7 +102,7 @@ class GraderLabelModel(Model):
     passing_labels: list[str] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class UnknownGrader(Model):
     """A grader whose ``type`` this SDK does not know (or that has none); ``raw`` is the mapping
     as received, and is what is sent back."""
@@ -111,7 +111,7 @@ class UnknownGrader(Model):
     raw: dict[str, Any]
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class GraderMulti(Model):
     """Combines the outputs of ``graders`` with the ``calculate_output`` formula."""
 
@@ -142,7 +142,7 @@ The spec's top-level grader fields (reinforcement method, run, validate) list ev
 """
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class RunGraderRequest(Model):
     """Body of ``POST /fine_tuning/alpha/graders/run``."""
 
@@ -151,7 +151,7 @@ class RunGraderRequest(Model):
     model_sample: str
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class RunGraderResponseErrors(Model):
     """``RunGraderResponse.metadata.errors``: which kinds of failure happened.
 
@@ -174,7 +174,7 @@ class RunGraderResponseErrors(Model):
     model_grader_server_error_details: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class RunGraderResponseMetadata(Model):
     """``RunGraderResponse.metadata``."""
 
@@ -188,7 +188,7 @@ class RunGraderResponseMetadata(Model):
     sampled_model_name: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class RunGraderResponse(Model):
     """Response of ``POST /fine_tuning/alpha/graders/run``."""
 
@@ -198,14 +198,14 @@ class RunGraderResponse(Model):
     model_grader_token_usage_per_model: dict[str, Any] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class ValidateGraderRequest(Model):
     """Body of ``POST /fine_tuning/alpha/graders/validate``."""
 
     grader: Grader
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class ValidateGraderResponse(Model):
     """Response of ``POST /fine_tuning/alpha/graders/validate``."""
 
