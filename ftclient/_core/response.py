@@ -7,7 +7,6 @@ from typing import Any
 
 import attrs
 
-
 __all__ = ["Response", "ResponseInfo", "keep_info", "response_info"]
 
 
