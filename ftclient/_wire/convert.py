@@ -54,15 +54,15 @@ from ..models import (
     UnknownContentItem,
     UnknownGrader,
 )
-from ..models._base import Model
+from ..models._base import set_document
 from . import hooks
 from .hooks import Hook, Mismatch, mismatch, nullable, scalar_classes, without_none
+from .unrolled import FieldHook, unrolled_hook
 
 __all__ = ["DecodeError", "structure", "unstructure"]
 
 T = TypeVar("T")
 _NONE = type(None)
-_set_document = Model._ftc_document.__set__  # type: ignore[attr-defined]  # a slot descriptor
 
 _GRADERS: dict[str, type[Any]] = {
     "string_check": GraderStringCheck,
@@ -102,19 +102,45 @@ def _equals(expected: Any) -> Callable[[Any], bool]:
     return lambda t: bool(t == expected)
 
 
-def _model(c: cattrs.Converter, cl: type[Any]) -> Hook:
-    """cattrs' generated hook of a model class, which then keeps its document.
+def _fields(c: cattrs.Converter, cl: type[Any]) -> list[FieldHook]:
+    """How each field of ``cl`` is read: the one policy both model hooks follow.
 
-    A field with a default other than None takes it for a null too (the service sends
-    ``"object": null`` where the spec has a constant); ``X | None`` fields get None from their
-    type's hook.
+    Absent takes the field's default (a field without one is required). A value goes to its
+    type's hook, whose ``X | None`` returns None for a null; a field with a default other than
+    None takes it for a null too (the service sends ``"object": null`` where the spec has a
+    constant).
     """
     attrs.resolve_types(cl)
-    overrides: dict[str, Any] = {
-        a.name: override(struct_hook=nullable(c.get_structure_hook, a.type, a.default))
-        for a in attrs.fields(cl)
-        if a.default is not attrs.NOTHING and a.default is not None
-    }
+    fields = []
+    for a in attrs.fields(cl):
+        required = a.default is attrs.NOTHING
+        if required or a.default is None:
+            hook = c.get_structure_hook(a.type)
+        else:
+            hook = nullable(c.get_structure_hook, a.type, a.default)
+        inner = without_none(a.type)
+        found = scalar_classes(inner)
+        is_enum = isinstance(inner, type) and issubclass(inner, OpenStrEnum)
+        fields.append(
+            FieldHook(
+                name=a.name,
+                required=required,
+                default=None if required else a.default,
+                type=a.type,
+                hook=hook,
+                classes=found[1] if found else None,
+                members=inner._value2member_map_ if is_enum else None,
+            )
+        )
+    return fields
+
+
+def _model(c: cattrs.Converter, cl: type[Any]) -> Hook:
+    """The hook of a model class; every decoded instance keeps its document."""
+    fields = _fields(c, cl)
+    if not c.detailed_validation:
+        return unrolled_hook(cl, fields)
+    overrides: dict[str, Any] = {f.name: override(struct_hook=f.hook) for f in fields}
     from_fields = make_dict_structure_fn(cl, c, **overrides)
     expected = f"object ({cl.__name__})"
 
@@ -122,7 +148,7 @@ def _model(c: cattrs.Converter, cl: type[Any]) -> Hook:
         if o.__class__ is not dict:
             raise mismatch(expected, o)
         inst = from_fields(o, t)
-        _set_document(inst, o)
+        set_document(inst, o)
         return inst
 
     return hook

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["Model"]
+__all__ = ["Model", "set_document"]
 
 
 class Model:
@@ -16,3 +16,7 @@ class Model:
     """
 
     __slots__ = ("_ftc_document", "_ftc_info")
+
+
+# How decoding sets the document of an instance once (a slot descriptor's setter).
+set_document = Model._ftc_document.__set__  # type: ignore[attr-defined]
