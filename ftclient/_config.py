@@ -20,6 +20,7 @@ __all__ = [
     "DEFAULT_MAX_CONNECTIONS",
     "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_RETRY_POLICY",
+    "DEFAULT_SETTLE",
     "DEFAULT_TIMEOUTS",
     "ClientConfig",
     "FlowControl",
@@ -33,6 +34,8 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_MAX_CONNECTIONS = 100
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 """Largest response body read (after decompression): a 100-item page is well below 1 MiB."""
+DEFAULT_SETTLE = 5.0
+"""``jobs.follow_events``: seconds of reading on after the job ends (events listed late)."""
 
 ENV_API_KEY = "OPENAI_API_KEY"
 ENV_BASE_URL = "OPENAI_BASE_URL"
