@@ -2,7 +2,7 @@
 # Mutation testing of the reliability core with mutmut (docs/reliability.md, "Mutation testing").
 #
 #   tools/mutation.sh                 every module in [tool.mutmut] only_mutate (pyproject.toml)
-#   tools/mutation.sh _flow _protocol only those modules
+#   tools/mutation.sh _core.gate _wire.convert   only those modules (dotted, under ftclient)
 #
 # mutmut copies the package to mutants/, runs the fast test files listed in
 # pytest_add_cli_args_test_selection once to learn which tests reach which function, then runs,
@@ -26,7 +26,8 @@ done
 "$py" -m mutmut results --all true | awk '
   $2 == "not" { next }  # "not checked": a module left out of this run
   {
-    split($1, part, "."); module = part[1] "." part[2]; total[module]++
+    # ftclient._wire.convert.x_structure__mutmut_3: the module is all but the last part
+    module = $1; sub(/\.[^.]*$/, "", module); total[module]++
     if ($2 == "killed" || $2 == "timeout") killed[module]++
   }
   END {
