@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -202,3 +203,32 @@ def test_generated_documents_decode_and_round_trip(sample: tuple[str, Any]) -> N
     decoded = _convert.converter().structure(document, getattr(models, name))
     assert decoded == _convert._explaining().structure(document, getattr(models, name))
     assert _convert.unstructure(decoded) == document
+
+
+def test_the_unrolled_hook_refuses_classes_whose_slots_it_cannot_set_directly() -> None:
+    from ftclient._wire.unrolled import unrolled_hook
+
+    @attrs.frozen
+    class Checked:
+        a: int = attrs.field(validator=attrs.validators.instance_of(int))
+
+    @attrs.frozen
+    class Converted:
+        a: int = attrs.field(converter=int)
+
+    @attrs.frozen
+    class Derived:
+        a: int = attrs.field(init=False, default=1)
+
+    @attrs.frozen
+    class Finished:
+        a: int = 1
+
+        def __attrs_post_init__(self) -> None:
+            pass
+
+    for cls in (Checked, Converted, Derived, Finished):
+        with pytest.raises(TypeError, match=f"{cls.__name__}: models have no validators"):
+            unrolled_hook(cls, [])
+    kept = unrolled_hook(m.FineTuningJobError, [])({"x": 1}, None)  # a model: accepted
+    assert _convert.unstructure(kept) == {"x": 1}
