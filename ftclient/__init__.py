@@ -44,9 +44,6 @@ from .errors import (
     UnprocessableEntityError,
     WaitTimeoutError,
 )
-from .polling.changes import JobChange
-from .polling.wait import PollSchedule
-from .polling.waiter import JobWaiter, WaitResult
 from .resources._submit import Submitted
 
 __all__ = [
@@ -99,15 +96,29 @@ __all__ = [
 
 if TYPE_CHECKING:
     from . import webhooks
+    from .polling.changes import JobChange
+    from .polling.wait import PollSchedule
+    from .polling.waiter import JobWaiter, WaitResult
 else:
-    # ``ftclient.webhooks`` is imported on first use (PEP 562): a client that receives no
-    # webhooks does not pay for its event classes and hmac at ``import ftclient``. Hidden from
-    # type checkers, which would otherwise accept any misspelt ``ftclient.<name>``.
+    # Imported on first use (PEP 562): a client that receives no webhooks does not pay for
+    # their event classes and hmac at ``import ftclient``, nor one that never waits for a job
+    # for ftclient.polling. Hidden from type checkers, which would otherwise accept any
+    # misspelt ``ftclient.<name>``.
+    _LAZY = {
+        "webhooks": (".webhooks", None),
+        "PollSchedule": (".polling.wait", "PollSchedule"),
+        "JobWaiter": (".polling.waiter", "JobWaiter"),
+        "WaitResult": (".polling.waiter", "WaitResult"),
+        "JobChange": (".polling.changes", "JobChange"),
+    }
+
     def __getattr__(name):
-        if name == "webhooks":
+        if name in _LAZY:
             from importlib import import_module
 
-            return import_module(".webhooks", __name__)
+            module, attribute = _LAZY[name]
+            found = import_module(module, __name__)
+            return found if attribute is None else getattr(found, attribute)
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
     def __dir__():

@@ -12,7 +12,6 @@ import attrs
 from . import _checks
 from ._base_url import split_base_url, warn_if_cleartext
 from ._checks import positive_int
-from ._value import Value
 from .errors import InvalidParameterError
 
 __all__ = [
@@ -21,6 +20,7 @@ __all__ = [
     "DEFAULT_MAX_CONNECTIONS",
     "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_RETRY_POLICY",
+    "DEFAULT_SETTLE",
     "DEFAULT_TIMEOUTS",
     "ClientConfig",
     "FlowControl",
@@ -34,6 +34,8 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_MAX_CONNECTIONS = 100
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 """Largest response body read (after decompression): a 100-item page is well below 1 MiB."""
+DEFAULT_SETTLE = 5.0
+"""``jobs.follow_events``: seconds of reading on after the job ends (events listed late)."""
 
 ENV_API_KEY = "OPENAI_API_KEY"
 ENV_BASE_URL = "OPENAI_BASE_URL"
@@ -74,8 +76,8 @@ class Secret:
         return hash(self._value)
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
-class Timeouts(Value):
+@attrs.frozen(kw_only=True)
+class Timeouts:
     """Time limits in seconds; ``None`` disables that limit.
 
     Args:
@@ -119,8 +121,8 @@ def _positive_rate(instance: object, attribute: attrs.Attribute[Any], value: obj
     _checks.seconds(value, attribute.name, unit="requests per second")
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
-class RetryPolicy(Value):
+@attrs.frozen(kw_only=True)
+class RetryPolicy:
     """How failed attempts are retried.
 
     Retried: connection errors, timeouts, 408, 409, 429 and 5xx, unless the server says
@@ -162,8 +164,8 @@ def _positive_int_or_none(instance: object, attribute: attrs.Attribute[Any], val
         positive_int(value, attribute.name)
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
-class FlowControl(Value):
+@attrs.frozen(kw_only=True)
+class FlowControl:
     """Client-wide flow control settings.
 
     Args:
@@ -181,8 +183,8 @@ class FlowControl(Value):
 DEFAULT_FLOW_CONTROL = FlowControl()
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
-class ClientConfig(Value):
+@attrs.frozen(kw_only=True)
+class ClientConfig:
     """Everything a client was configured with, after environment resolution.
 
     The API key is a :class:`Secret`, so that it never reaches logs or tracebacks.

@@ -4,6 +4,7 @@ bound to it with retry waits switched off."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 
 import pytest
@@ -16,13 +17,28 @@ from tests.spec.request_validator import validate_request
 NO_WAIT = ftclient.RetryPolicy(wait=False)
 
 
+def _clear_converters() -> None:
+    _convert.converter.cache_clear()
+    _convert._explaining.cache_clear()
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Start every session with a converter not built yet.
+    """Start every session with converters not built yet.
 
     A mutation run (mutmut) forks each mutant's session from a process that already decoded
     something; a converter built there would hide the mutants of the code that builds it.
     """
-    _convert.converter.cache_clear()
+    _clear_converters()
+
+
+@pytest.fixture(autouse=True)
+def _converters_built_per_test_for_mutmut_stats() -> None:
+    """In mutmut's pass that learns which tests reach which function, build the converters
+    afresh for every test, so that each test that decodes is linked to the code that builds
+    them (otherwise only the first one would be, and only it would run against such a mutant).
+    """
+    if os.environ.get("MUTANT_UNDER_TEST") == "stats":
+        _clear_converters()
 
 
 def assert_requests_conform(emulator: FineTuningEmulator) -> int:

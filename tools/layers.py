@@ -43,7 +43,7 @@ LAYERS: list[tuple[str, ...]] = [
         "ftclient.providers",
     ),
     ("ftclient.models",),
-    ("ftclient.errors", "ftclient._value"),
+    ("ftclient.errors",),
 ]
 AIOHTTP_ALLOWED = ("ftclient._transport", "ftclient.testing", "ftclient.cli", "ftclient.webhooks")
 # What the emulator may not reach (STYLE.md: it may import the models and _wire, never the

@@ -2,7 +2,7 @@
 # Mutation testing of the reliability core with mutmut (docs/reliability.md, "Mutation testing").
 #
 #   tools/mutation.sh                 every module in [tool.mutmut] only_mutate (pyproject.toml)
-#   tools/mutation.sh _core.gate webhooks._signing   only those modules (dotted, below ftclient)
+#   tools/mutation.sh _core.gate _wire.convert   only those modules (dotted, under ftclient)
 #
 # mutmut copies the package to mutants/, runs the fast test files listed in
 # pytest_add_cli_args_test_selection once to learn which tests reach which function, then runs,

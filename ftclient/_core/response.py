@@ -7,13 +7,11 @@ from typing import Any
 
 import attrs
 
-from .._value import Value
-
 __all__ = ["Response", "ResponseInfo", "keep_info", "response_info"]
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
-class ResponseInfo(Value):
+@attrs.frozen(kw_only=True)
+class ResponseInfo:
     """How a successful response was obtained; see :func:`ftclient.response_info`.
 
     Attributes:

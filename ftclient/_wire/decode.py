@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 from .._core import protocol
 from .._core.response import Response, keep_info
 from ..errors import APIResponseValidationError
-from . import convert as _convert
 
 __all__ = ["decode", "decoder", "to_dict", "to_json"]
 
@@ -29,6 +28,9 @@ def decode(response: Response, model: type[T], *, method: str, url: str) -> T:
         APIResponseValidationError: the body is not JSON or not the kind of document ``model``
             is (the error names the failing path).
     """
+    # The converter (and cattrs) load with the first response, not at ``import ftclient``.
+    from . import convert as _convert
+
     info = response.info
     try:
         data = protocol.loads(response.body)
@@ -78,7 +80,9 @@ def to_dict(obj: Any) -> Any:
     Returns:
         JSON-ready data (dicts, lists, str, int, float, bool, None).
     """
-    return _convert.unstructure(obj)
+    from .convert import unstructure
+
+    return unstructure(obj)
 
 
 def to_json(obj: Any, *, indent: int | None = None) -> str:

@@ -15,8 +15,6 @@ from typing import Any
 
 from .._checks import Path, dotted, json_value
 from ..errors import InvalidParameterError
-from . import convert
-from .schema import SchemaViolation, component, validate
 
 __all__ = ["request_body"]
 
@@ -34,7 +32,11 @@ def request_body(schema_name: str, fields: Mapping[str, Any]) -> dict[str, Any]:
         InvalidParameterError: naming the path of the first bad value, e.g.
             ``method.supervised.hyperparameters.n_epochs``.
     """
-    body = {name: convert.unstructure(value) for name, value in fields.items() if value is not None}
+    # Loaded with the first request body, not at ``import ftclient`` (cattrs, the schema).
+    from .convert import unstructure
+    from .schema import SchemaViolation, component, validate
+
+    body = {name: unstructure(value) for name, value in fields.items() if value is not None}
     json_value(body, ())
     unknown: list[Path] = []
     try:

@@ -13,7 +13,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class FineTuningJobCheckpointMetrics(Model):
     """Metrics at the step of a checkpoint; the API sends only some of them."""
 
@@ -26,7 +26,7 @@ class FineTuningJobCheckpointMetrics(Model):
     full_valid_mean_token_accuracy: float | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class FineTuningJobCheckpoint(Model):
     """A model checkpoint saved during a fine-tuning job."""
 
@@ -39,7 +39,7 @@ class FineTuningJobCheckpoint(Model):
     object: str = "fine_tuning.job.checkpoint"
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class ListFineTuningJobCheckpointsResponse(Model):
     """A page of checkpoints."""
 

@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class PromptCacheBreakpointConfig(Model):
     """Marks the exact end of a reusable prompt prefix."""
 
@@ -33,7 +33,7 @@ class PromptCacheBreakpointConfig(Model):
     mode: str = "explicit"
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class InputTextContent(Model):
     """A text input to the model (``type: input_text``)."""
 
@@ -42,7 +42,7 @@ class InputTextContent(Model):
     prompt_cache_breakpoint: PromptCacheBreakpointConfig | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class EvalItemContentOutputText(Model):
     """A text output from the model (``type: output_text``)."""
 
@@ -50,7 +50,7 @@ class EvalItemContentOutputText(Model):
     text: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class EvalItemInputImage(Model):
     """An image input block (``type: input_image``)."""
 
@@ -60,7 +60,7 @@ class EvalItemInputImage(Model):
     detail: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class InputAudioData(Model):
     """The ``input_audio`` payload of ``InputAudio``: base64 data and its format."""
 
@@ -68,7 +68,7 @@ class InputAudioData(Model):
     format: AudioFormat | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class InputAudio(Model):
     """An audio input to the model (``type: input_audio``)."""
 
@@ -76,7 +76,7 @@ class InputAudio(Model):
     input_audio: InputAudioData | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class UnknownContentItem(Model):
     """A content item whose ``type`` this SDK does not know; ``raw`` is the mapping as received."""
 
@@ -104,7 +104,7 @@ EvalItemContent: TypeAlias = EvalItemContentItem | EvalItemContentArray
 """``EvalItem.content``: a single item or a list of items."""
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class EvalItem(Model):
     """A message input to a grader model, with a role and content.
 

@@ -13,7 +13,7 @@ from .metrics import MetricPoint
 __all__ = ["FineTuningJobEvent", "ListFineTuningJobEventsResponse"]
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class FineTuningJobEvent(Model):
     """One event of a fine-tuning job (``created_at`` is Unix seconds)."""
 
@@ -28,7 +28,7 @@ class FineTuningJobEvent(Model):
     data: MetricPoint | dict[str, Any] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class ListFineTuningJobEventsResponse(Model):
     """A page of job events."""
 

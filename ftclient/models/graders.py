@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class GraderStringCheck(Model):
     """Compares ``input`` and ``reference`` with a string ``operation``."""
 
@@ -46,7 +46,7 @@ class GraderStringCheck(Model):
     operation: StringCheckOperation | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class GraderTextSimilarity(Model):
     """Grades text by a similarity ``evaluation_metric``."""
 
@@ -57,7 +57,7 @@ class GraderTextSimilarity(Model):
     evaluation_metric: TextSimilarityMetric | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class GraderPython(Model):
     """Runs a python ``source`` on the input."""
 
@@ -67,7 +67,7 @@ class GraderPython(Model):
     image_tag: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class ScoreModelSamplingParams(Model):
     """``GraderScoreModel.sampling_params``: every field optional and nullable."""
 
@@ -78,7 +78,7 @@ class ScoreModelSamplingParams(Model):
     reasoning_effort: ReasoningEffort | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class GraderScoreModel(Model):
     """Uses a ``model`` to assign a score to the input."""
 
@@ -91,7 +91,7 @@ class GraderScoreModel(Model):
     range: list[float] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class GraderLabelModel(Model):
     """Uses a ``model`` to assign one of ``labels``; ``passing_labels`` count as a pass."""
 
@@ -103,7 +103,7 @@ class GraderLabelModel(Model):
     passing_labels: list[str] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class GraderLambda(Model):
     """Amazon Bedrock's grader: an AWS Lambda ``function`` (its ARN) scores each sample.
 
@@ -117,7 +117,7 @@ class GraderLambda(Model):
     function: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class UnknownGrader(Model):
     """A grader whose ``type`` this SDK does not know (or that has none); ``raw`` is the mapping
     as received, and is what is sent back."""
@@ -126,7 +126,7 @@ class UnknownGrader(Model):
     raw: dict[str, Any]
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class GraderMulti(Model):
     """Combines the outputs of ``graders`` with the ``calculate_output`` formula."""
 
@@ -159,7 +159,7 @@ addition, accepted on the reinforcement method.
 """
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class RunGraderRequest(Model):
     """Body of ``POST /fine_tuning/alpha/graders/run``."""
 
@@ -168,7 +168,7 @@ class RunGraderRequest(Model):
     model_sample: str
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class RunGraderResponseErrors(Model):
     """``RunGraderResponse.metadata.errors``: which kinds of failure happened.
 
@@ -191,7 +191,7 @@ class RunGraderResponseErrors(Model):
     model_grader_server_error_details: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class RunGraderResponseMetadata(Model):
     """``RunGraderResponse.metadata``."""
 
@@ -205,7 +205,7 @@ class RunGraderResponseMetadata(Model):
     sampled_model_name: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class RunGraderResponse(Model):
     """Response of ``POST /fine_tuning/alpha/graders/run``."""
 
@@ -215,14 +215,14 @@ class RunGraderResponse(Model):
     model_grader_token_usage_per_model: dict[str, Any] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class ValidateGraderRequest(Model):
     """Body of ``POST /fine_tuning/alpha/graders/validate``."""
 
     grader: Grader
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class ValidateGraderResponse(Model):
     """Response of ``POST /fine_tuning/alpha/graders/validate``."""
 

@@ -30,7 +30,7 @@ Metadata: TypeAlias = dict[str, str] | None
 """Up to 16 string key-value pairs attached to an object, or null."""
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class FineTuningJobError(Model):
     """Why a job failed; the job's ``error`` is ``None`` unless it failed."""
 
@@ -39,7 +39,7 @@ class FineTuningJobError(Model):
     param: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class FineTuningJobHyperparameters(Model):
     """The (deprecated, see ``method``) job-level hyperparameters; ``None`` means not given."""
 
@@ -48,7 +48,7 @@ class FineTuningJobHyperparameters(Model):
     n_epochs: AutoInt | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class WandbIntegration(Model):
     """Weights and Biases settings: the project runs go to, and optional name, entity, tags."""
 
@@ -58,7 +58,7 @@ class WandbIntegration(Model):
     tags: list[str] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class FineTuningIntegration(Model):
     """An integration enabled for a job.
 
@@ -70,7 +70,7 @@ class FineTuningIntegration(Model):
     wandb: WandbIntegration | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class FineTuningJob(Model):
     """A fine-tuning job. Timestamps are Unix seconds, as on the wire.
 
@@ -104,7 +104,7 @@ class FineTuningJob(Model):
         return self.status in TERMINAL_STATUSES
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class CreateFineTuningJobRequest(Model):
     """Body of ``POST /fine_tuning/jobs``."""
 
@@ -119,7 +119,7 @@ class CreateFineTuningJobRequest(Model):
     metadata: Metadata = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class ListPaginatedFineTuningJobsResponse(Model):
     """A page of fine-tuning jobs."""
 

@@ -33,7 +33,7 @@ AutoFloat: TypeAlias = float | str
 """A number or ``"auto"`` (see :data:`AutoInt`); an integer is a valid number (Azure sends them)."""
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class FineTuneSupervisedHyperparameters(Model):
     """Hyperparameters of a supervised job."""
 
@@ -42,7 +42,7 @@ class FineTuneSupervisedHyperparameters(Model):
     n_epochs: AutoInt | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class FineTuneDPOHyperparameters(Model):
     """Hyperparameters of a DPO job."""
 
@@ -52,7 +52,7 @@ class FineTuneDPOHyperparameters(Model):
     n_epochs: AutoInt | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class FineTuneReinforcementHyperparameters(Model):
     """Hyperparameters of a reinforcement job."""
 
@@ -65,21 +65,21 @@ class FineTuneReinforcementHyperparameters(Model):
     eval_samples: AutoInt | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class FineTuneSupervisedMethod(Model):
     """Configuration of the supervised method."""
 
     hyperparameters: FineTuneSupervisedHyperparameters | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class FineTuneDPOMethod(Model):
     """Configuration of the DPO method."""
 
     hyperparameters: FineTuneDPOHyperparameters | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class FineTuneReinforcementMethod(Model):
     """Configuration of the reinforcement method: a grader and hyperparameters.
 
@@ -90,7 +90,7 @@ class FineTuneReinforcementMethod(Model):
     hyperparameters: FineTuneReinforcementHyperparameters | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class FineTuneMethod(Model):
     """The method used for fine-tuning: ``type`` names which of the other fields applies.
 

@@ -8,7 +8,6 @@ from typing import Any
 
 import attrs
 
-from .._value import Value
 from ._base import Model
 from ._enums import FineTuningJobEventType
 from .checkpoints import FineTuningJobCheckpoint
@@ -36,7 +35,7 @@ COLUMNS = ("step", "total_steps", *METRIC_NAMES)
 SPARK_CHARS = "▁▂▃▄▅▆▇█"
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class MetricPoint(Model):
     """The metrics of one training step: a ``metrics`` event's ``data``, typed.
 
@@ -66,7 +65,7 @@ class MetricPoint(Model):
         return {k: v for k, v in document.items() if k not in COLUMNS}
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class EventMetrics(Model):
     """What ``jobs.metrics`` reads of an event: its id (the page cursor), type and data.
 
@@ -79,7 +78,7 @@ class EventMetrics(Model):
     data: MetricPoint | dict[str, Any] | None = None  # typed as an event's data is
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class EventMetricsPage(Model):
     """A page of job events read as :class:`EventMetrics`."""
 
@@ -114,8 +113,8 @@ def _document(model: Model | None) -> dict[str, Any]:
 _set_document = Model._ftc_document.__set__  # type: ignore[attr-defined]  # a slot descriptor
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
-class MetricSeries(Value):
+@attrs.frozen(kw_only=True)
+class MetricSeries:
     """Every metrics point of a job, oldest first, one per step (``client.jobs.metrics``).
 
     Iterate it, index it or take ``len``; :meth:`values` gives one metric's curve and

@@ -14,7 +14,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class FineTuningCheckpointPermission(Model):
     """A project's permission to use a fine-tuned checkpoint."""
 
@@ -24,14 +24,14 @@ class FineTuningCheckpointPermission(Model):
     object: str = "checkpoint.permission"
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class CreateFineTuningCheckpointPermissionRequest(Model):
     """Body of ``POST /fine_tuning/checkpoints/{checkpoint}/permissions``."""
 
     project_ids: list[str]
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class ListFineTuningCheckpointPermissionResponse(Model):
     """A page of checkpoint permissions (also the response of the create operation)."""
 
@@ -42,7 +42,7 @@ class ListFineTuningCheckpointPermissionResponse(Model):
     has_more: bool = False
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True)
 class DeleteFineTuningCheckpointPermissionResponse(Model):
     """Response of deleting a checkpoint permission."""
 

@@ -20,9 +20,7 @@ from ..models import TERMINAL_STATUSES, FineTuningJobEvent
 from ._api import JobReads
 from .wait import OnUpdate, PollSchedule, notify, schedule_for
 
-__all__ = ["DEFAULT_SETTLE", "follow_events"]
-
-DEFAULT_SETTLE = 5.0  # seconds of reading on after the job ends
+__all__ = ["follow_events"]
 
 
 def follow_events(

@@ -16,7 +16,6 @@ import attrs
 from .. import _checks
 from .._core.protocol import server_wait
 from .._core.response import response_info
-from .._value import Value
 from ..errors import APIStatusError, InvalidParameterError, WaitTimeoutError
 from ..models import TERMINAL_STATUSES, FineTuningJob
 from ._api import JobReads
@@ -35,8 +34,8 @@ __all__ = [
 OnUpdate = Callable[[FineTuningJob], Awaitable[None] | None]
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
-class PollSchedule(Value):
+@attrs.frozen(kw_only=True)
+class PollSchedule:
     """How often to poll: starts at ``initial``, grows by ``factor`` up to ``maximum``, ±``jitter``.
 
     A ``Retry-After``/``retry-after-ms`` hint of at most ``maximum`` seconds on a poll's response

@@ -30,7 +30,6 @@ import attrs
 from .._checks import MAX_PAGE_SIZE
 from .._config import DEFAULT_RETRY_POLICY
 from .._core.protocol import should_retry
-from .._value import Value
 from ..errors import APIResponseValidationError, FTClientError
 from ..models import FineTuningJob
 from ._api import JobReads
@@ -41,8 +40,8 @@ __all__ = ["PAGE_SIZE", "WaitResult", "Watch", "transient"]
 PAGE_SIZE = MAX_PAGE_SIZE  # the most jobs.list returns per page
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
-class WaitResult(Value):
+@attrs.frozen(kw_only=True)
+class WaitResult:
     """What ``wait_many`` yields for one job: the finished job, or why it could not be watched.
 
     Attributes:

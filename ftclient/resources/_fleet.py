@@ -10,21 +10,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from .. import _checks
 from .._core.pagination import AsyncPaginator
 from .._core.runner import Runner
 from ..errors import BadRequestError, InvalidParameterError
 from ..models import TERMINAL_STATUSES, FineTuningJob, ListPaginatedFineTuningJobsResponse
-from ..polling._api import JobReads
-from ..polling.changes import JobChange, watch_jobs
-from ..polling.wait import PollSchedule, schedule_for
-from ..polling.waiter import JobWaiter
 from ._guards import IDEMPOTENCY_METADATA_KEY
 from ._submit import Submitted, _Quota, _Run, _Slots, check_specs, key_of, submit_many
 
-__all__ = ["FleetOps", "JobChange", "Submitted"]
+if TYPE_CHECKING:  # ftclient.polling loads on first use (import time)
+    from ..polling._api import JobReads
+    from ..polling.changes import JobChange
+    from ..polling.wait import PollSchedule
+    from ..polling.waiter import JobWaiter
+
+__all__ = ["FleetOps", "Submitted"]
 
 _LIST_PAGE = _checks.MAX_PAGE_SIZE
 Paginate = Callable[..., AsyncPaginator[FineTuningJob, ListPaginatedFineTuningJobsResponse]]
@@ -169,11 +171,14 @@ class FleetOps:
         """
         if metadata is not None:
             _checks.check_metadata(metadata)
+        from ..polling.changes import watch_jobs
+        from ..polling.wait import schedule_for
+
         schedule = schedule_for(poll_interval)
         if not isinstance(existing, bool):
             raise InvalidParameterError("existing", "must be True or False")
         return watch_jobs(
-            cast(JobReads, self), metadata=metadata, schedule=schedule, existing=existing
+            cast("JobReads", self), metadata=metadata, schedule=schedule, existing=existing
         )
 
     async def cancel_many(

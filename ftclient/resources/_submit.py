@@ -36,7 +36,6 @@ import attrs
 
 from .. import _checks
 from .._core.response import response_info
-from .._value import Value
 from .._wire.decode import to_dict
 from ..errors import APIError, FTClientError, InvalidParameterError, RateLimitError
 from ..models import FineTuningJob
@@ -63,8 +62,8 @@ _ACTIVE = frozenset({"validating_files", "queued", "running", "paused"})
 _QUOTA_FIRST, _QUOTA_MAX = 60.0, 3600.0  # waits for a quota refusal that names none
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
-class Submitted(Value):
+@attrs.frozen(kw_only=True)
+class Submitted:
     """What ``submit_many`` yields for one spec.
 
     Attributes:

@@ -3,25 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .._checks import MAX_PAGE_SIZE
+from .._config import DEFAULT_SETTLE
 from .._core.pagination import AsyncPaginator
 from .._core.paths import job_path
 from ..models import MetricPoint, MetricSeries
 from ..models.metrics import EventMetrics, EventMetricsPage
-from ..polling import metrics as _metrics
-from ..polling._api import JobReads
-from ..polling.follow import DEFAULT_SETTLE
-from ..polling.wait import OnUpdate, PollSchedule
 from ._base import Options, Resource
 from .checkpoints import Checkpoints
 
+if TYPE_CHECKING:  # ftclient.polling loads on first use (import time)
+    from ..polling._api import JobReads
+    from ..polling.wait import OnUpdate, PollSchedule
+
+    class _Jobs(JobReads, Protocol):
+        """What following needs of the class this is a base of (``Jobs``)."""
+
+
 __all__ = ["JobMetrics"]
-
-
-class _Jobs(JobReads, Protocol):
-    """What following needs of the class this is a base of (``Jobs``)."""
 
 
 class JobMetrics(Resource):
@@ -66,6 +67,8 @@ class JobMetrics(Resource):
             PaginationError: pages that cannot be followed.
         """
         checkpoints = Checkpoints(self._runner)
+        from ..polling import metrics as _metrics
+
         return await _metrics.read_metrics(
             self._event_metrics,
             lambda job, size: checkpoints.list(job, limit=size),
@@ -106,6 +109,8 @@ class JobMetrics(Resource):
             APIError: from the iteration, a request that failed after the client's retries.
             PaginationError: from the iteration, event pages that cannot be followed.
         """
+        from ..polling import metrics as _metrics
+
         return _metrics.follow_metrics(
             self,
             job_id,

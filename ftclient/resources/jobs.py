@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Collection, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._checks import (
     MAX_PAGE_SIZE,
@@ -11,6 +11,7 @@ from .._checks import (
     check_metadata,
 )
 from .._checks import idempotency_key as check_key
+from .._config import DEFAULT_SETTLE
 from .._core.pagination import AsyncPaginator
 from .._core.paths import JOBS_PATH, job_path
 from .._core.protocol import NO_METADATA, NoMetadata
@@ -23,9 +24,6 @@ from ..models import (
     ListFineTuningJobEventsResponse,
     ListPaginatedFineTuningJobsResponse,
 )
-from ..polling.follow import DEFAULT_SETTLE, follow_events
-from ..polling.wait import OnUpdate, PollSchedule, wait
-from ..polling.waiter import JobWaiter
 from ._base import Options, TimeoutArg
 from ._fleet import FleetOps
 from ._guards import (
@@ -36,6 +34,10 @@ from ._guards import (
     with_idempotency_key,
 )
 from .job_metrics import JobMetrics
+
+if TYPE_CHECKING:
+    from ..polling.wait import OnUpdate, PollSchedule
+    from ..polling.waiter import JobWaiter
 
 __all__ = ["Jobs"]
 
@@ -310,6 +312,8 @@ class Jobs(JobMetrics, FleetOps):
             WaitTimeoutError: ``timeout`` passed; ``.last`` is the last job seen.
             APIError: a poll failed after the client's retries (``NotFoundError``: no such job).
         """
+        from ..polling.wait import wait  # ftclient.polling loads on first use (import time)
+
         return await wait(
             self,
             job_id,
@@ -356,6 +360,8 @@ class Jobs(JobMetrics, FleetOps):
             PaginationError: from the iteration, event pages that cannot be followed (a
                 repeated cursor, or ``has_more`` with none).
         """
+        from ..polling.follow import follow_events
+
         return follow_events(
             self,
             job_id,
@@ -426,6 +432,8 @@ class Jobs(JobMetrics, FleetOps):
             is reported only after ``max_failed_polls`` failures in a row. An exception that is
             not an ftclient error (a bug) ends the iteration with that exception.
         """
+        from ..polling.waiter import JobWaiter
+
         return JobWaiter(
             self,
             job_ids,

@@ -15,7 +15,7 @@ import pytest
 # The dependencies first, so that only what ftclient itself adds is looked at.
 _FRESH = """
 import sys
-import aiohttp, attrs, backoff, cattrs, json
+import aiohttp, attrs, backoff, json
 loaded = set(sys.modules)
 """
 
@@ -32,6 +32,20 @@ except AttributeError as exc:
     assert "no_such_name" in str(exc), exc
 else:
     raise AssertionError("ftclient.no_such_name did not raise")
+""",
+    "polling and the converter": """
+import ftclient
+added = set(sys.modules) - loaded
+later = ("ftclient.polling", "ftclient._wire.convert", "ftclient._wire.schema", "cattrs")
+assert not {name for name in added if name.startswith(later)}, added
+assert {"PollSchedule", "JobWaiter", "WaitResult"} <= set(dir(ftclient)) & set(ftclient.__all__)
+assert ftclient.PollSchedule is sys.modules["ftclient.polling.wait"].PollSchedule
+assert ftclient.WaitResult is sys.modules["ftclient.polling.watch"].WaitResult
+from ftclient import JobWaiter
+assert JobWaiter is sys.modules["ftclient.polling.waiter"].JobWaiter
+job = ftclient.models.FineTuningJob(id="ftjob-1")
+assert ftclient.to_dict(job) == {"id": "ftjob-1", "object": "fine_tuning.job"}
+assert "ftclient._wire.convert" in sys.modules
 """,
     "from import": """
 from ftclient import webhooks
@@ -50,7 +64,7 @@ assert webhooks.unwrap and FineTuningClient
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_webhooks_are_imported_when_first_used(case: str) -> None:
+def test_what_is_left_for_later_is_imported_when_first_used(case: str) -> None:
     done = subprocess.run(
         [sys.executable, "-c", _FRESH + CASES[case]],
         capture_output=True,

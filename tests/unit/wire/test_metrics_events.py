@@ -32,7 +32,7 @@ def event(data: Any, kind: str = "metrics") -> dict[str, Any]:
 
 def decoded(*events: dict[str, Any], fast: bool = True) -> list[Any]:
     page = {"object": "list", "data": list(events), "has_more": False}
-    converter = make_converter(fast=fast)
+    converter = make_converter(detailed=not fast)  # the decoding converter, or the explaining one
     return [e.data for e in converter.structure(page, ListFineTuningJobEventsResponse).data]
 
 
