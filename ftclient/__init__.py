@@ -84,6 +84,7 @@ __all__ = [
     "WaitResult",
     "WaitTimeoutError",
     "__version__",
+    "data",
     "response_info",
     "to_dict",
     "to_json",
@@ -92,16 +93,16 @@ __all__ = [
 
 
 if TYPE_CHECKING:
-    from . import webhooks
+    from . import data, webhooks
 else:
-    # ``ftclient.webhooks`` is imported on first use (PEP 562): a client that receives no
-    # webhooks does not pay for its event classes and hmac at ``import ftclient``. Hidden from
-    # type checkers, which would otherwise accept any misspelt ``ftclient.<name>``.
+    # ``ftclient.webhooks`` and ``ftclient.data`` are imported on first use (PEP 562): a client
+    # that receives no webhooks and checks no files does not pay for them at ``import ftclient``.
+    # Hidden from type checkers, which would otherwise accept any misspelt ``ftclient.<name>``.
     def __getattr__(name):
-        if name == "webhooks":
+        if name in ("webhooks", "data"):
             from importlib import import_module
 
-            return import_module(".webhooks", __name__)
+            return import_module(f".{name}", __name__)
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
     def __dir__():

@@ -63,8 +63,6 @@ class _Scan:
 def _not_json(raw: bytes, error: ValueError) -> tuple[str, str]:
     if not raw.strip():
         return "blank_line", "an empty line: remove it (each line holds one example)"
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return "invalid_json", "starts with a UTF-8 byte order mark: save the file without it"
     if isinstance(error, UnicodeDecodeError):
         return "invalid_json", f"not UTF-8 text (byte {error.start + 1}): save the file as UTF-8"
     detail = error.msg if isinstance(error, json.JSONDecodeError) else str(error)

@@ -87,7 +87,11 @@ def _output(line: dict[str, Any], key: str, found: Found, tally: Tally) -> None:
         role, _ = check_message(value[0], f"{path}[0]", found, tally)
         if role and role != "assistant":
             found.append(
-                (f"{path}[0].role", "role_order", f"must be the assistant's message, not {role}'s")
+                (
+                    f"{path}[0].role",
+                    "role_order",
+                    f"must be the assistant's message, not the {role}'s",
+                )
             )
 
 

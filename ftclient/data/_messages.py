@@ -127,11 +127,11 @@ def _calls(message: dict[str, Any], path: str, found: Found, tally: Tally) -> st
     if calls is not None:
         if not isinstance(calls, list):
             found.append((f"{path}.tool_calls", "wrong_type", f"must be a list, got {kind(calls)}"))
-        else:
-            for index, call in enumerate(calls):
-                _tool_call(call, f"{path}.tool_calls[{index}]", found)
-            tally.texts.append(json.dumps(calls))
-            return "tool" if calls else None
+            return "tool"  # blamed for its type, not also for missing content
+        for index, call in enumerate(calls):
+            _tool_call(call, f"{path}.tool_calls[{index}]", found)
+        tally.texts.append(json.dumps(calls))
+        return "tool" if calls else None
     function_call = message.get("function_call")
     if function_call is not None:
         if isinstance(function_call, dict):
@@ -152,6 +152,7 @@ def _calls(message: dict[str, Any], path: str, found: Found, tally: Tally) -> st
 def _weight(message: dict[str, Any], path: str, found: Found, tally: Tally) -> None:
     weight = message.get("weight", 1)
     if type(weight) is not int or weight not in (0, 1):
+        tally.trained += 1  # blamed for its weight, not also for having nothing to learn
         found.append(
             (
                 f"{path}.weight",
@@ -203,7 +204,10 @@ def check_message(message: object, path: str, found: Found, tally: Tally) -> tup
 
 
 def _empty(message: dict[str, Any], role: str, path: str, found: Found) -> None:
-    what = "the assistant's answer (or its tool_calls)" if role == "assistant" else "its text"
+    if role == "assistant":
+        what = "the assistant's answer (or its tool_calls)"
+    else:
+        what = f"the {role}'s {'result' if role in ('tool', 'function') else 'text'}"
     if "content" not in message:
         found.append((f"{path}.content", "missing_field", f"add content: {what}"))
     else:

@@ -118,8 +118,7 @@ class DataReport:
         c = self.cost
         amount = f"about ${c.usd:,.2f}" if c.usd >= 0.01 else "less than $0.01"
         return (
-            f"{amount} at ${c.usd_per_million:,.2f} per 1M training tokens "
-            f"(prices as of {c.as_of})"
+            f"{amount} at ${c.usd_per_million:,.2f} per 1M training tokens (prices as of {c.as_of})"
         )
 
     def __str__(self) -> str:

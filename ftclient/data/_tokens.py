@@ -11,6 +11,7 @@ text. The estimate takes 4 characters a token, the usual figure for English text
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cache
 from importlib import import_module
 
 __all__ = ["CHARS_PER_TOKEN", "TokenCounter", "counter_for"]
@@ -48,6 +49,7 @@ class TokenCounter:
 ESTIMATE = TokenCounter(None, None)
 
 
+@cache  # a vocabulary takes about 0.2 s to load: once per process
 def _load(encoding: str) -> Callable[[str], Sequence[int]] | None:
     try:
         bpe = import_module("bpe_openai")
