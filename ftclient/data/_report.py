@@ -35,6 +35,10 @@ def _n(value: int) -> str:
     return f"{value:,}"
 
 
+def _of(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'s' * (count != 1)}"
+
+
 @attrs.frozen(kw_only=True)
 class DataReport:
     """The result of :func:`ftclient.data.check` for one file.
@@ -86,10 +90,10 @@ class DataReport:
 
     def _lines(self, title: str) -> list[str]:
         count = len(self.problems) + self.omitted_problems
-        verdict = "no problems" if count == 0 else f"{_n(count)} problem{'s' * (count != 1)}"
+        verdict = "no problems" if count == 0 else _of(count, "problem")
         out = [
-            f"{title} {self.name} ({self.method}): {_n(self.lines)} lines, "
-            f"{_n(self.examples)} valid examples, {verdict}"
+            f"{title} {self.name} ({self.method}): {_of(self.lines, 'line')}, "
+            f"{_of(self.examples, 'valid example')}, {verdict}"
         ]
         out += [f"  {problem}" for problem in self.problems]
         if self.omitted_problems:
