@@ -88,37 +88,46 @@ class DataReport:
         clean = not self.problems and not self.omitted_problems
         return clean and (self.validation is None or self.validation.ok)
 
-    def _lines(self, title: str) -> list[str]:
+    def headline(self) -> str:
+        """One line: the file, its method, lines, valid examples and how many problems."""
         count = len(self.problems) + self.omitted_problems
         verdict = "no problems" if count == 0 else _of(count, "problem")
-        out = [
-            f"{title} {self.name} ({self.method}): {_of(self.lines, 'line')}, "
+        return (
+            f"{self.name} ({self.method}): {_of(self.lines, 'line')}, "
             f"{_of(self.examples, 'valid example')}, {verdict}"
-        ]
-        out += [f"  {problem}" for problem in self.problems]
-        if self.omitted_problems:
-            out.append(f"  ... and {_n(self.omitted_problems)} more problems not listed")
+        )
+
+    def estimates(self) -> list[str]:
+        """Lines on tokens and, for a training file, epochs, billed tokens and cost."""
         how = (
             f"exact, {self.encoding}"
             if self.tokens_exact
-            else "estimated at 4 characters a token; pass model= with ftclient[tokens] installed "
-            "for an exact count"
+            else "estimated at 4 characters a token; give the model, with ftclient[tokens] "
+            "installed, for an exact count"
         )
-        out.append(
-            f"  tokens: {_n(self.tokens)} ({how}); longest example {_n(self.max_example_tokens)} "
+        out = [
+            f"tokens: {_n(self.tokens)} ({how}); longest example {_n(self.max_example_tokens)} "
             f"of {_n(self.context_tokens)} allowed"
-        )
+        ]
         if self.epochs is not None and self.billed_tokens is not None:
-            out.append(f"  epochs: {self.epochs}; billed tokens: {_n(self.billed_tokens)}")
-            out.append(f"  cost: {self._cost()}")
+            out.append(f"epochs: {self.epochs}; billed tokens: {_n(self.billed_tokens)}")
+            out.append(f"cost: {self._cost()}")
         return out
+
+    def _lines(self, title: str) -> list[str]:
+        out = [f"{title} {self.headline()}"]
+        out += [f"  {problem}" for problem in self.problems]
+        if self.omitted_problems:
+            out.append(f"  ... and {_n(self.omitted_problems)} more problems not listed")
+        return out + [f"  {line}" for line in self.estimates()]
 
     def _cost(self) -> str:
         if self.cost is None:
             if self.method == "reinforcement":
                 return "not estimated: reinforcement fine-tuning is billed by training time"
-            model = self.model or "no model given"
-            return f"not estimated: no training price known for {model}"
+            if self.model is None:
+                return "not estimated: no model given"
+            return f"not estimated: no training price known for {self.model}"
         c = self.cost
         amount = f"about ${c.usd:,.2f}" if c.usd >= 0.01 else "less than $0.01"
         return (

@@ -10,6 +10,7 @@ text. The estimate takes 4 characters a token, the usual figure for English text
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from functools import cache
 from importlib import import_module
@@ -51,14 +52,18 @@ ESTIMATE = TokenCounter(None, None)
 
 @cache  # a vocabulary takes about 0.2 s to load: once per process
 def _load(encoding: str) -> Callable[[str], Sequence[int]] | None:
-    try:
-        bpe = import_module("bpe_openai")
-    except ImportError:
-        return None
-    try:
-        encode: Callable[[str], Sequence[int]] = bpe.get_encoding(encoding).encode_ordinary
-    except Exception:  # an older bpe-openai without this vocabulary: fall back to the estimate
-        return None
+    with warnings.catch_warnings():
+        # bpe-openai 0.1.4 reads its vocabularies with importlib.resources.open_binary, deprecated
+        # since Python 3.11: that warning is for its authors, not for our callers.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            bpe = import_module("bpe_openai")
+        except ImportError:
+            return None
+        try:
+            encode: Callable[[str], Sequence[int]] = bpe.get_encoding(encoding).encode_ordinary
+        except Exception:  # an older bpe-openai without this vocabulary: fall back to the estimate
+            return None
     return encode
 
 

@@ -124,7 +124,7 @@ def test_no_cost_without_a_price_or_for_reinforcement() -> None:
     assert unknown.cost is None
     assert "cost: not estimated: no training price known for my-own-model" in str(unknown)
     nothing = check(one_text("x"))
-    assert "no training price known for no model given" in str(nothing)
+    assert "cost: not estimated: no model given" in str(nothing)
     rft = check(jsonl(valid_file("reinforcement")), method="reinforcement", model="o4-mini")
     assert rft.cost is None
     assert "billed by training time" in str(rft)
