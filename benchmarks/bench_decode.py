@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ftclient._convert import make_converter, structure
+from ftclient._wire.convert import make_converter, structure
 from ftclient.models import (
     FineTuningJobEventType,
     FineTuningJobStatus,

@@ -14,14 +14,12 @@ from typing import TYPE_CHECKING
 
 from ._client import AzureFineTuningClient, FineTuningClient
 from ._config import DEFAULT_RETRY_POLICY, DEFAULT_TIMEOUTS, FlowControl, RetryPolicy, Timeouts
-from ._decode import response_info, to_dict, to_json
-from ._fanout import JobWaiter, WaitResult
-from ._flow import RateGate
-from ._pagination import AsyncPaginator
-from ._protocol import NO_METADATA, NoMetadata
-from ._response import ResponseInfo
+from ._core.gate import RateGate
+from ._core.pagination import AsyncPaginator
+from ._core.protocol import NO_METADATA, NoMetadata
+from ._core.response import ResponseInfo, response_info
 from ._version import __version__
-from ._waiting import PollSchedule
+from ._wire.decode import to_dict, to_json
 from .errors import (
     APIConnectionError,
     APIError,
@@ -45,6 +43,8 @@ from .errors import (
     UnprocessableEntityError,
     WaitTimeoutError,
 )
+from .polling.wait import PollSchedule
+from .polling.waiter import JobWaiter, WaitResult
 
 __all__ = [
     "DEFAULT_RETRY_POLICY",

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from . import _inputs
+from . import _checks
+from ._base_url import split_base_url
 from ._config import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -17,15 +18,13 @@ from ._config import (
     Secret,
     Timeouts,
     resolve_config,
+    setting,
 )
-from ._flow import RateGate
-from ._runner import Runner
-from ._transport import Transport
+from ._core.gate import RateGate
+from ._core.runner import Runner
+from ._transport import ClientSession, TraceConfig, Transport
 from .errors import ClientClosedError, InvalidParameterError
 from .resources import Checkpoints, Graders, Jobs, Permissions
-
-if TYPE_CHECKING:
-    import aiohttp
 
 __all__ = ["AzureFineTuningClient", "FineTuningClient"]
 
@@ -43,7 +42,10 @@ class FineTuningClient:
 
     Args:
         api_key: API key; defaults to ``OPENAI_API_KEY``. Required.
-        base_url: defaults to ``OPENAI_BASE_URL`` or ``https://api.openai.com/v1``.
+        base_url: defaults to ``OPENAI_BASE_URL`` or ``https://api.openai.com/v1``. A query it
+            carries (``?api-version=...``) is sent with every request, like ``default_query``
+            (whose keys win); a ``#fragment``, credentials, spaces or control characters are
+            refused.
         organization: sent as ``OpenAI-Organization``; defaults to ``OPENAI_ORG_ID``.
         project: sent as ``OpenAI-Project``; defaults to ``OPENAI_PROJECT_ID``.
         timeout: seconds for a whole call (retries, waits and checks included), a
@@ -71,6 +73,7 @@ class FineTuningClient:
     """
 
     _auth_header = "Authorization"  # the header that carries the key (Azure: api-key)
+    _key_variable = "OPENAI_API_KEY"  # where the key is read from when not given
 
     def __init__(
         self,
@@ -85,12 +88,12 @@ class FineTuningClient:
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         default_headers: Mapping[str, str] | None = None,
         flow_control: FlowControl | None = None,
-        session: aiohttp.ClientSession | None = None,
-        trace_configs: Sequence[aiohttp.TraceConfig] = (),
+        session: ClientSession | None = None,
+        trace_configs: Sequence[TraceConfig] = (),
         default_query: Mapping[str, str] | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        _inputs.instance_of(trace_configs, (list, tuple), "trace_configs", "a list of TraceConfig")
+        _checks.instance_of(trace_configs, (list, tuple), "trace_configs", "a list of TraceConfig")
         secret = api_key if isinstance(api_key, Secret) or api_key is None else Secret(api_key)
         del api_key  # from here on only the masked Secret sits in a frame a traceback can show
         config = resolve_config(
@@ -106,6 +109,7 @@ class FineTuningClient:
             flow_control=flow_control,
             default_query=default_query,
             auth_header=self._auth_header,
+            key_variable=self._key_variable,
             max_response_bytes=max_response_bytes,
         )
         self._config = config
@@ -194,10 +198,14 @@ class AzureFineTuningClient(FineTuningClient):
     Requests go to ``{azure_endpoint}/openai/fine_tuning/...?api-version={api_version}`` with the
     key in an ``api-key`` header. Everything else is :class:`FineTuningClient`'s.
 
+    An endpoint pasted with a query (``https://res.openai.azure.com?api-version=2025-04-01``)
+    keeps it in every request; its ``api-version`` is used when ``api_version`` is not given.
+
     Args:
         azure_endpoint: e.g. ``https://my-resource.openai.azure.com``; defaults to
             ``AZURE_OPENAI_ENDPOINT``.
-        api_version: e.g. ``"2025-04-01-preview"``; defaults to ``OPENAI_API_VERSION``.
+        api_version: e.g. ``"2025-04-01-preview"``; defaults to the endpoint's ``api-version``,
+            then ``OPENAI_API_VERSION``.
         api_key: defaults to ``AZURE_OPENAI_API_KEY``.
         **options: any other :class:`FineTuningClient` argument except ``base_url``.
 
@@ -206,6 +214,7 @@ class AzureFineTuningClient(FineTuningClient):
     """
 
     _auth_header = "api-key"
+    _key_variable = ENV_AZURE_API_KEY
 
     def __init__(
         self,
@@ -216,34 +225,32 @@ class AzureFineTuningClient(FineTuningClient):
         default_query: Mapping[str, str] | None = None,
         **options: Any,
     ) -> None:
-        secret = Secret(api_key) if api_key is not None else _env_secret(ENV_AZURE_API_KEY)
+        secret = Secret(api_key) if api_key is not None else None
         del api_key  # only the masked Secret from here on
-        endpoint = azure_endpoint or os.environ.get(ENV_AZURE_ENDPOINT)
-        version = api_version or os.environ.get(ENV_API_VERSION)
-        if not endpoint:
+        if azure_endpoint is not None:
+            _checks.text(azure_endpoint, "azure_endpoint")
+        # The portal's URL carries ?api-version=...: its query is kept, and its version used
+        # unless api_version is given.
+        endpoint = setting(
+            azure_endpoint or None, ENV_AZURE_ENDPOINT, None, split_base_url, "azure_endpoint"
+        )
+        if endpoint is None:
             raise InvalidParameterError(
                 "azure_endpoint", f"pass azure_endpoint=... or set {ENV_AZURE_ENDPOINT}"
             )
+        base, query = endpoint
+        version = api_version or query.pop("api-version", None) or os.environ.get(ENV_API_VERSION)
         if version is not None:
-            _inputs.text(version, "api_version")
+            _checks.text(version, "api_version")
         if not version:
             raise InvalidParameterError(
                 "api_version", f"pass api_version=... or set {ENV_API_VERSION}"
-            )
-        if secret is None:
-            raise InvalidParameterError(
-                "api_key", f"no API key: pass api_key=... or set {ENV_AZURE_API_KEY}"
             )
         if "base_url" in options:
             raise InvalidParameterError("base_url", "is azure_endpoint + '/openai' here")
         super().__init__(
             secret,
-            base_url=_inputs.text(endpoint, "azure_endpoint").rstrip("/") + "/openai",
-            default_query={"api-version": version, **(default_query or {})},
+            base_url=base + "/openai",
+            default_query={**query, "api-version": version, **(default_query or {})},
             **options,
         )
-
-
-def _env_secret(name: str) -> Secret | None:
-    value = os.environ.get(name)
-    return None if value is None else Secret(value)

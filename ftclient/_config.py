@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
-import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import EllipsisType
-from typing import Any, TypeAlias
-from urllib.parse import urlsplit
+from typing import Any, TypeAlias, TypeVar
 
 import attrs
 
-from . import _inputs
-from ._inputs import positive_int
+from . import _checks
+from ._base_url import split_base_url, warn_if_cleartext
+from ._checks import positive_int
 from ._value import Value
-from .errors import InsecureURLWarning, InvalidParameterError
+from .errors import InvalidParameterError
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -44,7 +42,7 @@ ENV_PROJECT = "OPENAI_PROJECT_ID"
 
 
 def _positive_or_none(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    _inputs.optional_seconds(value, attribute.name)
+    _checks.optional_seconds(value, attribute.name)
 
 
 def mask(secret: str) -> str:
@@ -98,7 +96,7 @@ class Timeouts(Value):
             return value
         if value is None:
             return cls(total=None, connect=None, read=None)
-        total = _inputs.seconds(value, param)
+        total = _checks.seconds(value, param)
         return cls(total=total, connect=min(total, 10.0), read=total)
 
 
@@ -114,11 +112,11 @@ def _non_negative_int(instance: object, attribute: attrs.Attribute[Any], value: 
 
 
 def _non_negative(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    _inputs.seconds(value, attribute.name, zero=True)
+    _checks.seconds(value, attribute.name, zero=True)
 
 
 def _positive_rate(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    _inputs.seconds(value, attribute.name, unit="requests per second")
+    _checks.seconds(value, attribute.name, unit="requests per second")
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -205,47 +203,34 @@ class ClientConfig(Value):
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
 
 
-_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+T = TypeVar("T")
 
 
-def check_base_url(url: str) -> None:
-    """Refuse a base URL that is not http(s) with a host; warn if it is cleartext off-machine.
+def _header_field(value: object, param: str) -> str:
+    """A setting sent as a header value (organization, project): stripped, then checked."""
+    return _checks.header_value(_checks.text(value, param).strip(), param)
 
-    Raises:
-        InvalidParameterError: not ``http://`` or ``https://``, or no host.
+
+def setting(
+    value: object,
+    variable: str,
+    environ: Mapping[str, str] | None,
+    check: Callable[[Any, str], T],
+    param: str,
+) -> T | None:
+    """``value`` if given, else the environment ``variable`` (empty counts as unset), checked.
+
+    An error about the variable's value says where the value came from.
     """
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-        parts.port  # noqa: B018  # raises ValueError for a port that is not a number
-    except ValueError as exc:
-        raise InvalidParameterError("base_url", f"is not a valid URL ({exc})") from None
-    if parts.scheme not in ("http", "https") or not host:
-        raise InvalidParameterError("base_url", f"must be an http(s) URL with a host, got {url!r}")
-    if parts.username or parts.password:
-        raise InvalidParameterError("base_url", "must not contain credentials")
-    if parts.scheme == "http" and not _is_loopback(host):
-        warnings.warn(
-            f"base_url {url!r} is plain http to a host that is not loopback: the API key would "
-            "travel unencrypted; use https",
-            InsecureURLWarning,
-            stacklevel=4,
-        )
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _header_safe(value: str | None, param: str) -> None:
-    """Refuse a value that travels in a header if it is not a string or could split the header."""
     if value is not None:
-        _inputs.header_value(value, param)
+        return check(value, param)
+    raw = _env(variable, environ)
+    if not raw:
+        return None
+    try:
+        return check(raw, param)
+    except InvalidParameterError as exc:
+        raise InvalidParameterError(exc.param, f"{exc.message} (from {variable})") from None
 
 
 def _env(name: str, environ: Mapping[str, str] | None) -> str | None:
@@ -254,8 +239,12 @@ def _env(name: str, environ: Mapping[str, str] | None) -> str | None:
     return (os.environ if environ is None else environ).get(name)
 
 
-def resolve_key(api_key: Secret | str | None, environ: Mapping[str, str] | None = None) -> Secret:
-    """The API key: the argument, else ``OPENAI_API_KEY``; stripped and checked.
+def resolve_key(
+    api_key: Secret | str | None,
+    environ: Mapping[str, str] | None = None,
+    variable: str = ENV_API_KEY,
+) -> Secret:
+    """The API key: the argument, else the environment ``variable``; stripped and checked.
 
     No frame of this check holds the plain key when it raises: only the masked :class:`Secret`.
 
@@ -265,18 +254,21 @@ def resolve_key(api_key: Secret | str | None, environ: Mapping[str, str] | None 
     if api_key is not None and not isinstance(api_key, str | Secret):
         raise InvalidParameterError("api_key", f"must be a string, got {type(api_key).__name__}")
     secret = Secret(api_key) if isinstance(api_key, str) else api_key
+    source = ""
     if secret is None:
-        secret = _secret_of(_env(ENV_API_KEY, environ))
+        secret = _secret_of(_env(variable, environ))
+        source = f" (from {variable})"
     if secret is None or not _stripped(secret).reveal():
         raise InvalidParameterError(
             "api_key",
-            f"no API key: pass api_key=... or set the {ENV_API_KEY} environment variable "
+            f"no API key: pass api_key=... or set the {variable} environment variable "
             "(for the local emulator any non-empty key works)",
         )
     secret = _stripped(secret)
     if not _printable_ascii(secret):
         raise InvalidParameterError(
-            "api_key", "must be printable ASCII (no CR, LF, NUL or other control characters)"
+            "api_key",
+            f"must be printable ASCII (no CR, LF, NUL or other control characters){source}",
         )
     return secret
 
@@ -310,30 +302,33 @@ def resolve_config(
     auth_header: str = "Authorization",
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     environ: Mapping[str, str] | None = None,
+    key_variable: str = ENV_API_KEY,
 ) -> ClientConfig:
     """Merge explicit arguments with ``OPENAI_*`` environment variables and check them.
 
     Raises:
         InvalidParameterError: no API key anywhere, or a malformed argument.
     """
-    key = resolve_key(api_key, environ)
-    org = organization if organization is not None else _env(ENV_ORGANIZATION, environ)
-    proj = project if project is not None else _env(ENV_PROJECT, environ)
-    _header_safe(org, "organization")
-    _header_safe(proj, "project")
+    key = resolve_key(api_key, environ, key_variable)
+    org = setting(organization, ENV_ORGANIZATION, environ, _header_field, "organization")
+    proj = setting(project, ENV_PROJECT, environ, _header_field, "project")
     if base_url is not None:
-        _inputs.text(base_url, "base_url")
-    url = (base_url or _env(ENV_BASE_URL, environ) or DEFAULT_BASE_URL).rstrip("/")
-    check_base_url(url)
+        _checks.text(base_url, "base_url")
+    # An empty base_url means unset, as an empty variable does; a query it carries (Azure's
+    # ?api-version=...) becomes default_query, whose own keys win.
+    url, url_query = setting(
+        base_url or None, ENV_BASE_URL, environ, split_base_url, "base_url"
+    ) or split_base_url(DEFAULT_BASE_URL)
+    warn_if_cleartext(url)
     if retry_policy is not None:
-        _inputs.instance_of(retry_policy, RetryPolicy, "retry_policy", "a RetryPolicy or None")
+        _checks.instance_of(retry_policy, RetryPolicy, "retry_policy", "a RetryPolicy or None")
     if flow_control is not None:
-        _inputs.instance_of(flow_control, FlowControl, "flow_control", "a FlowControl or None")
+        _checks.instance_of(flow_control, FlowControl, "flow_control", "a FlowControl or None")
     policy = retry_policy if retry_policy is not None else DEFAULT_RETRY_POLICY
     if max_retries is not None:
         policy = attrs.evolve(policy, max_retries=max_retries)
     positive_int(max_connections, "max_connections")
-    headers = _inputs.check_headers(default_headers, "default_headers")
+    headers = _checks.check_headers(default_headers, "default_headers")
     positive_int(max_response_bytes, "max_response_bytes")
     return ClientConfig(
         api_key=key,
@@ -345,7 +340,7 @@ def resolve_config(
         max_connections=max_connections,
         flow=flow_control if flow_control is not None else DEFAULT_FLOW_CONTROL,
         default_headers=headers,
-        default_query=_inputs.query_params(default_query, "default_query"),
+        default_query={**url_query, **_checks.query_params(default_query, "default_query")},
         auth_header=auth_header,
         max_response_bytes=max_response_bytes,
     )

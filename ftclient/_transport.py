@@ -24,14 +24,20 @@ import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-from . import _protocol as protocol
 from . import errors
 from ._config import ClientConfig, Timeouts, mask
-from ._runner import Call, Raw
+from ._core import protocol
+from ._core.runner import Call, Raw
 
-__all__ = ["Transport"]
+__all__ = ["USER_AGENT", "ClientSession", "TraceConfig", "Transport"]
+
+# The aiohttp types the client's constructor takes, named here so that only this module imports
+# aiohttp.
+ClientSession = aiohttp.ClientSession
+TraceConfig = aiohttp.TraceConfig
 
 _MIN_REDACTED_KEY = 16
+USER_AGENT = protocol.user_agent(f"aiohttp/{aiohttp.__version__}")
 
 logger = logging.getLogger("ftclient")
 
@@ -71,7 +77,7 @@ class Transport:
         self._owns_session = session is None
         self._closed = False
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._headers = protocol.base_headers(config)
+        self._headers = protocol.base_headers(config, USER_AGENT)
         self._timeout = _client_timeout(config.timeouts)
         # HTTP(S)_PROXY and NO_PROXY, as the official SDK honours them. Read once: the base URL
         # is fixed, and aiohttp's own trust_env looks them up in a worker thread on every request

@@ -5,7 +5,7 @@
     FTClientError                      root of every error this package raises
     ├── InvalidParameterError          bad caller input, raised before any request (also ValueError)
     ├── ClientClosedError              the client was closed (also RuntimeError)
-    ├── PaginationError                a server repeated a cursor; the walk stopped
+    ├── PaginationError                a list's pages cannot be followed; the walk stopped
     ├── WaitTimeoutError               a wait helper ran out of time (also TimeoutError)
     ├── InvalidWebhookSignatureError   a webhook delivery that does not verify (also ValueError)
     ├── InvalidWebhookPayloadError     a signed webhook body that is not an event (ValueError)
@@ -93,7 +93,29 @@ class ClientClosedError(FTClientError, RuntimeError):
 
 
 class PaginationError(FTClientError):
-    """The server sent a cursor it had sent before; the paginator stops instead of looping."""
+    """A list's pages cannot be followed; the paginator stops instead of looping or truncating.
+
+    The server sent a cursor it had sent before, or a page that says ``has_more`` with no
+    usable cursor (no ``last_id``, and an empty, blank or missing last item id).
+
+    Attributes:
+        operation: what was being listed, e.g. ``"jobs.list_events"``.
+        page: the number of the page at fault (1 for the first this walk fetched).
+        after: the cursor that page was fetched with (None for the first page).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        operation: str | None = None,
+        page: int | None = None,
+        after: str | None = None,
+    ) -> None:
+        self.operation = operation
+        self.page = page
+        self.after = after
+        super().__init__(message)
 
 
 class WaitTimeoutError(FTClientError, TimeoutError):

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 import ftclient
-from ftclient import _convert
+from ftclient._wire import convert as _convert
 from ftclient.testing import FineTuningEmulator
 from tests.spec.request_validator import validate_request
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import FineTuningClient
-from .._inputs import MAX_PAGE_SIZE
+from .._checks import MAX_PAGE_SIZE
 from ..errors import (
     APIConnectionError,
     APIResponseValidationError,

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import NO_METADATA, FineTuningClient, NoMetadata
-from .._convert import unstructure
+from .._wire.convert import unstructure
 from ..models import FineTuningJob, FineTuningJobEvent
 from ._common import EXIT_OK, CommandFailed, load_json_arg, page_size
 from ._live import JobProgress, LiveBoard

@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
-from .._decode import to_dict
+from .._wire.decode import to_dict
 
 __all__ = [
     "SPARK_CHARS",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 
 from .. import FineTuningClient, PollSchedule
-from .._inputs import MAX_PAGE_SIZE
+from .._checks import MAX_PAGE_SIZE
 from ..models import FineTuningJob, FineTuningJobEvent
 
 __all__ = ["follow_events", "recent_events", "wait_for_job"]

@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from .. import FineTuningClient
-from .._convert import unstructure
+from .._wire.convert import unstructure
 from ..models import (
     FineTuningCheckpointPermission,
     FineTuningJobCheckpoint,

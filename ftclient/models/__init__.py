@@ -1,4 +1,4 @@
-"""The API's objects as frozen attrs classes, one module per area; see ``ftclient._convert``."""
+"""The API's objects as frozen attrs classes, one module per area (decoded by _wire)."""
 
 from ._enums import (
     TERMINAL_STATUSES,

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from .. import _protocol as protocol
+from .._checks import check_headers, check_limit, json_object, query_params
 from .._config import TimeoutArg, Timeouts
-from .._decode import decode, decoder
-from .._idempotency import new_key
-from .._inputs import check_headers, check_limit, json_object, query_params
-from .._pagination import AsyncPaginator, PageLike
-from .._runner import Call, Guard, Runner
+from .._core import protocol
+from .._core.pagination import AsyncPaginator, PageLike
+from .._core.runner import Call, Guard, Runner
+from .._wire.decode import decode, decoder
+from ._guards import new_key
 
 __all__ = ["Options", "Resource", "TimeoutArg", "decode"]
 
@@ -113,4 +113,4 @@ class Resource:
             call = self._call(operation, page_model, "GET", path, options, query=query)
             return await self._runner.run(call)
 
-        return AsyncPaginator(fetch, after=after)
+        return AsyncPaginator(fetch, after=after, operation=f"{self._name}.{operation}")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._pagination import AsyncPaginator
-from .._protocol import path_segment
+from .._core.pagination import AsyncPaginator
+from .._core.paths import job_path
 from ..models import FineTuningJobCheckpoint, ListFineTuningJobCheckpointsResponse
 from ._base import Options, Resource, TimeoutArg
 
@@ -43,7 +43,7 @@ class Checkpoints(Resource):
         return self._paginate(
             "list",
             ListFineTuningJobCheckpointsResponse,
-            f"/fine_tuning/jobs/{path_segment(job_id, 'job_id')}/checkpoints",
+            job_path(job_id, "checkpoints"),
             {"limit": limit},
             Options(timeout, extra_headers, extra_query, extra_body),
             after=after,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._inputs import request_body
+from .._core.paths import GRADERS_RUN_PATH, GRADERS_VALIDATE_PATH
+from .._wire.requests import request_body
 from ..errors import InvalidParameterError
 from ..models import Grader, RunGraderResponse, ValidateGraderResponse
 from ._base import Options, Resource, TimeoutArg
@@ -51,7 +52,7 @@ class Graders(Resource):
             "run",
             RunGraderResponse,
             "POST",
-            "/fine_tuning/alpha/graders/run",
+            GRADERS_RUN_PATH,
             Options(timeout, extra_headers, extra_query, extra_body),
             body=body,
         )
@@ -71,7 +72,7 @@ class Graders(Resource):
             "validate",
             ValidateGraderResponse,
             "POST",
-            "/fine_tuning/alpha/graders/validate",
+            GRADERS_VALIDATE_PATH,
             Options(timeout, extra_headers, extra_query, extra_body),
             body=body,
         )

@@ -5,25 +5,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
-from .._fanout import JobWaiter
-from .._following import DEFAULT_SETTLE, follow_events
-from .._idempotency import (
-    CreateJobGuard,
-    NoResend,
-    TransitionGuard,
-    new_key,
-    with_idempotency_key,
-)
-from .._inputs import (
+from .._checks import (
     MAX_PAGE_SIZE,
     check_headers,
     check_metadata,
-    request_body,
 )
-from .._inputs import idempotency_key as check_key
-from .._pagination import AsyncPaginator
-from .._protocol import NO_METADATA, NoMetadata, path_segment
-from .._waiting import OnUpdate, PollSchedule, wait
+from .._checks import idempotency_key as check_key
+from .._core.pagination import AsyncPaginator
+from .._core.paths import JOBS_PATH, job_path
+from .._core.protocol import NO_METADATA, NoMetadata
+from .._wire.requests import request_body
 from ..models import (
     FineTuneMethod,
     FineTuningIntegration,
@@ -32,7 +23,17 @@ from ..models import (
     ListFineTuningJobEventsResponse,
     ListPaginatedFineTuningJobsResponse,
 )
+from ..polling.follow import DEFAULT_SETTLE, follow_events
+from ..polling.wait import OnUpdate, PollSchedule, wait
+from ..polling.waiter import JobWaiter
 from ._base import Options, Resource, TimeoutArg
+from ._guards import (
+    CreateJobGuard,
+    NoResend,
+    TransitionGuard,
+    new_key,
+    with_idempotency_key,
+)
 
 __all__ = ["Jobs"]
 
@@ -42,9 +43,6 @@ _TRANSITION_DONE = {
     "pause": frozenset({"paused"}),
     "resume": frozenset({"running", "queued", "validating_files", "succeeded", "failed"}),
 }
-
-
-JOBS_PATH = "/fine_tuning/jobs"
 
 
 class Jobs(Resource):
@@ -170,7 +168,7 @@ class Jobs(Resource):
         Raises:
             NotFoundError: no such job.
         """
-        path = f"{JOBS_PATH}/{path_segment(job_id, 'job_id')}"
+        path = job_path(job_id)
         options = Options(timeout, extra_headers, extra_query, extra_body)
         return await self._request("retrieve", FineTuningJob, "GET", path, options)
 
@@ -208,14 +206,13 @@ class Jobs(Resource):
         )
 
     async def _transition(self, action: str, job_id: str, options: Options) -> FineTuningJob:
-        job_path = f"{JOBS_PATH}/{path_segment(job_id, 'job_id')}"
         return await self._request(
             action,
             FineTuningJob,
             "POST",
-            f"{job_path}/{action}",
+            job_path(job_id, action),
             options,
-            guard=TransitionGuard(job_path, _TRANSITION_DONE[action]),
+            guard=TransitionGuard(job_path(job_id), _TRANSITION_DONE[action]),
         )
 
     async def cancel(
@@ -278,7 +275,7 @@ class Jobs(Resource):
         return self._paginate(
             "list_events",
             ListFineTuningJobEventsResponse,
-            f"{JOBS_PATH}/{path_segment(job_id, 'job_id')}/events",
+            job_path(job_id, "events"),
             {"limit": limit},
             Options(timeout, extra_headers, extra_query, extra_body),
             after=after,
@@ -354,6 +351,8 @@ class Jobs(Resource):
         Raises:
             InvalidParameterError: a bad argument, named, at the call (before iterating).
             APIError: from the iteration, a request that failed after the client's retries.
+            PaginationError: from the iteration, event pages that cannot be followed (a
+                repeated cursor, or ``has_more`` with none).
         """
         return follow_events(
             self,

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .._idempotency import GrantGuard, RevokeGuard
-from .._inputs import identifiers, request_body
-from .._pagination import AsyncPaginator
-from .._protocol import path_segment
+from .._checks import identifiers
+from .._core.pagination import AsyncPaginator
+from .._core.paths import permission_path, permissions_path
+from .._core.protocol import path_segment
+from .._wire.requests import request_body
 from ..errors import InvalidParameterError
 from ..models import (
     DeleteFineTuningCheckpointPermissionResponse,
@@ -17,14 +18,11 @@ from ..models import (
     PermissionOrder,
 )
 from ._base import Options, Resource, TimeoutArg
+from ._guards import GrantGuard, RevokeGuard
 
 __all__ = ["Permissions"]
 
 ORDERS = frozenset(order.value for order in PermissionOrder)
-
-
-def _base_path(checkpoint: str) -> str:
-    return f"/fine_tuning/checkpoints/{path_segment(checkpoint, 'checkpoint')}/permissions"
 
 
 class Permissions(Resource):
@@ -62,7 +60,7 @@ class Permissions(Resource):
         if not projects:
             # Granting none would be a no-op whose retry ftclient could not check.
             raise InvalidParameterError("project_ids", "must name at least one project")
-        path = _base_path(checkpoint)
+        path = permissions_path(checkpoint)
         body = request_body(
             "CreateFineTuningCheckpointPermissionRequest", {"project_ids": projects}
         )
@@ -107,7 +105,7 @@ class Permissions(Resource):
         return self._paginate(
             "list",
             ListFineTuningCheckpointPermissionResponse,
-            _base_path(checkpoint),
+            permissions_path(checkpoint),
             {"project_id": project_id, "order": order, "limit": limit},
             Options(timeout, extra_headers, extra_query, extra_body),
             after=after,
@@ -131,8 +129,8 @@ class Permissions(Resource):
         Raises:
             NotFoundError: no such checkpoint or permission.
         """
-        base = _base_path(checkpoint)
-        path = f"{base}/{path_segment(permission_id, 'permission_id')}"
+        base = permissions_path(checkpoint)
+        path = permission_path(checkpoint, permission_id)
         return await self._request(
             "delete",
             DeleteFineTuningCheckpointPermissionResponse,

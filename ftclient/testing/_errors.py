@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ftclient._schema import SchemaViolation, dotted
+from ftclient._wire.schema import SchemaViolation, dotted
 
 __all__ = ["EmulatorError", "bad_request", "from_violation", "not_found"]
 

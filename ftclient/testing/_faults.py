@@ -27,7 +27,7 @@ from typing import Any
 import attrs
 from aiohttp import web
 
-from ftclient._schema import spec
+from ftclient._wire.schema import spec
 
 __all__ = ["AFTER_KINDS", "BEFORE_KINDS", "FaultQueue", "FaultSpec"]
 

@@ -25,7 +25,7 @@ import time
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from ftclient._schema import SchemaViolation, component, validate
+from ftclient._wire.schema import SchemaViolation, component, validate
 
 from ._errors import bad_request, from_violation
 from ._formula import Formula, FormulaError

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ftclient._inputs import MAX_PAGE_SIZE
-from ftclient._schema import SchemaViolation, component, validate
+from ftclient._checks import MAX_PAGE_SIZE
+from ftclient._wire.schema import SchemaViolation, component, validate
 
 from ._errors import bad_request, from_violation
 from ._graders import run_grader, validate_grader

@@ -1,6 +1,6 @@
 """Checks on ``CreateFineTuningJobRequest`` beyond its schema, and hyperparameter resolution.
 
-The schema check (``ftclient._schema``) runs first; this module adds the rules the document
+The schema check (``ftclient._wire.schema``) runs first; this module adds the rules the document
 states only in prose (metadata limits) and resolves ``"auto"`` to concrete values the way the
 service reports them once a job runs. Its own assumptions, each listed in docs/emulator.md: an
 empty ``model`` or ``training_file`` is refused; at most 5 integrations; the block named by
@@ -16,8 +16,8 @@ from typing import Any
 
 import attrs
 
-from ftclient._inputs import MAX_METADATA_KEY_CHARS, MAX_METADATA_KEYS, MAX_METADATA_VALUE_CHARS
-from ftclient._schema import SchemaViolation, component, validate
+from ftclient._checks import MAX_METADATA_KEY_CHARS, MAX_METADATA_KEYS, MAX_METADATA_VALUE_CHARS
+from ftclient._wire.schema import SchemaViolation, component, validate
 
 from ._errors import bad_request, from_violation
 from ._graders import check_grader

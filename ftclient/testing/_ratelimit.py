@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from ftclient._inputs import seconds
+from ftclient._checks import seconds
 
 from ._clock import LoopElapsed
 

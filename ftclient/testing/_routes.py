@@ -11,7 +11,7 @@ from urllib.parse import unquote
 
 import attrs
 
-from ftclient._schema import spec
+from ftclient._wire.schema import spec
 
 from ._errors import EmulatorError
 

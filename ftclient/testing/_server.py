@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ftclient._inputs import identifiers
+from ftclient._checks import identifiers
 
 from ._clock import SimulatedClock
 from ._errors import EmulatorError

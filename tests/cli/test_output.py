@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from ftclient._convert import structure
+from ftclient._wire.convert import structure
 from ftclient.cli._live import JobProgress, LiveBoard
 from ftclient.cli._output import (
     SPARK_CHARS,

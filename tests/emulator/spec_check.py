@@ -28,7 +28,7 @@ import referencing
 import yaml
 from referencing.jsonschema import DRAFT202012
 
-from ftclient._schema import spec as bundled_spec
+from ftclient._wire.schema import spec as bundled_spec
 from tests.spec.request_validator import follow_the_service
 
 __all__ = [

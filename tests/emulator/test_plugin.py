@@ -1,6 +1,6 @@
 """The pytest plugin as a user's project meets it: a pytest run of its own, in a directory of its
 own, under pytest-asyncio's strict mode with looptime (auto mode and anyio's plugin run as
-docs/emulator.md shows them, in tests/test_docs.py's pytest projects).
+docs/emulator.md shows them, in tests/docs/test_readme.py's pytest projects).
 
 Every inner test waits for jobs with the library's default intervals; looptime fast-forwards the
 loop's clock, so they finish at once (a real-time wait would run into the subprocess timeout).

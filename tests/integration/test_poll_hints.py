@@ -10,7 +10,7 @@ import pytest
 from aiohttp import web
 
 import ftclient
-from ftclient._waiting import hint_of
+from ftclient.polling.wait import hint_of
 from tests.integration.test_rate_gate import JOB, serve
 
 
@@ -41,7 +41,7 @@ async def test_a_polled_job_carries_the_servers_hint(
 
 def test_jitter_moves_the_sleep_both_ways(monkeypatch: pytest.MonkeyPatch) -> None:
     schedule = ftclient.PollSchedule(initial=10.0, maximum=30.0, jitter=0.1)
-    monkeypatch.setattr("ftclient._waiting.random.uniform", lambda low, high: high)
+    monkeypatch.setattr("ftclient.polling.wait.random.uniform", lambda low, high: high)
     assert schedule.after(10.0, None) == (pytest.approx(11.0), 12.5)
-    monkeypatch.setattr("ftclient._waiting.random.uniform", lambda low, high: low)
+    monkeypatch.setattr("ftclient.polling.wait.random.uniform", lambda low, high: low)
     assert schedule.after(10.0, None) == (pytest.approx(9.0), 12.5)

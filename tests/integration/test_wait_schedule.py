@@ -11,7 +11,7 @@ import pytest
 
 import ftclient
 from benchmarks.jobs_server import JobsServer, ScriptedJob
-from ftclient._fanout import JobWaiter
+from ftclient.polling.waiter import JobWaiter
 
 from .scripted import FAST, client_of
 

@@ -75,17 +75,17 @@ def good_statuses(v: object) -> bool:
     return all(good_text(item) for item in v)
 
 
+def header_safe(v: object) -> bool:
+    """A header value: text without a control character other than tab (RFC 9110 5.5)."""
+    return good_text(v) and not any((ord(c) < 0x20 and c != "\t") or c == "\x7f" for c in v)
+
+
 def good_headers(v: object) -> bool:
     token = set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
     if not isinstance(v, dict):
         return False
     return all(
-        isinstance(k, str)
-        and k
-        and set(k) <= token
-        and good_text(x)
-        and not set("\r\n\x00") & set(x)
-        for k, x in v.items()
+        isinstance(k, str) and k and set(k) <= token and header_safe(x) for k, x in v.items()
     )
 
 

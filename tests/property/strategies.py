@@ -17,7 +17,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from ftclient._schema import component
+from ftclient._wire.schema import component
 
 MAX_ITEMS = 3
 # orjson (the optional fast path of ftclient's JSON decoding) reads an integer outside int64 as

@@ -33,6 +33,7 @@ from .oracles import (
     good_seconds,
     good_statuses,
     good_text,
+    header_safe,
     never,
     not_a_mapping,
     optional,
@@ -155,9 +156,7 @@ ENTRIES: list[Entry] = [
         "create-key",
         CREATE("idempotency_key"),
         "idempotency_key",
-        lambda v: (
-            v is None or (good_text(v) and 1 <= len(v) <= 512 and not set("\r\n\x00") & set(v))
-        ),
+        lambda v: v is None or (header_safe(v) and 1 <= len(v) <= 512),
     ),
     (
         "create-timeout",
@@ -348,14 +347,17 @@ ENTRIES += [
         "client-api-key",
         client_arg("api_key"),
         "api_key",
-        lambda v: good_text(v) and bool(v.strip()) and not set("\r\n\x00") & set(v),
+        # stripped first, then printable ASCII
+        lambda v: (
+            good_text(v) and v.strip().isascii() and v.strip().isprintable() and bool(v.strip())
+        ),
     ),
     ("client-base-url", client_arg("base_url"), "base_url", lambda v: v is None or v == ""),
     (
         "client-organization",
         client_arg("organization"),
         "organization",
-        lambda v: v is None or (good_text(v) and not set("\r\n\x00") & set(v)),
+        lambda v: v is None or (isinstance(v, str) and header_safe(v.strip())),  # stripped first
     ),
     ("client-timeout", client_arg("timeout"), "timeout", optional(good_seconds)),
     ("client-max-retries", client_arg("max_retries"), "max_retries", optional(good_int(0))),
@@ -405,9 +407,9 @@ ENTRIES += [
         "webhook-sign-timestamp",
         sign_arg("timestamp"),
         "timestamp",
-        lambda v: good_seconds(v) or v == 0,
+        optional(lambda v: (good_seconds(v) or v == 0) and v < 10**12),
     ),
-    ("webhook-sign-msg-id", sign_arg("msg_id"), "msg_id", good_id),
+    ("webhook-sign-msg-id", sign_arg("msg_id"), "msg_id", optional(good_id)),
     (
         "webhook-verify-now",
         verify_arg("now"),

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import ftclient
 from ftclient import models
-from ftclient._response import Response, ResponseInfo
+from ftclient._core.response import Response, ResponseInfo
 from ftclient.resources._base import decode
 from tests.spec.request_validator import validate_schema
 

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ftclient
-from ftclient import _protocol as protocol
 from ftclient import models
-from ftclient._response import Response, ResponseInfo
+from ftclient._core import protocol
+from ftclient._core.response import Response, ResponseInfo
 from ftclient.resources._base import decode
 from tests.cli.conftest import ThreadedEmulator
 

@@ -7,7 +7,7 @@ import json
 import pytest
 import yaml
 
-from ftclient import _schema
+from ftclient._wire import schema as _schema
 from tests.spec.request_validator import PACKAGE_SPEC, SHARED_SPEC
 
 

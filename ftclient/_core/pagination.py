@@ -1,0 +1,185 @@
+"""The async paginator: follows ``after`` cursors one page at a time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Sequence
+from typing import Any, Generic, Protocol, TypeGuard, TypeVar
+
+from .._checks import check_limit, identifier
+from ..errors import InvalidParameterError, PaginationError
+
+__all__ = ["AsyncPaginator", "next_cursor"]
+
+ItemT = TypeVar("ItemT")
+PageT = TypeVar("PageT", bound="PageLike[Any]")
+ItemT_co = TypeVar("ItemT_co", covariant=True)
+
+
+class PageLike(Protocol[ItemT_co]):
+    """What the paginator needs of a list response."""
+
+    @property
+    def data(self) -> Sequence[ItemT_co]: ...
+
+    @property
+    def has_more(self) -> bool: ...
+
+
+def next_cursor(page: PageLike[Any]) -> str | None:
+    """The ``after`` value for the page following ``page``, or None when there is none.
+
+    The page's ``last_id`` where it has a usable one, else the ``id`` of its last item; None
+    once ``has_more`` is false, or when neither is usable (absent, not a string, empty, blank
+    or not UTF-8: the one rule for ids, ``_inputs.identifier``). The paginator raises
+    :class:`~ftclient.errors.PaginationError` for the latter rather than end the list early.
+    """
+    if not page.has_more:
+        return None
+    last_id = getattr(page, "last_id", None)
+    if _usable(last_id):
+        return last_id
+    item_id = getattr(page.data[-1], "id", None) if page.data else None
+    return item_id if _usable(item_id) else None
+
+
+def _usable(value: object) -> TypeGuard[str]:
+    # A server's cursor passes the check a caller's ``after=`` passes: one rule for ids.
+    try:
+        identifier(value, "after")
+    except InvalidParameterError:
+        return False
+    return True
+
+
+def _no_cursor(page: PageLike[Any]) -> str:
+    """What a page that says ``has_more`` offered instead of a cursor, for the error."""
+    offered = []
+    if hasattr(page, "last_id"):
+        offered.append(f"last_id {page.last_id!r}")
+    if not page.data:
+        offered.append("no items")
+    else:
+        offered.append(f"last item's id {getattr(page.data[-1], 'id', None)!r}")
+    return ", ".join(offered)
+
+
+class AsyncPaginator(Generic[ItemT, PageT]):
+    """Lazily walks a cursor-paginated list; nothing is sent until it is iterated or awaited.
+
+    ``async for item in paginator`` yields every item across pages; ``paginator.pages()`` yields
+    whole pages; ``await paginator`` returns the first page. Only one page is held at a time.
+    A server that sends a cursor twice, or says ``has_more`` without a cursor to follow, raises
+    :class:`~ftclient.errors.PaginationError` (naming ``operation``, the page and its cursor)
+    instead of looping forever or ending the list early.
+    """
+
+    def __init__(
+        self,
+        fetch: Callable[[str | None], Awaitable[PageT]],
+        *,
+        after: str | None = None,
+        operation: str = "list",
+    ) -> None:
+        self._fetch = fetch
+        self._after = after
+        self._operation = operation
+
+    def __aiter__(self) -> AsyncIterator[ItemT]:
+        return _Items(_Pages(self._fetch, self._after, self._operation))
+
+    def pages(self) -> AsyncIterator[PageT]:
+        """Iterate whole pages: ``data``, ``has_more``, and ``first_id``/``last_id`` if present."""
+        return _Pages(self._fetch, self._after, self._operation)
+
+    def __await__(self) -> Generator[Any, None, PageT]:
+        return self._fetch(self._after).__await__()
+
+    async def to_list(self, *, max_items: int | None = None) -> list[ItemT]:
+        """Collect items into a list (all of them, or the first ``max_items``).
+
+        Raises:
+            InvalidParameterError: ``max_items`` is neither None nor an integer.
+        """
+        check_limit(max_items, "max_items")
+        out: list[ItemT] = []
+        if max_items is not None and max_items <= 0:
+            return out
+        async for item in self:
+            out.append(item)
+            if max_items is not None and len(out) >= max_items:
+                break
+        return out
+
+
+class _Pages(Generic[PageT]):
+    __slots__ = ("_cursor", "_done", "_fetch", "_number", "_operation", "_seen", "_unfollowable")
+
+    def __init__(
+        self, fetch: Callable[[str | None], Awaitable[PageT]], after: str | None, operation: str
+    ) -> None:
+        self._fetch = fetch
+        self._cursor = after
+        self._operation = operation
+        self._number = 0  # pages fetched so far
+        self._done = False
+        self._unfollowable: PaginationError | None = None  # raised after the page it is about
+        self._seen: set[str] = set() if after is None else {after}
+
+    def __aiter__(self) -> _Pages[PageT]:
+        return self
+
+    async def __anext__(self) -> PageT:
+        if self._unfollowable is not None:
+            error, self._unfollowable = self._unfollowable, None
+            raise error
+        if self._done:
+            raise StopAsyncIteration
+        page = await self._fetch(self._cursor)
+        self._number += 1
+        cursor = next_cursor(page)
+        if cursor is None:
+            self._done = True
+            if page.has_more:
+                # Ending here would drop the rest of the list without a word: this page's items
+                # are yielded, and asking for the next one raises.
+                self._unfollowable = self._error(
+                    f"says has_more but gives no cursor to follow ({_no_cursor(page)}); "
+                    "stopping instead of ending the list early"
+                )
+        elif cursor in self._seen:
+            self._done = True
+            raise self._error(f"repeats the cursor {cursor!r}; stopping instead of looping forever")
+        else:
+            self._seen.add(cursor)
+            self._cursor = cursor
+        return page
+
+    def _error(self, what: str) -> PaginationError:
+        where = "the first page" if self._cursor is None else f"after {self._cursor!r}"
+        return PaginationError(
+            f"{self._operation}: page {self._number} ({where}) {what}",
+            operation=self._operation,
+            page=self._number,
+            after=self._cursor,
+        )
+
+
+class _Items(Generic[ItemT]):
+    __slots__ = ("_index", "_items", "_pages")
+
+    def __init__(self, pages: _Pages[Any]) -> None:
+        self._pages = pages
+        self._items: Sequence[ItemT] = ()
+        self._index = 0
+
+    def __aiter__(self) -> _Items[ItemT]:
+        return self
+
+    async def __anext__(self) -> ItemT:
+        while self._index >= len(self._items):
+            page = await self._pages.__anext__()  # StopAsyncIteration ends the walk
+            self._items = page.data
+            self._index = 0
+        item = self._items[self._index]
+        self._index += 1
+        return item

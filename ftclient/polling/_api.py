@@ -1,0 +1,39 @@
+"""What the polling helpers need of the jobs resource: three reads, as a protocol.
+
+Polling sits below the resources: ``client.jobs`` hands itself to these helpers, and they see
+only this much of it, so nothing here imports the resource layer.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from .._core.pagination import AsyncPaginator
+from ..models import (
+    FineTuningJob,
+    FineTuningJobEvent,
+    ListFineTuningJobEventsResponse,
+    ListPaginatedFineTuningJobsResponse,
+)
+
+__all__ = ["JobReads"]
+
+
+class JobReads(Protocol):
+    """The reads of ``client.jobs`` that waiting, following and watching are built on."""
+
+    async def retrieve(self, job_id: str) -> FineTuningJob:
+        """One job."""
+        ...
+
+    def list(
+        self, *, limit: int | None = None
+    ) -> AsyncPaginator[FineTuningJob, ListPaginatedFineTuningJobsResponse]:
+        """Jobs, newest first."""
+        ...
+
+    def list_events(
+        self, job_id: str, *, limit: int | None = None
+    ) -> AsyncPaginator[FineTuningJobEvent, ListFineTuningJobEventsResponse]:
+        """A job's events, newest first."""
+        ...

@@ -1,0 +1,289 @@
+"""The engine behind ``wait_many``: observe many jobs in rounds, by list pages or retrieves.
+
+A round observes every pending job once, by whichever costs fewer requests:
+
+- ``jobs.list`` pages of 100, newest first, stopping once every job looked for has been seen,
+  once a page is older than the oldest of them, or once more pages would cost more than
+  retrieving the ones still missing;
+- one ``retrieve`` per job, for the jobs a list cannot reach (never seen in one, or a list that
+  fails for good) and wherever retrieving is cheaper than reading down to them.
+
+Each job's page in the last list is remembered, so a round reads only as many pages as pay off.
+Rounds follow one :class:`~ftclient.PollSchedule`; a round in which a job finished starts the
+schedule over. :meth:`Watch.notify` retrieves a job at once (a webhook said it finished).
+
+The watch is referenced by its tasks, never the other way round from user-facing objects, so
+that a consumer that drops its iterator lets the tasks be cancelled at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Collection, Coroutine, Iterator
+from typing import Any
+
+import attrs
+
+from .._checks import MAX_PAGE_SIZE
+from .._config import DEFAULT_RETRY_POLICY
+from .._core.protocol import should_retry
+from .._value import Value
+from ..errors import APIResponseValidationError, FTClientError
+from ..models import FineTuningJob
+from ._api import JobReads
+from .wait import PollSchedule, hint_of, is_done
+
+__all__ = ["PAGE_SIZE", "WaitResult", "Watch", "transient"]
+
+PAGE_SIZE = MAX_PAGE_SIZE  # the most jobs.list returns per page
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class WaitResult(Value):
+    """What ``wait_many`` yields for one job: the finished job, or why it could not be watched.
+
+    Attributes:
+        job_id: the job's id as given.
+        job: the job as last seen: terminal (or in ``stop_on``) when ``error`` is None, else the
+            last successful poll's job, or None if none succeeded.
+        error: None when the job finished; else the error that ended its watch: a non-transient
+            API error at once (``NotFoundError`` for an unknown id, ...), or the last of
+            ``max_failed_polls`` transient failures in a row.
+    """
+
+    job_id: str
+    job: FineTuningJob | None
+    error: FTClientError | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the job finished (``error`` is None)."""
+        return self.error is None
+
+
+def transient(exc: FTClientError) -> bool:
+    """Whether a failed poll may succeed later: what the client retries, or a garbled body."""
+    return should_retry(exc, DEFAULT_RETRY_POLICY) or isinstance(exc, APIResponseValidationError)
+
+
+@attrs.define(eq=False)
+class _Tracked:
+    job_id: str
+    last: FineTuningJob | None = None
+    page: int | None = None  # its page in the last list that showed it; None: retrieve it
+    failures: int = 0  # failed polls in a row
+
+
+class Watch:
+    """The pending jobs, their results queue and the polling of them (see the module)."""
+
+    def __init__(
+        self,
+        jobs: JobReads,
+        job_ids: list[str],
+        *,
+        schedule: PollSchedule,
+        concurrency: int,
+        stop_on: Collection[str],
+        max_failed_polls: int,
+    ) -> None:
+        self._jobs = jobs
+        self.pending = {job_id: _Tracked(job_id) for job_id in job_ids}
+        self.remaining = len(job_ids)  # not yet handed to the consumer
+        self.results: asyncio.Queue[WaitResult | BaseException] = asyncio.Queue()
+        self._schedule = schedule
+        self._concurrency = concurrency
+        self._stop_on = stop_on
+        self._max_failed_polls = max_failed_polls
+        self._first_round = True
+        self._list_usable = True
+        self._tasks: set[asyncio.Task[None]] = set()  # until each is done
+        self._running = False
+        self._owner: object = None
+        self._urgent: asyncio.Semaphore | None = None
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def start(self, owner: object) -> None:
+        """Start the rounds (if not running) for ``owner``, the iteration that now holds them."""
+        self._owner = owner
+        if not self._running and self.pending:
+            self._running = True
+            self._spawn(self._rounds())
+
+    def cancel(self, owner: object = None) -> list[asyncio.Task[None]]:
+        """Cancel every task now; return those not finished yet (to await).
+
+        With an ``owner``, only if it still holds them: an iteration dropped after a newer one
+        started leaves the newer one's pollers alone.
+        """
+        if owner is not None and owner is not self._owner:
+            return []
+        self._running = False
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        return tasks
+
+    def notify(self, job_id: str) -> bool:
+        """Retrieve ``job_id`` now, outside the rounds; True if a retrieve was started.
+
+        False when the job is not pending or the rounds are not running (the first round,
+        when they start, observes every job anyway).
+        """
+        if job_id not in self.pending or not self._running:
+            return False
+        if self._urgent is None:
+            self._urgent = asyncio.Semaphore(self._concurrency)
+        self._spawn(self._urgent_poll(self.pending[job_id], self._urgent))
+        return True
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        exc = None if task.cancelled() else task.exception()
+        while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
+            exc = exc.exceptions[0]  # a worker's failure inside a TaskGroup
+        if exc is not None:
+            # Not an ftclient error (those are reported per job): a bug; the consumer raises it.
+            self.results.put_nowait(exc)
+
+    async def _urgent_poll(self, tracked: _Tracked, gate: asyncio.Semaphore) -> None:
+        async with gate:
+            await self._retrieve(tracked)
+
+    # -- rounds -----------------------------------------------------------------------------
+
+    async def _rounds(self) -> None:
+        current = self._schedule.initial
+        while self.pending:
+            before = len(self.pending)
+            hint = await self._round()
+            if len(self.pending) < before:
+                current = self._schedule.initial  # jobs that finish tend to finish together
+            sleep, current = self._schedule.after(current, hint)
+            if self.pending:
+                await asyncio.sleep(sleep)
+
+    async def _round(self) -> float | None:
+        """Observe every pending job once; return the server's wait hint, if it gave one."""
+        targets = self._plan()
+        hints: list[float | None] = []
+        skip = await self._sweep(targets, hints) if targets else set()
+        rest = [t for t in self.pending.values() if t.job_id not in skip]
+        await self._retrieve_all(rest, hints)
+        return max((h for h in hints if h is not None), default=None)
+
+    def _plan(self) -> set[str]:
+        """The jobs to look for in the list this round: as many pages as pay off."""
+        if not self._list_usable:
+            return set()
+        if self._first_round:
+            return set(self.pending) if len(self.pending) >= 2 else set()
+        known = sorted(
+            (t for t in self.pending.values() if t.page is not None),
+            key=lambda t: t.page or 0,
+        )
+        # Reading k pages reaches the jobs on pages < k; the others cost one retrieve each.
+        best_cost, best_k = len(known), 0
+        for index, tracked in enumerate(known):
+            pages = (tracked.page or 0) + 1
+            cost = pages + len(known) - (index + 1)
+            if cost < best_cost:
+                best_cost, best_k = cost, pages
+        return {t.job_id for t in known if (t.page or 0) < best_k}
+
+    async def _sweep(self, targets: set[str], hints: list[float | None]) -> set[str]:
+        """Read list pages for ``targets``; return the jobs not to retrieve in this round."""
+        cap = self._schedule.maximum
+        unseen = set(targets)
+        skip: set[str] = set()
+        pages = 0
+        try:
+            async for page in self._jobs.list(limit=PAGE_SIZE).pages():
+                pages += 1
+                hints.append(hint_of(page, cap))
+                for job in page.data:
+                    tracked = self.pending.get(job.id)
+                    if tracked is None:
+                        continue
+                    tracked.page = pages - 1
+                    skip.add(job.id)
+                    unseen.discard(job.id)
+                    self._observe(tracked, job)
+                if not unseen or pages >= len(unseen) or self._below(page.data, unseen):
+                    break
+        except FTClientError as exc:
+            hints.append(hint_of(exc, cap))
+            if not transient(exc):
+                self._list_usable = False  # e.g. a key that may not list: retrieve everything
+                return skip
+            for job_id in unseen:  # this round's observation of them failed
+                tracked = self.pending.get(job_id)
+                if tracked is not None:
+                    skip.add(job_id)
+                    self._failed(tracked, exc)
+            return skip
+        self._first_round = False  # every pending job's place in the list is known now
+        for job_id in unseen:  # out of the list's reach: retrieved, this round and after
+            tracked = self.pending.get(job_id)
+            if tracked is not None:
+                tracked.page = None
+        return skip
+
+    def _below(self, data: list[FineTuningJob], unseen: set[str]) -> bool:
+        """Whether a page ending with ``data[-1]`` is older than every job still looked for."""
+        floor = []
+        for job_id in unseen:
+            last = self.pending[job_id].last if job_id in self.pending else None
+            if last is None or last.created_at is None:
+                return False  # not seen yet (or undated): it could be anywhere
+            floor.append(last.created_at)
+        oldest = data[-1].created_at if data else None
+        return oldest is not None and bool(floor) and oldest < min(floor)
+
+    async def _retrieve_all(self, tracked: list[_Tracked], hints: list[float | None]) -> None:
+        """Retrieve each job, at most ``concurrency`` at a time."""
+        queue: Iterator[_Tracked] = iter(tracked)
+
+        async def worker() -> None:
+            for item in queue:
+                hints.append(await self._retrieve(item))
+
+        async with asyncio.TaskGroup() as group:
+            for _ in range(min(self._concurrency, len(tracked))):
+                group.create_task(worker())
+
+    async def _retrieve(self, tracked: _Tracked) -> float | None:
+        cap = self._schedule.maximum
+        if self.pending.get(tracked.job_id) is not tracked:
+            return None
+        try:
+            job = await self._jobs.retrieve(tracked.job_id)
+        except FTClientError as exc:
+            if self.pending.get(tracked.job_id) is tracked:
+                self._failed(tracked, exc)
+            return hint_of(exc, cap)
+        if self.pending.get(tracked.job_id) is tracked:
+            self._observe(tracked, job)
+        return hint_of(job, cap)
+
+    # -- outcomes ---------------------------------------------------------------------------
+
+    def _observe(self, tracked: _Tracked, job: FineTuningJob) -> None:
+        tracked.last, tracked.failures = job, 0
+        if is_done(job, self._stop_on):
+            self._report(WaitResult(job_id=tracked.job_id, job=job))
+
+    def _failed(self, tracked: _Tracked, exc: FTClientError) -> None:
+        tracked.failures += 1
+        if not transient(exc) or tracked.failures >= self._max_failed_polls:
+            self._report(WaitResult(job_id=tracked.job_id, job=tracked.last, error=exc))
+
+    def _report(self, result: WaitResult) -> None:
+        del self.pending[result.job_id]
+        self.results.put_nowait(result)

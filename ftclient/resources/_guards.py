@@ -1,0 +1,381 @@
+"""No duplicate side effects: the guards of the calls that change something.
+
+After an attempt that may have acted (a 5xx, a connection lost or timed out after sending), the
+runner asks the call's guard before sending again. Each guard checks through ordinary calls
+that carry the original call's headers (project, organization), extra query and deadline, and
+return models. The API's reads may lag behind its writes, so a check that finds nothing keeps
+looking for ``RetryPolicy.consistency_window`` (default 20 s) before the call is sent again:
+
+* ``jobs.create`` tags the job with ``metadata["ftclient_idempotency_key"]`` (also sent as the
+  ``Idempotency-Key`` header) and looks the key up through the ``metadata[...]`` list filter;
+  only a job that carries the key counts. After any resend it reconciles: once the list shows
+  the job just made, every job carrying the key is visible, and all but the earliest are
+  cancelled (they are still validating or queued, so nothing was trained); the earliest is
+  returned, and ``response_info(job).recovery`` says what was done.
+* ``jobs.cancel``/``pause``/``resume`` retrieve the job: already in the target state means done;
+  a resend refused because of the job's state is checked again within the window.
+* ``permissions.create`` lists the checkpoint's permissions and sends again only for the
+  projects not yet granted.
+* ``permissions.delete`` lists them: gone means done; a resend answered 404 means the lost
+  attempt revoked it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from .._checks import MAX_METADATA_KEYS, MAX_PAGE_SIZE
+from .._core.pagination import AsyncPaginator
+from .._core.paths import JOBS_PATH, job_path
+from .._core.runner import Call, Context, Guard
+from .._wire.decode import decoder
+from ..errors import (
+    APIError,
+    APIStatusError,
+    InvalidParameterError,
+    NotFoundError,
+    PaginationError,
+)
+from ..models import (
+    DeleteFineTuningCheckpointPermissionResponse,
+    FineTuningCheckpointPermission,
+    FineTuningJob,
+    ListFineTuningCheckpointPermissionResponse,
+    ListPaginatedFineTuningJobsResponse,
+)
+
+__all__ = [
+    "IDEMPOTENCY_METADATA_KEY",
+    "CreateJobGuard",
+    "GrantGuard",
+    "NoResend",
+    "RevokeGuard",
+    "TransitionGuard",
+    "new_key",
+    "with_idempotency_key",
+]
+
+IDEMPOTENCY_METADATA_KEY = "ftclient_idempotency_key"
+_LIST_PERMISSIONS = "list the permissions"
+# A list that ignores the filter still shows a just-made job among its newest page.
+_LOOKUP_PAGE = MAX_PAGE_SIZE
+
+
+def new_key() -> str:
+    """A fresh idempotency key (the one format, for creates and every other POST)."""
+    return f"ftc-{uuid.uuid4().hex}"
+
+
+def with_idempotency_key(metadata: Mapping[str, str] | None, key: str) -> dict[str, str] | None:
+    """``metadata`` plus the idempotency key, or None when the 16-key limit leaves no room.
+
+    Raises:
+        InvalidParameterError: the caller's metadata already uses the reserved key differently.
+    """
+    merged = dict(metadata or {})
+    existing = merged.get(IDEMPOTENCY_METADATA_KEY)
+    if existing is not None and existing != key:
+        raise InvalidParameterError(
+            f"metadata[{IDEMPOTENCY_METADATA_KEY!r}]",
+            "is reserved for ftclient's duplicate protection; pass idempotency_key= instead",
+        )
+    if existing is None and len(merged) >= MAX_METADATA_KEYS:
+        return None
+    merged[IDEMPOTENCY_METADATA_KEY] = key
+    return merged
+
+
+def _carries(job: FineTuningJob, key: str) -> bool:
+    return isinstance(job.metadata, Mapping) and job.metadata.get(IDEMPOTENCY_METADATA_KEY) == key
+
+
+def _give_up(failure: APIError, note: str) -> APIError:
+    failure.add_note(note)
+    return failure
+
+
+class NoResend(Guard[Any]):
+    """For a call that cannot be checked: a failure that may have acted is raised, not resent."""
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+    async def after_ambiguous(self, ctx: Context[Any], failure: APIError) -> Any:
+        """Raise ``failure`` with the reason it is not sent again."""
+        raise _give_up(failure, self.why) from failure.__cause__
+
+
+class CreateJobGuard(Guard[FineTuningJob]):
+    """``jobs.create``: find the job by its key, never make a second one (see module docs)."""
+
+    def __init__(self, key: str, *, explicit: bool) -> None:
+        self.key = key
+        self.resend_before_first = explicit  # the caller's own retry of a call that failed
+
+    async def _tagged(self, ctx: Context[FineTuningJob]) -> list[FineTuningJob]:
+        lookup = ctx.call.derive(
+            "look up its idempotency key",
+            "GET",
+            JOBS_PATH,
+            decoder(ListPaginatedFineTuningJobsResponse, "GET", JOBS_PATH),
+            query={"limit": _LOOKUP_PAGE, "metadata": {IDEMPOTENCY_METADATA_KEY: self.key}},
+        )
+        page: ListPaginatedFineTuningJobsResponse = await ctx.check(lookup)
+        return [job for job in page.data if _carries(job, self.key)]
+
+    async def before_send(self, ctx: Context[FineTuningJob]) -> FineTuningJob | None:
+        """With an explicit key: the job already made with it, if any."""
+        if not self.resend_before_first:
+            return None
+        found = await self._tagged(ctx)
+        if not found:
+            return None
+        return ctx.recovered(_earliest(found), "found by its idempotency key; not sent again")
+
+    async def after_ambiguous(
+        self, ctx: Context[FineTuningJob], failure: APIError
+    ) -> FineTuningJob | Call[FineTuningJob]:
+        """Look the key up for the consistency window; the job if found, else send again."""
+        try:
+            found = await ctx.until(lambda: self._tagged(ctx), bool)
+        except APIError as exc:
+            raise _give_up(
+                failure,
+                f"not sent again: ftclient could not check whether the job was made ({exc}); "
+                f"call jobs.create again with idempotency_key={self.key!r} to get it without "
+                "making a second one",
+            ) from failure.__cause__
+        if found:
+            return ctx.recovered(
+                _earliest(found), "the answer was lost; found the job by its idempotency key"
+            )
+        return ctx.call
+
+    async def confirm(
+        self, ctx: Context[FineTuningJob], outcome: FineTuningJob | APIStatusError
+    ) -> FineTuningJob:
+        """After a resend: keep the earliest job carrying the key, cancel the others."""
+        if isinstance(outcome, APIStatusError):
+            raise outcome
+        if not _carries(outcome, self.key):
+            return ctx.recovered(
+                outcome, "the server did not keep the idempotency tag: duplicates unchecked"
+            )
+        try:
+            tagged = await ctx.until(
+                lambda: self._tagged(ctx), lambda jobs: any(j.id == outcome.id for j in jobs)
+            )
+        except APIError as exc:
+            return ctx.recovered(outcome, f"could not check for duplicates after the resend: {exc}")
+        jobs = {job.id: job for job in tagged}
+        jobs.setdefault(outcome.id, outcome)
+        if len(jobs) == 1:
+            return outcome
+        keep = _earliest(list(jobs.values()), prefer_not=outcome.id)
+        for job in jobs.values():
+            if job.id != keep.id:
+                await self._cancel_duplicate(ctx, job)
+        return ctx.recovered(keep, f"kept {keep.id}, the first job made with this key")
+
+    async def _cancel_duplicate(self, ctx: Context[FineTuningJob], job: FineTuningJob) -> None:
+        # The id is the server's choice: encoded like any other, so that "../x" or "a/b" cannot
+        # send the cancel to another job (the one kept, behind a proxy that folds "..").
+        try:
+            path, cancel_path = job_path(job.id), job_path(job.id, "cancel")
+        except InvalidParameterError as exc:  # "" or a lone surrogate: no request can name it
+            ctx.notes.append(
+                f"could not cancel the duplicate job {job.id!r}: the server gave it an id that "
+                f"cannot be sent in a path ({exc.message})"
+            )
+            return
+        cancel = ctx.call.derive(
+            "cancel a duplicate", "POST", cancel_path, decoder(FineTuningJob, "POST", path)
+        )
+        cancel = attrs.evolve(
+            cancel,
+            headers={**cancel.headers, "Idempotency-Key": new_key()},
+            guard=TransitionGuard(path, frozenset({"cancelled"})),
+        )
+        try:
+            await ctx.check(cancel)
+        except APIError as exc:
+            ctx.notes.append(f"could not cancel the duplicate job {job.id}: {exc}")
+            return
+        ctx.notes.append(f"cancelled the duplicate job {job.id} made by a resend")
+
+
+def _earliest(jobs: Sequence[FineTuningJob], prefer_not: str | None = None) -> FineTuningJob:
+    # created_at has whole seconds: on a tie, the job that is not the one just made wins.
+    return min(jobs, key=lambda job: (job.created_at, job.id == prefer_not, job.id))
+
+
+class TransitionGuard(Guard[FineTuningJob]):
+    """``cancel``/``pause``/``resume``: done when the job already is in one of ``done``."""
+
+    def __init__(self, job_path: str, done: frozenset[str]) -> None:
+        self.job_path = job_path
+        self.done = done
+
+    async def _retrieve(self, ctx: Context[FineTuningJob]) -> FineTuningJob:
+        path = self.job_path
+        retrieve = ctx.call.derive(
+            "retrieve the job", "GET", path, decoder(FineTuningJob, "GET", path)
+        )
+        job: FineTuningJob = await ctx.check(retrieve)
+        return job
+
+    async def after_ambiguous(
+        self, ctx: Context[FineTuningJob], failure: APIError
+    ) -> FineTuningJob | Call[FineTuningJob]:
+        """The job if it already is in the target state, else the call to send again."""
+        try:
+            job = await self._retrieve(ctx)
+        except APIError:
+            return ctx.call  # a transition sent twice acts once; confirm() explains a refusal
+        if job.status in self.done:
+            return ctx.recovered(job, f"the answer was lost; the job is already {job.status}")
+        return ctx.call
+
+    async def confirm(
+        self, ctx: Context[FineTuningJob], outcome: FineTuningJob | APIStatusError
+    ) -> FineTuningJob:
+        """A resend refused for the job's state: the lost attempt may have made it; check."""
+        if not isinstance(outcome, APIStatusError):
+            return outcome
+        if outcome.status != 400:  # a refusal for the job's state; a 409 was retried already
+            raise outcome
+        try:
+            job: FineTuningJob = await ctx.until(
+                lambda: self._retrieve(ctx), lambda j: j.status in self.done
+            )
+        except APIError:
+            raise outcome from None
+        if job.status not in self.done:
+            raise outcome
+        return ctx.recovered(job, f"the answer was lost; the job is {job.status}")
+
+
+async def _all_permissions(ctx: Context[Any], path: str) -> list[FineTuningCheckpointPermission]:
+    """Every permission of the checkpoint at ``path`` (pages of 100, the shared paginator)."""
+
+    async def fetch(cursor: str | None) -> ListFineTuningCheckpointPermissionResponse:
+        page: ListFineTuningCheckpointPermissionResponse = await ctx.check(
+            ctx.call.derive(
+                _LIST_PERMISSIONS,
+                "GET",
+                path,
+                decoder(ListFineTuningCheckpointPermissionResponse, "GET", path),
+                query={"limit": MAX_PAGE_SIZE, "after": cursor},
+            )
+        )
+        return page
+
+    operation = f"{ctx.call.operation} ({_LIST_PERMISSIONS})"
+    paginator = AsyncPaginator[Any, Any](fetch, operation=operation)
+    found: list[FineTuningCheckpointPermission] = await paginator.to_list()
+    return found
+
+
+def _page(
+    permissions: Sequence[FineTuningCheckpointPermission],
+) -> ListFineTuningCheckpointPermissionResponse:
+    return ListFineTuningCheckpointPermissionResponse(
+        data=list(permissions),
+        first_id=permissions[0].id if permissions else None,
+        last_id=permissions[-1].id if permissions else None,
+        has_more=False,
+    )
+
+
+class GrantGuard(Guard[ListFineTuningCheckpointPermissionResponse]):
+    """``permissions.create``: grant again only the projects that have no permission yet."""
+
+    def __init__(self, path: str, project_ids: Sequence[str]) -> None:
+        self.path = path
+        self.wanted = list(dict.fromkeys(project_ids))
+        self.granted: dict[str, FineTuningCheckpointPermission] = {}
+
+    async def after_ambiguous(
+        self, ctx: Context[ListFineTuningCheckpointPermissionResponse], failure: APIError
+    ) -> (
+        ListFineTuningCheckpointPermissionResponse
+        | Call[ListFineTuningCheckpointPermissionResponse]
+    ):
+        """The permissions if all exist, else the call for the projects still missing."""
+        try:
+            existing = {
+                p.project_id: p
+                for p in await ctx.until(
+                    lambda: _all_permissions(ctx, self.path),
+                    lambda found: {p.project_id for p in found} >= set(self.wanted),
+                )
+            }
+        except (APIError, PaginationError) as exc:
+            raise _give_up(
+                failure, f"not sent again: ftclient could not list the permissions ({exc})"
+            ) from failure.__cause__
+        self.granted = {p: existing[p] for p in self.wanted if p in existing}
+        missing = [p for p in self.wanted if p not in self.granted]
+        if not missing:
+            page = _page([self.granted[p] for p in self.wanted])
+            return ctx.recovered(page, "the answer was lost; every project was already granted")
+        ctx.notes.append(f"already granted: {', '.join(self.granted) or 'none'}")
+        return attrs.evolve(ctx.call, body={**ctx.call.body, "project_ids": missing})
+
+    async def confirm(
+        self,
+        ctx: Context[ListFineTuningCheckpointPermissionResponse],
+        outcome: ListFineTuningCheckpointPermissionResponse | APIStatusError,
+    ) -> ListFineTuningCheckpointPermissionResponse:
+        """The projects granted earlier plus those the resend granted."""
+        if isinstance(outcome, APIStatusError):
+            raise outcome
+        if not self.granted:
+            return outcome
+        made = {p.project_id: p for p in outcome.data}
+        merged = [
+            self.granted.get(p) or made[p] for p in self.wanted if p in self.granted or p in made
+        ]
+        return ctx.recovered(_page(merged), "granted only the projects still missing")
+
+
+class RevokeGuard(Guard[DeleteFineTuningCheckpointPermissionResponse]):
+    """``permissions.delete``: done when the permission is gone."""
+
+    def __init__(self, path: str, permission_id: str) -> None:
+        self.path = path
+        self.permission_id = permission_id
+
+    def _deleted(
+        self, ctx: Context[DeleteFineTuningCheckpointPermissionResponse], how: str
+    ) -> DeleteFineTuningCheckpointPermissionResponse:
+        deleted = DeleteFineTuningCheckpointPermissionResponse(id=self.permission_id, deleted=True)
+        return ctx.recovered(deleted, how)
+
+    async def after_ambiguous(
+        self, ctx: Context[DeleteFineTuningCheckpointPermissionResponse], failure: APIError
+    ) -> DeleteFineTuningCheckpointPermissionResponse | Call[Any]:
+        """Deleted if the permission is gone, else the call to send again."""
+        try:
+            existing = await _all_permissions(ctx, self.path)
+        except (APIError, PaginationError):
+            return ctx.call  # a revoke sent twice acts once; confirm() explains the 404
+        if all(p.id != self.permission_id for p in existing):
+            return self._deleted(ctx, "the answer was lost; the permission is gone")
+        return ctx.call
+
+    async def confirm(
+        self,
+        ctx: Context[DeleteFineTuningCheckpointPermissionResponse],
+        outcome: DeleteFineTuningCheckpointPermissionResponse | APIStatusError,
+    ) -> DeleteFineTuningCheckpointPermissionResponse:
+        """A resend answered 404: the lost attempt revoked it."""
+        if isinstance(outcome, NotFoundError):
+            return self._deleted(ctx, "the answer was lost; a resend found the permission gone")
+        if isinstance(outcome, APIStatusError):
+            raise outcome
+        return outcome
