@@ -22,6 +22,7 @@ Found = list[tuple[str, str, str]]
 ROLES = ("system", "developer", "user", "assistant", "tool", "function")
 _ROLE_SET = frozenset(ROLES)
 _ROLE_LIST = ", ".join(ROLES)
+_PLAIN_ROLES = frozenset(("system", "developer", "user", "assistant"))  # content alone suffices
 
 
 class Tally:
@@ -220,6 +221,28 @@ def _empty(message: dict[str, Any], role: str, path: str, found: Found) -> None:
         )
 
 
+def _plain(messages: list[Any]) -> tuple[list[str], list[str]] | None:
+    """The roles and contents of ``messages`` when each is ``{"role": ..., "content": "text"}``
+    with a role that needs nothing else, else None.
+
+    Most conversations are only that, and none of check_message's other checks can apply to
+    them: taking them here, without building a path per message, halves the time of a typical
+    line (benchmarks/README.md, "data check").
+    """
+    roles: list[str] = []
+    contents: list[str] = []
+    for message in messages:
+        if type(message) is not dict or len(message) != 2:
+            return None
+        role = message.get("role")
+        content = message.get("content")
+        if role not in _PLAIN_ROLES or type(content) is not str or not content.strip():
+            return None
+        roles.append(role)
+        contents.append(content)
+    return roles, contents
+
+
 def check_messages(value: object, path: str, found: Found, tally: Tally) -> list[str] | None:
     """Check a ``messages`` list; return the roles in order (None if it is not a list)."""
     if not isinstance(value, list):
@@ -231,7 +254,14 @@ def check_messages(value: object, path: str, found: Found, tally: Tally) -> list
     if not value:
         found.append((path, "empty_messages", "add at least one message"))
         return []
-    roles: list[str] = []
+    plain = _plain(value)
+    if plain is not None:
+        roles, contents = plain
+        tally.messages += len(roles)
+        tally.texts += contents
+        tally.trained += roles.count("assistant")
+        return roles
+    roles = []
     open_calls: str | None = None  # the calls that the next tool/function message may answer
     for index, message in enumerate(value):
         where = f"{path}[{index}]"

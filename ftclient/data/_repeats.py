@@ -88,7 +88,7 @@ class Repeats:
         if wanted:
             first: dict[int, int] = {}
             for number, raw in enumerate(reread(), 1):
-                key = digest(raw)
+                key = hash(raw.strip())  # digest(raw), inlined: this loop reads the whole file
                 if key in wanted and key not in first:
                     first[key] = number
             for key, lines in self._noted.items():

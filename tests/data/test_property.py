@@ -3,12 +3,13 @@ bytes a file holds, every problem points at a line that exists (or at the whole 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ftclient.data import check
+from ftclient.data import DataRules, check
 from tests.data.lines import jsonl
 
 text = st.text(min_size=1, max_size=40).filter(str.strip)
@@ -108,6 +109,7 @@ GRADER = {
     "reference": "{{ item.reference_answer }}",
     "operation": "eq",
 }
+RULES = DataRules(min_examples=1)
 FORMATS = {"supervised": supervised(), "dpo": dpo(), "reinforcement": reinforcement()}
 
 
@@ -133,3 +135,49 @@ def test_every_problem_points_at_a_line_of_the_file(raw_lines: list[bytes]) -> N
         assert problem.path.startswith("$")
         assert problem.message
         assert problem.code
+
+
+json_ish = st.one_of(
+    st.binary(max_size=30),
+    st.builds(
+        lambda lead, value, tail: lead + value + tail,
+        st.sampled_from([b"", b" ", b"\t", b"\xef\xbb\xbf", b"\x00"]),
+        st.sampled_from([b"{}", b'{"a": 1}', b"[1]", b'"s"', b"1", b'{"a": "\xed\xa0\x80"}']),
+        st.sampled_from([b"", b" ", b"\r", b" {}", b"\x0b", b"\x00", b"}", b"\xc2\xa0"]),
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(json_ish, min_size=1, max_size=6))
+def test_a_line_is_json_exactly_when_json_loads_says_so(raw_lines: list[bytes]) -> None:
+    """The scan parses a plain line directly (``raw_decode``) and leaves the rest to
+    ``json.loads``: no line may get another verdict than ``json.loads`` gives it."""
+    lines = [line.replace(b"\n", b" ") for line in raw_lines]
+    report = check(b"\n".join(lines) + b"\r\n", max_problems=100)
+    flagged = {p.line for p in report.problems if p.code in ("invalid_json", "blank_line")}
+    expected = set()
+    for number, line in enumerate(lines, 1):
+        try:
+            json.loads(line + (b"\r\n" if number == len(lines) else b"\n"))
+        except ValueError:
+            expected.add(number)
+    assert flagged == expected
+
+
+role = st.sampled_from(["system", "developer", "user", "assistant", "tool", "robot", None, 3])
+message_content = st.one_of(text, st.sampled_from(["", "  ", None, 5, []]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(role, message_content), min_size=1, max_size=5))
+def test_a_plain_message_is_judged_as_the_full_check_judges_it(
+    pairs: list[tuple[Any, Any]],
+) -> None:
+    """``{"role", "content"}`` messages take a short path; an unknown field sends the same
+    message through every check. Both must give the same problems and tokens."""
+    plain = [{"role": r, "content": c} for r, c in pairs]
+    full = [{"role": r, "content": c, "x-unknown": 1} for r, c in pairs]
+    reports = [check(jsonl([{"messages": m}]), rules=RULES) for m in (plain, full)]
+    assert reports[0].problems == reports[1].problems
+    assert reports[0].tokens == reports[1].tokens
