@@ -13,6 +13,7 @@ Each check appends ``(path, code, message)`` to ``found`` and the texts that cou
 from __future__ import annotations
 
 import json
+from itertools import islice
 from typing import Any
 
 __all__ = ["Found", "Tally", "check_messages", "check_tools", "kind"]
@@ -95,22 +96,25 @@ def _content(value: object, path: str, found: Found, tally: Tally) -> bool:
     return readable
 
 
-def _arguments(function: dict[str, Any], path: str, found: Found) -> None:
+def _arguments(function: dict[str, Any], path: str, found: Found, tally: Tally) -> None:
     for key in ("name", "arguments"):
         value = function.get(key)
-        if not isinstance(value, str):
+        if isinstance(value, str):
+            tally.texts.append(value)  # what the model writes: the tokens of the call
+        else:
             hint = " (the arguments as JSON text)" if key == "arguments" else ""
             code = "missing_field" if value is None else "wrong_type"
             found.append((f"{path}.{key}", code, f"must be a string{hint}, got {kind(value)}"))
 
 
-def _tool_call(call: object, path: str, found: Found) -> None:
+def _tool_call(call: object, path: str, found: Found, tally: Tally) -> None:
     """One entry of ``tool_calls``: ``{id, type: "function", function: {name, arguments}}``."""
     if not isinstance(call, dict):
         found.append((path, "wrong_type", f"a tool call is an object, got {kind(call)}"))
         return
     if call.get("type", "function") != "function":
-        return  # another kind of tool call: liberal
+        tally.texts.append(json.dumps(call))  # another kind of tool call: liberal, counted whole
+        return
     if not isinstance(call.get("id"), str):
         found.append(
             (f"{path}.id", "missing_field", "add the call's id (the tool message's tool_call_id)")
@@ -119,7 +123,7 @@ def _tool_call(call: object, path: str, found: Found) -> None:
     if not isinstance(function, dict):
         found.append((f"{path}.function", "missing_field", "add the function: {name, arguments}"))
         return
-    _arguments(function, f"{path}.function", found)
+    _arguments(function, f"{path}.function", found, tally)
 
 
 def _calls(message: dict[str, Any], path: str, found: Found, tally: Tally) -> str | None:
@@ -130,13 +134,12 @@ def _calls(message: dict[str, Any], path: str, found: Found, tally: Tally) -> st
             found.append((f"{path}.tool_calls", "wrong_type", f"must be a list, got {kind(calls)}"))
             return "tool"  # blamed for its type, not also for missing content
         for index, call in enumerate(calls):
-            _tool_call(call, f"{path}.tool_calls[{index}]", found)
-        tally.texts.append(json.dumps(calls))
+            _tool_call(call, f"{path}.tool_calls[{index}]", found, tally)
         return "tool" if calls else None
     function_call = message.get("function_call")
     if function_call is not None:
         if isinstance(function_call, dict):
-            _arguments(function_call, f"{path}.function_call", found)
+            _arguments(function_call, f"{path}.function_call", found, tally)
         else:
             found.append(
                 (
@@ -145,7 +148,6 @@ def _calls(message: dict[str, Any], path: str, found: Found, tally: Tally) -> st
                     f"must be an object, got {kind(function_call)}",
                 )
             )
-        tally.texts.append(json.dumps(function_call))
         return "function"
     return None
 
@@ -221,26 +223,32 @@ def _empty(message: dict[str, Any], role: str, path: str, found: Found) -> None:
         )
 
 
-def _plain(messages: list[Any]) -> tuple[list[str], list[str]] | None:
-    """The roles and contents of ``messages`` when each is ``{"role": ..., "content": "text"}``
-    with a role that needs nothing else, else None.
+def _plain_run(messages: list[Any], start: int, roles: list[str], tally: Tally) -> int:
+    """Take the messages from ``start`` on that are ``{"role": ..., "content": "text"}`` with a
+    role that needs nothing else; return the index of the first one that is not.
 
-    Most conversations are only that, and none of check_message's other checks can apply to
-    them: taking them here, without building a path per message, halves the time of a typical
-    line (benchmarks/README.md, "data check").
+    Most messages are only that, and none of check_message's other checks can apply to them:
+    taking them here, without building a path per message, halves the time of a typical line
+    (benchmarks/README.md, "data check").
     """
-    roles: list[str] = []
-    contents: list[str] = []
-    for message in messages:
-        if type(message) is not dict or len(message) != 2:
-            return None
-        role = message.get("role")
-        content = message.get("content")
-        if role not in _PLAIN_ROLES or type(content) is not str or not content.strip():
-            return None
+    texts = tally.texts
+    index = start
+    for message in islice(messages, start, None):
+        try:  # KeyError, or TypeError for a message or a role of another type
+            role = message["role"]
+            content = message["content"]
+            plain = len(message) == 2 and role in _PLAIN_ROLES and content.strip()
+        except (KeyError, TypeError, AttributeError):  # AttributeError: content is not text
+            break
+        if not plain:
+            break
         roles.append(role)
-        contents.append(content)
-    return roles, contents
+        texts.append(content)
+        if role == "assistant":
+            tally.trained += 1
+        index += 1
+    tally.messages += index - start
+    return index
 
 
 def check_messages(value: object, path: str, found: Found, tally: Tally) -> list[str] | None:
@@ -254,18 +262,12 @@ def check_messages(value: object, path: str, found: Found, tally: Tally) -> list
     if not value:
         found.append((path, "empty_messages", "add at least one message"))
         return []
-    plain = _plain(value)
-    if plain is not None:
-        roles, contents = plain
-        tally.messages += len(roles)
-        tally.texts += contents
-        tally.trained += roles.count("assistant")
-        return roles
-    roles = []
+    roles: list[str] = []
     open_calls: str | None = None  # the calls that the next tool/function message may answer
-    for index, message in enumerate(value):
+    index = _plain_run(value, 0, roles, tally)
+    while index < len(value):
         where = f"{path}[{index}]"
-        role, calls = check_message(message, where, found, tally)
+        role, calls = check_message(value[index], where, found, tally)
         if role in ("tool", "function") and open_calls != role:
             asker = "tool_calls" if role == "tool" else "a function_call"
             found.append(
@@ -282,7 +284,34 @@ def check_messages(value: object, path: str, found: Found, tally: Tally) -> list
         elif not (role == "tool" and open_calls == "tool"):
             open_calls = None
         roles.append(role)
+        after = _plain_run(value, index + 1, roles, tally)
+        if after > index + 1:
+            open_calls = None  # a plain message answers no call
+        index = after
     return roles
+
+
+class _LastText:
+    """The JSON text of tool definitions, counted as tokens. A file usually repeats the same
+    definitions on every line: the last ones are remembered, since comparing them costs a tenth
+    of encoding them again. (Definitions equal by ``==`` but not in JSON, ``1`` and ``1.0`` deep
+    inside, share a text: a character or two in a count that is approximate anyway.)"""
+
+    __slots__ = ("_last",)
+
+    def __init__(self) -> None:
+        self._last: tuple[object, str] = (None, "null")
+
+    def __call__(self, value: object) -> str:
+        last = self._last  # one read: another thread may replace it meanwhile
+        if type(value) is type(last[0]) and value == last[0]:
+            return last[1]
+        text = json.dumps(value)
+        self._last = (value, text)
+        return text
+
+
+_TOOL_TEXT = _LastText()
 
 
 def check_tools(line: dict[str, Any], path: str, found: Found, tally: Tally) -> None:
@@ -308,7 +337,7 @@ def check_tools(line: dict[str, Any], path: str, found: Found, tally: Tally) -> 
                     continue
             if not isinstance(tool.get("name"), str) or not tool["name"]:
                 found.append((f"{where}.name", "missing_field", "add the function's name"))
-        tally.texts.append(json.dumps(value))
+        tally.texts.append(_TOOL_TEXT(value))
     parallel = line.get("parallel_tool_calls")
     if parallel is not None and not isinstance(parallel, bool):
         found.append(

@@ -4,8 +4,10 @@ and ``cl100k_base`` vocabularies and needs no network), otherwise an estimate.
 
 An example costs what its texts encode to plus the chat framing that OpenAI's cookbook
 (``Chat_finetuning_data_prep.ipynb``) counts: 3 tokens per message, 1 for its role, 1 more per
-``name``, and 3 to prime the reply. Tool definitions and tool calls are counted as their JSON
-text. The estimate takes 4 characters a token, the usual figure for English text.
+``name``, and 3 to prime the reply. A tool call counts as its function's name and arguments (what
+the model writes); tool definitions as their JSON text. Both are approximations even with the
+tokenizer: the service renders tools in a format of its own. The estimate takes 4 characters a
+token, the usual figure for English text.
 """
 
 from __future__ import annotations

@@ -35,6 +35,40 @@ def test_the_estimate_is_four_characters_a_token_plus_the_chat_framing() -> None
     assert report.tokens == 10 * (FRAMING + 1 + 9)
 
 
+TOOLS = [{"type": "function", "function": {"name": "f", "parameters": {}}}]
+TOOLS_TEXT = len('[{"type": "function", "function": {"name": "f", "parameters": {}}}]')  # 67
+
+
+def tool_line(i: int, tools: Any = TOOLS) -> dict[str, Any]:
+    call = {"id": f"c{i}", "type": "function", "function": {"name": "lookup", "arguments": "{}"}}
+    return {
+        "messages": [
+            {"role": "user", "content": "abcd"},
+            {"role": "assistant", "tool_calls": [call]},
+            {"role": "tool", "tool_call_id": f"c{i}", "content": "abcd"},
+        ],
+        "tools": tools,
+    }
+
+
+def test_a_tool_call_counts_its_name_and_arguments_and_tools_their_json_text() -> None:
+    # 4 + "lookup" 6 + "{}" 2 + 4 + 67 characters: 83 -> 21 tokens, on every line
+    report = check(jsonl([tool_line(i) for i in range(10)]))
+    assert report.max_example_tokens == FRAMING + -(-(4 + 6 + 2 + 4 + TOOLS_TEXT) // 4)
+    assert report.tokens == 10 * report.max_example_tokens
+
+
+def test_the_remembered_tool_text_is_that_of_the_line_at_hand() -> None:
+    longer = [{"type": "function", "function": {"name": "fff", "parameters": {}}}]
+    lines = [tool_line(0), tool_line(1, longer), tool_line(2), tool_line(3, [])]
+    report = check(jsonl(lines))
+    base = FRAMING + 4 + 6 + 2 + 4  # framing + the texts of the messages, in characters
+    counts = [FRAMING + -(-(base - FRAMING + n) // 4) for n in (TOOLS_TEXT, 69, TOOLS_TEXT, 2)]
+    assert counts == [36, 37, 36, 20]  # a stale text would count line 2 as 36
+    assert report.tokens == sum(counts)
+    assert report.max_example_tokens == max(counts)
+
+
 def test_tokens_are_exact_with_the_tokenizer_of_the_models_encoding() -> None:
     pytest.importorskip("bpe_openai")
     # o200k_base: "Smoke tests keep releases honest." is 6 tokens, "bob" 1.
