@@ -215,6 +215,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-pin", action="store_true", help="do not pin servers and clients to separate CPUs"
     )
+    parser.add_argument(
+        "--data-size", help="the data scenario's large file: 1G (default), 4M (quick), bytes"
+    )
     args = parser.parse_args(argv)
     _pin(not args.no_pin)
 
@@ -288,9 +291,15 @@ def main(argv: list[str] | None = None) -> int:
     print(table(summary, meta))
     if watched["table"]:
         print("\nwait_many\n" + watched.pop("table"))
+    data = None
+    if "data" in scenarios:  # not a default: the large file takes a minute to write
+        from benchmarks.data_check import data_table, parse_size, run_data
+
+        data = run_data(parse_size(args.data_size or ("4M" if quick else "1G")), rounds)
+        print("\ndata check\n" + data_table(data["summary"]))
     out = args.output or RESULTS / f"bench-{meta['date'].replace(':', '')}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    document = {**meta, "summary": summary, "runs": runs, "watch": watched}
+    document = {**meta, "summary": summary, "runs": runs, "watch": watched, "data": data}
     out.write_text(json.dumps(document, indent=1))
     print(f"\nresults: {out}")
     return 0
