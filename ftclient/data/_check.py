@@ -66,7 +66,10 @@ def _not_json(raw: bytes, error: ValueError) -> tuple[str, str]:
         return "blank_line", "an empty line: remove it (each line holds one example)"
     if isinstance(error, UnicodeDecodeError):
         return "invalid_json", f"not UTF-8 text (byte {error.start + 1}): save the file as UTF-8"
-    detail = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
+    # json says "Invalid control character at" and then the position, which follows here
+    detail = (
+        error.msg.removesuffix(" at") if isinstance(error, json.JSONDecodeError) else str(error)
+    )
     where = f" at column {error.colno}" if isinstance(error, json.JSONDecodeError) else ""
     return "invalid_json", f"not valid JSON ({detail}{where}): each line holds one JSON object"
 

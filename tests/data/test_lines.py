@@ -28,6 +28,19 @@ CASES = [
     ),
     pytest.param(
         "supervised",
+        b'{"messages": "cut\tshort',
+        [
+            (
+                "$",
+                "invalid_json",
+                "not valid JSON (Invalid control character at column 18): each line holds one "
+                "JSON object",
+            )
+        ],
+        id="control character",
+    ),
+    pytest.param(
+        "supervised",
         b'{"messages": "\xff"}',
         [("$", "invalid_json", "not UTF-8 text (byte 15): save the file as UTF-8")],
         id="not utf8",
