@@ -20,13 +20,12 @@ from __future__ import annotations
 import json
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from benchmarks.run import ROOT, BenchmarkError, _on, rotate
+from benchmarks.run import BenchmarkError, rotate, run_child
 
 __all__ = ["data_table", "generate", "parse_size", "run_data"]
 
@@ -156,24 +155,9 @@ def generate(path: Path, size: int) -> dict[str, Any]:
 
 
 def _child(mode: str, path: Path) -> dict[str, Any]:
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "benchmarks.data_child",
-            json.dumps({"mode": mode, "path": str(path)}),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=CHILD_TIMEOUT,
-        check=False,
-        preexec_fn=_on("client"),
-    )
-    if done.returncode != 0:
-        raise BenchmarkError(f"data {mode} {path.name} failed:\n{done.stderr[-3000:]}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    spec = {"mode": mode, "path": str(path)}
+    label = f"data {mode} {path.name}"
+    return run_child(spec, "benchmarks.data_child", CHILD_TIMEOUT, label)
 
 
 def _verify(mode: str, found: dict[str, Any], expected: dict[str, Any]) -> None:

@@ -98,22 +98,28 @@ def _readline(proc: subprocess.Popen[str], timeout: float) -> str:
     return line
 
 
-def run_child(spec: dict[str, Any]) -> dict[str, Any]:
-    """One measured run in a fresh interpreter; raises on any failure or wrong result."""
+def run_child(
+    spec: dict[str, Any],
+    module: str = "benchmarks.child",
+    timeout: float = CHILD_TIMEOUT,
+    label: str | None = None,
+) -> dict[str, Any]:
+    """One measured run of ``module`` in a fresh interpreter; raises on any failure."""
+    label = label or f"{spec['variant']} {spec['scenario']}"
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "benchmarks.child", json.dumps(spec)],
+            [sys.executable, "-m", module, json.dumps(spec)],
             cwd=ROOT,
             capture_output=True,
             text=True,
-            timeout=CHILD_TIMEOUT,
+            timeout=timeout,
             check=False,
             preexec_fn=_on("client"),
         )
     except subprocess.TimeoutExpired as exc:
-        raise BenchmarkError(f"{spec['variant']} {spec['scenario']} timed out") from exc
+        raise BenchmarkError(f"{label} timed out") from exc
     if done.returncode != 0:
-        raise BenchmarkError(f"{spec['variant']} {spec['scenario']} failed:\n{done.stderr[-3000:]}")
+        raise BenchmarkError(f"{label} failed:\n{done.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
