@@ -98,22 +98,28 @@ def _readline(proc: subprocess.Popen[str], timeout: float) -> str:
     return line
 
 
-def run_child(spec: dict[str, Any]) -> dict[str, Any]:
-    """One measured run in a fresh interpreter; raises on any failure or wrong result."""
+def run_child(
+    spec: dict[str, Any],
+    module: str = "benchmarks.child",
+    timeout: float = CHILD_TIMEOUT,
+    label: str | None = None,
+) -> dict[str, Any]:
+    """One measured run of ``module`` in a fresh interpreter; raises on any failure."""
+    label = label or f"{spec['variant']} {spec['scenario']}"
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "benchmarks.child", json.dumps(spec)],
+            [sys.executable, "-m", module, json.dumps(spec)],
             cwd=ROOT,
             capture_output=True,
             text=True,
-            timeout=CHILD_TIMEOUT,
+            timeout=timeout,
             check=False,
             preexec_fn=_on("client"),
         )
     except subprocess.TimeoutExpired as exc:
-        raise BenchmarkError(f"{spec['variant']} {spec['scenario']} timed out") from exc
+        raise BenchmarkError(f"{label} timed out") from exc
     if done.returncode != 0:
-        raise BenchmarkError(f"{spec['variant']} {spec['scenario']} failed:\n{done.stderr[-3000:]}")
+        raise BenchmarkError(f"{label} failed:\n{done.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
@@ -215,6 +221,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-pin", action="store_true", help="do not pin servers and clients to separate CPUs"
     )
+    parser.add_argument(
+        "--data-size", help="the data scenario's large file: 1G (default), 4M (quick), bytes"
+    )
     args = parser.parse_args(argv)
     _pin(not args.no_pin)
 
@@ -293,9 +302,15 @@ def main(argv: list[str] | None = None) -> int:
     print(table(summary, meta))
     if watched["table"]:
         print("\nwait_many\n" + watched.pop("table"))
+    data = None
+    if "data" in scenarios:  # not a default: the large file takes a minute to write
+        from benchmarks.data_check import data_table, parse_size, run_data
+
+        data = run_data(parse_size(args.data_size or ("4M" if quick else "1G")), rounds)
+        print("\ndata check\n" + data_table(data["summary"]))
     out = args.output or RESULTS / f"bench-{meta['date'].replace(':', '')}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    document = {**meta, "summary": summary, "runs": runs, "watch": watched}
+    document = {**meta, "summary": summary, "runs": runs, "watch": watched, "data": data}
     out.write_text(json.dumps(document, indent=1))
     print(f"\nresults: {out}")
     return 0

@@ -87,6 +87,7 @@ __all__ = [
     "WaitResult",
     "WaitTimeoutError",
     "__version__",
+    "data",
     "response_info",
     "to_dict",
     "to_json",
@@ -95,17 +96,18 @@ __all__ = [
 
 
 if TYPE_CHECKING:
-    from . import webhooks
+    from . import data, webhooks
     from .polling.changes import JobChange
     from .polling.wait import PollSchedule
     from .polling.waiter import JobWaiter, WaitResult
 else:
-    # Imported on first use (PEP 562): a client that receives no webhooks does not pay for
-    # their event classes and hmac at ``import ftclient``, nor one that never waits for a job
-    # for ftclient.polling. Hidden from type checkers, which would otherwise accept any
-    # misspelt ``ftclient.<name>``.
+    # Imported on first use (PEP 562): a client that receives no webhooks and checks no files
+    # does not pay for their event classes, hmac or data rules at ``import ftclient``, nor one
+    # that never waits for a job for ftclient.polling. Hidden from type checkers, which would
+    # otherwise accept any misspelt ``ftclient.<name>``.
     _LAZY = {
         "webhooks": (".webhooks", None),
+        "data": (".data", None),
         "PollSchedule": (".polling.wait", "PollSchedule"),
         "JobWaiter": (".polling.waiter", "JobWaiter"),
         "WaitResult": (".polling.waiter", "WaitResult"),

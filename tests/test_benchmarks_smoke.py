@@ -116,3 +116,40 @@ def test_the_metrics_scenario_counts_the_requests_of_jobs_metrics(tmp_path: Path
     assert runs["raw"]["requests"] == {"events": 10, "checkpoints": 1}
     [budget] = [v for v in result["summary"]["verdicts"] if "requests" in v["metric"]]
     assert budget["met"]
+
+
+def test_the_data_scenario_checks_what_each_pass_found(tmp_path: Path) -> None:
+    from benchmarks.data_check import data_table, generate, parse_size, run_data
+
+    assert parse_size("1G") == 1 << 30
+    assert parse_size("512K") == 512 << 10
+    assert parse_size("1000") == 1000
+    expected = generate(tmp_path / "t.jsonl", 64 << 10)
+    # about 8 lines cut short and 8 repeats, at fixed places, among ~110 lines
+    assert expected["invalid"]
+    assert expected["repeats"]
+    assert expected["bytes"] == (tmp_path / "t.jsonl").stat().st_size
+    result = run_data(256 << 10, 1)  # each child's findings were verified, or this raised
+    rows = result["summary"]["rows"]
+    assert [row["size"] for row in rows] == [64 << 10, 256 << 10]
+    assert {(run["mode"], run["size"]) for run in result["runs"]} == {
+        (mode, size) for mode in ("bare", "check") for size in (64 << 10, 256 << 10)
+    }
+    assert all(row["rate_ratio"] > 0 and row["check_peak_rss_mib"] > 0 for row in rows)
+    text = data_table(result["summary"])
+    assert "| 0.25 MiB | " in text
+    assert "check rate >= 0.5x bare json.loads" in text
+
+
+def test_a_wrong_finding_aborts_the_data_scenario() -> None:
+    from benchmarks.data_check import _verify
+    from benchmarks.run import BenchmarkError
+
+    expected = {"lines": 10, "invalid": [3], "repeats": [6]}
+    _verify("bare", {"lines": 10, "bad": 1}, expected)
+    good = {"lines": 10, "examples": 9, "problems": [[3, "invalid_json"], [6, "duplicate_example"]]}
+    _verify("check", {**good, "omitted": 0, "tokens": 5}, expected)
+    with pytest.raises(BenchmarkError, match="data check"):
+        _verify("check", {**good, "problems": [[3, "invalid_json"]], "omitted": 0}, expected)
+    with pytest.raises(BenchmarkError, match="data bare"):
+        _verify("bare", {"lines": 10, "bad": 0}, expected)

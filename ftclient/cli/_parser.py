@@ -8,6 +8,7 @@ from typing import NoReturn
 from .._version import __version__
 from . import _archive, _fleet, _jobs, _metrics, _resources
 from ._common import hyper_value, key_value, positive_int
+from ._data import add_data_parser
 from ._demo import DEFAULT_DEMO_SPEED, cmd_demo
 from ._serve import DEFAULT_SERVE_SPEED, cmd_serve
 
@@ -26,6 +27,7 @@ examples:
   ftclient jobs metrics ftjob-abc --plot curve.png
   ftclient --json jobs list --limit 5
   ftclient serve --port 8080          # a local emulator for other programs
+  ftclient data check train.jsonl     # problems in a training file, offline
 exit status: 0 success, 1 API/network error or failed job, 2 usage error."""
 
 
@@ -417,4 +419,5 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_jobs(sub, [common], [no_timeout])
     _add_others(sub, [common], [json_only])
+    add_data_parser(sub, [json_only])
     return parser

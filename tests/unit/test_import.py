@@ -23,7 +23,7 @@ CASES = {
     "bare import": """
 import ftclient
 added = set(sys.modules) - loaded
-assert not added & {"ftclient.webhooks", "hmac", "importlib.resources"}, added
+assert not added & {"ftclient.webhooks", "ftclient.data", "hmac", "importlib.resources"}, added
 assert "webhooks" in dir(ftclient) and "webhooks" in ftclient.__all__
 assert ftclient.webhooks.unwrap is sys.modules["ftclient.webhooks"].unwrap
 try:
@@ -55,6 +55,14 @@ assert webhooks.sign is ftclient.webhooks.sign
     "submodule import": """
 import ftclient.webhooks
 assert ftclient.webhooks.verify_signature
+""",
+    "data on first use": """
+import ftclient
+assert "ftclient.data" not in sys.modules
+assert "data" in dir(ftclient) and "data" in ftclient.__all__
+assert ftclient.data.check is sys.modules["ftclient.data"].check
+assert "bpe_openai" not in sys.modules  # the tokenizer loads only when a model asks for it
+from ftclient.data import check, DataReport
 """,
     "star import": """
 from ftclient import *
