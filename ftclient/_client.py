@@ -24,7 +24,7 @@ from ._core.gate import RateGate
 from ._core.runner import Runner
 from ._transport import ClientSession, TraceConfig, Transport
 from .errors import ClientClosedError, InvalidParameterError
-from .resources import Checkpoints, Graders, Jobs, Permissions
+from .resources import Checkpoints, Files, Graders, Jobs, Permissions, Uploads
 
 __all__ = ["AzureFineTuningClient", "FineTuningClient"]
 
@@ -132,6 +132,10 @@ class FineTuningClient:
         """Checkpoint permissions: create, list, delete."""
         self.graders = Graders(self._runner)
         """Graders (alpha): run, validate."""
+        self.uploads = Uploads(self._runner)
+        """Uploads (large files in parts): create, add_part, complete, cancel."""
+        self.files = Files(self._runner, self.uploads)
+        """Files: upload, create, retrieve, list, delete, content, download, wait_processed."""
 
     @property
     def base_url(self) -> str:

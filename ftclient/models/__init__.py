@@ -35,6 +35,7 @@ from .eval_items import (
     UnknownContentItem,
 )
 from .events import FineTuningJobEvent, ListFineTuningJobEventsResponse
+from .files import FileDeleted, FileObject, ListFilesResponse, Upload, UploadPart
 from .graders import (
     Grader,
     GraderLabelModel,
@@ -96,6 +97,8 @@ __all__ = [
     "EvalItemContentText",
     "EvalItemInputImage",
     "EvalItemRole",
+    "FileDeleted",
+    "FileObject",
     "FineTuneDPOHyperparameters",
     "FineTuneDPOMethod",
     "FineTuneMethod",
@@ -125,6 +128,7 @@ __all__ = [
     "InputAudio",
     "InputAudioData",
     "InputTextContent",
+    "ListFilesResponse",
     "ListFineTuningCheckpointPermissionResponse",
     "ListFineTuningJobCheckpointsResponse",
     "ListFineTuningJobEventsResponse",
@@ -144,6 +148,8 @@ __all__ = [
     "TextSimilarityMetric",
     "UnknownContentItem",
     "UnknownGrader",
+    "Upload",
+    "UploadPart",
     "ValidateGraderRequest",
     "ValidateGraderResponse",
     "WandbIntegration",
