@@ -127,10 +127,12 @@ class CreateFileGuard(Guard[FileObject]):
             )
         except APIError as exc:
             return ctx.recovered(outcome, f"could not check for an extra file: {exc}")
-        for extra in found:
-            if extra.id != outcome.id:
-                await _delete_extra(ctx, extra)
-        return outcome
+        extras = [extra for extra in found if extra.id != outcome.id]
+        if not extras:
+            return outcome
+        for extra in extras:
+            await _delete_extra(ctx, extra)
+        return ctx.recovered(outcome, f"kept {outcome.id}, the file the resend made")
 
 
 async def _delete_extra(ctx: Context[FileObject], extra: FileObject) -> None:

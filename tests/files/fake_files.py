@@ -10,6 +10,7 @@ clock, as the ``Date`` header aiohttp adds is, so the two agree as a real server
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import itertools
 import time
@@ -55,7 +56,11 @@ class FakeFiles:
     parts: dict[str, bytes] = attrs.Factory(dict)
     seen: list[Seen] = attrs.Factory(list)
     url: str = ""
-    keep_content: bool = True  # False: count the bytes only (large benchmark files)
+    part_ids: list[str] = attrs.Factory(list)  # in the order the parts were added
+    max_in_flight: dict[str, int] = attrs.Factory(dict)  # most requests of a route at once
+    _in_flight: dict[str, int] = attrs.Factory(dict)
+    keep_content: bool = True
+    part_yields: int = 200  # False: count the bytes only (large benchmark files)
     _ids: itertools.count[int] = attrs.Factory(lambda: itertools.count(1))
 
     def sent(self, route: str) -> list[Seen]:
@@ -90,6 +95,14 @@ class FakeFiles:
         route = ROUTES.get((request.method, shape))
         if route is None:
             return _error(404, f"no route for {request.method} {request.path}")
+        self._in_flight[route] = self._in_flight.get(route, 0) + 1
+        self.max_in_flight[route] = max(self.max_in_flight.get(route, 0), self._in_flight[route])
+        try:
+            return await self._serve(route, parts, request)
+        finally:
+            self._in_flight[route] -= 1
+
+    async def _serve(self, route: str, parts: tuple[str, ...], request: web.Request) -> Any:
         fields: dict[str, Any] = {}
         if request.content_type.startswith("multipart/"):
             reader = await request.multipart()
@@ -112,6 +125,13 @@ class FakeFiles:
         fault = (self.faults.get(route) or [None]).pop(0) if self.faults.get(route) else None
         if fault == "500_before":
             return _error(500, "server error")
+        if fault and fault.startswith("status:"):
+            return _error(int(fault[7:]), "refused")
+        if route == "part":
+            # Give the loop to the client's other workers before answering (no real time
+            # passes), so that parts sent in parallel are seen in flight together.
+            for _ in range(self.part_yields):
+                await asyncio.sleep(0)
         response = getattr(self, f"_{route}")(parts, request, fields)
         if fault == "lose":
             assert request.transport is not None
@@ -154,7 +174,11 @@ class FakeFiles:
 
     def _retrieve(self, parts: Any, request: web.Request, fields: Any) -> web.Response:
         file = self._find(parts[1])
-        return _json(file) if file else _error(404, "No such File object")
+        if file is None:
+            return _error(404, "No such File object")
+        if self.clock.now >= file.get("_process_at", float("inf")):
+            file["status"] = "processed"
+        return _json(file)
 
     def _delete(self, parts: Any, request: web.Request, fields: Any) -> web.Response:
         file = self._find(parts[1])
@@ -191,6 +215,7 @@ class FakeFiles:
             return _error(400 if upload else 404, "Upload is not pending")
         part_id = f"part_{next(self._ids)}"
         self.parts[part_id] = fields["data"]
+        self.part_ids.append(part_id)
         upload["_parts"].append(part_id)
         if not self.keep_content:
             upload.setdefault("_sizes", {})[part_id] = fields["_size"]
@@ -222,6 +247,7 @@ class FakeFiles:
         if self.keep_content and "md5" in body and hashlib.md5(data).hexdigest() != body["md5"]:
             return _error(400, "md5 does not match")
         file = self.add_file(upload["filename"], data, upload["purpose"], bytes=size)
+        upload["_parts_in_offset_order"] = body["part_ids"]
         upload["status"] = "completed"
         upload["file"] = file
         return _json(upload)
