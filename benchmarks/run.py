@@ -213,6 +213,11 @@ def main(argv: list[str] | None = None) -> int:
         help="git revision of ftclient run side by side in the watch scenario ('' for none)",
     )
     parser.add_argument(
+        "--upload-mib",
+        type=int,
+        help="file size of the upload scenario in MiB (default 1024; quick: 16)",
+    )
+    parser.add_argument(
         "--no-pin", action="store_true", help="do not pin servers and clients to separate CPUs"
     )
     args = parser.parse_args(argv)
@@ -288,9 +293,16 @@ def main(argv: list[str] | None = None) -> int:
     print(table(summary, meta))
     if watched["table"]:
         print("\nwait_many\n" + watched.pop("table"))
+    uploaded = None
+    if "upload" in scenarios:
+        from benchmarks.upload import run_upload, upload_table
+
+        mib = args.upload_mib or (16 if quick else 1024)
+        uploaded = run_upload(mib, min(rounds, 1 if quick else 3))
+        print("\n" + upload_table(uploaded))
     out = args.output or RESULTS / f"bench-{meta['date'].replace(':', '')}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    document = {**meta, "summary": summary, "runs": runs, "watch": watched}
+    document = {**meta, "summary": summary, "runs": runs, "watch": watched, "upload": uploaded}
     out.write_text(json.dumps(document, indent=1))
     print(f"\nresults: {out}")
     return 0

@@ -91,3 +91,16 @@ def test_the_import_target_is_the_ratio_to_aiohttp_and_json() -> None:
     text = table(missed, meta)
     assert "ftclient 126 ms (1.26x)" in text
     assert "- import ftclient <= 1.25x import aiohttp, json: 1.26x MISSED" in text
+
+
+def test_the_upload_scenario_checks_every_byte_and_reports_rss() -> None:
+    from benchmarks.upload import run_upload, upload_table
+
+    result = run_upload(4, 1)  # 4 MiB in four parts of 1 MiB
+    assert result["part_size"] == 1024 * 1024
+    assert sorted(r["variant"] for r in result["runs"]) == ["ftclient", "raw"]
+    # each run was checked against the server's byte count and the file's MD5, or it raised
+    for run in result["runs"]:
+        assert run["wall"] > 0
+        assert run["rss_peak"] >= run["rss_before"] > 0
+    assert "| ftclient |" in upload_table(result)
