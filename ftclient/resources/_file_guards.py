@@ -25,6 +25,7 @@ from .._core.runner import Call, Context, Guard
 from .._wire.decode import decoder
 from ..errors import APIError, APIStatusError, InvalidParameterError, NotFoundError
 from ..models import FileDeleted, FileObject, ListFilesResponse, Upload
+from ._guards import _give_up
 
 __all__ = ["CompleteUploadGuard", "CreateFileGuard", "DeleteFileGuard", "FileLookup"]
 
@@ -75,9 +76,9 @@ def _skew(page: ListFilesResponse) -> float:
     return 0.0 if server is None else server - time.time()
 
 
-def _give_up(failure: APIError, note: str) -> APIError:
-    failure.add_note(note)
-    return failure
+def _first(files: list[FileObject]) -> FileObject:
+    """The earliest of the matching files (ties: the lowest id)."""
+    return min(files, key=lambda f: (f.created_at or 0, f.id))
 
 
 class CreateFileGuard(Guard[FileObject]):
@@ -111,8 +112,7 @@ class CreateFileGuard(Guard[FileObject]):
                 f"({exc}); look for {self.lookup.filename!r} with files.list before retrying",
             ) from failure.__cause__
         if found:
-            first: FileObject = min(found, key=lambda f: (f.created_at or 0, f.id))
-            return ctx.recovered(first, "the answer was lost; found the file in the list")
+            return ctx.recovered(_first(found), "the answer was lost; found the file in the list")
         return ctx.call
 
     async def confirm(
@@ -189,8 +189,7 @@ class CompleteUploadGuard(Guard[Upload]):
         return [f for f in files if self.lookup.matches(f, since)]
 
     def _completed(self, ctx: Context[Upload], files: list[FileObject], how: str) -> Upload:
-        file = min(files, key=lambda f: (f.created_at or 0, f.id))
-        done = attrs.evolve(self.upload, status="completed", file=file)
+        done = attrs.evolve(self.upload, status="completed", file=_first(files))
         return ctx.recovered(done, how)
 
     async def after_ambiguous(
