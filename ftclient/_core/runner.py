@@ -335,6 +335,7 @@ class Runner:
             try:
                 raw = await self._attempt(call, ctx.attempts)
             except APIError as failure:
+                failure.attempts = ctx.attempts
                 if (
                     resent
                     and guard is not None

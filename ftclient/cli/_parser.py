@@ -109,6 +109,12 @@ def _add_jobs(
         "--metadata", type=key_value, action="append", metavar="K=V", help="filter (repeatable)"
     )
     meta.add_argument("--no-metadata", action="store_true", help="only jobs without metadata")
+    p.add_argument(
+        "--status",
+        action="append",
+        metavar="STATUS",
+        help="only jobs in this status (repeatable: --status failed --status cancelled)",
+    )
 
     p = _command(act, "get", "show one job", _jobs.cmd_get, parents=common)
     p.add_argument("job", metavar="JOB")

@@ -102,6 +102,16 @@ def chain(block: Block) -> list[Block]:
     return [*chain(earlier[0]), block]
 
 
+def ends_its_story(block: Block) -> bool:
+    """True for the last snippet of a chain: no later snippet continues the same first block."""
+    root = chain(block)[0]
+    return not any(
+        chain(other)[0] is root and other.line > block.line
+        for other in SNIPPETS
+        if other.doc == block.doc
+    )
+
+
 def _is_loopback(host: object) -> bool:
     if host in ("localhost", "", None):
         return True
@@ -186,6 +196,15 @@ def test_block_runs(block: Block, monkeypatch: pytest.MonkeyPatch) -> None:
             try:
                 for one in blocks:
                     await _run_one(one, namespace, pending)
+                if ends_its_story(block):
+                    # Run as a script, the story must close what it opened: a client left
+                    # open ends with aiohttp's "Unclosed client session" at exit.
+                    open_clients = [
+                        name
+                        for name, value in namespace.items()
+                        if isinstance(value, ftclient.FineTuningClient) and not value.closed
+                    ]
+                    assert not open_clients, f"{block.id}: never closes {open_clients}"
             finally:
                 for value in list(namespace.values()):
                     if isinstance(value, ftclient.FineTuningClient):
