@@ -11,6 +11,7 @@ clock, as the ``Date`` header aiohttp adds is, so the two agree as a real server
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import hashlib
 import itertools
 import time
@@ -60,8 +61,13 @@ class FakeFiles:
     max_in_flight: dict[str, int] = attrs.Factory(dict)  # most requests of a route at once
     _in_flight: dict[str, int] = attrs.Factory(dict)
     keep_content: bool = True
+    clock_offset: float = 0.0  # the server's wall clock minus the real one (created_at, Date)
+    date_header: str | None = None  # a Date header to send instead of the server's time
     part_yields: int = 200  # False: count the bytes only (large benchmark files)
     _ids: itertools.count[int] = attrs.Factory(lambda: itertools.count(1))
+
+    def _now(self) -> int:
+        return int(time.time() + self.clock_offset)
 
     def sent(self, route: str) -> list[Seen]:
         return [s for s in self.seen if s.route == route]
@@ -74,7 +80,7 @@ class FakeFiles:
             "id": f"file-{next(self._ids)}",
             "object": "file",
             "bytes": len(data),
-            "created_at": int(time.time()),
+            "created_at": self._now(),
             "filename": filename,
             "purpose": purpose,
             "status": "processed",
@@ -139,6 +145,9 @@ class FakeFiles:
             return web.Response()
         if fault == "500_after":
             return _error(500, "server error after acting")
+        if self.clock_offset or self.date_header is not None:
+            stamp = email.utils.formatdate(time.time() + self.clock_offset, usegmt=True)
+            response.headers["Date"] = stamp if self.date_header is None else self.date_header
         return response
 
     def _create(self, parts: Any, request: web.Request, fields: dict[str, Any]) -> web.Response:
@@ -198,8 +207,8 @@ class FakeFiles:
             "id": f"upload_{next(self._ids)}",
             "object": "upload",
             "bytes": body["bytes"],
-            "created_at": int(time.time()),
-            "expires_at": int(time.time()) + 3600,
+            "created_at": self._now(),
+            "expires_at": self._now() + 3600,
             "filename": body["filename"],
             "purpose": body["purpose"],
             "status": "pending",
@@ -223,7 +232,7 @@ class FakeFiles:
             {
                 "id": part_id,
                 "object": "upload.part",
-                "created_at": int(time.time()),
+                "created_at": self._now(),
                 "upload_id": upload["id"],
             }
         )

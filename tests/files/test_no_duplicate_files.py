@@ -150,3 +150,70 @@ async def test_a_lost_upload_create_is_sent_again_and_the_orphan_makes_no_file(
     orphan, used = service.uploads.values()
     assert (orphan["status"], used["status"]) == ("pending", "completed")
     assert [f["id"] for f in service.live()] == [file.id]
+
+
+@pytest.mark.parametrize("offset", [-3600.0, 3600.0])
+async def test_a_server_clock_an_hour_off_is_read_from_its_date_header(
+    service: FakeFiles, make_client: Make, small: Path, offset: float
+) -> None:
+    # created_at is the server's clock: only the Date header relates it to the first send
+    service.clock_offset = offset
+    service.faults["create"] = ["lose"]
+    older = service.add_file("small.jsonl", SMALL, "fine-tune")
+    older["created_at"] -= 30  # made half a minute before this call, by the server's clock
+    file = await make_client().files.upload(small)
+    assert len(service.sent("create")) == 1
+    assert {f["id"] for f in service.live()} == {older["id"], file.id}
+    assert file.id != older["id"]
+
+
+@pytest.mark.parametrize("date", ["not a date", ""])
+async def test_an_unreadable_date_header_falls_back_to_the_clients_clock(
+    service: FakeFiles, make_client: Make, small: Path, date: str
+) -> None:
+    service.date_header = date
+    service.faults["create"] = ["lose"]
+    file = await make_client().files.upload(small)
+    assert len(service.sent("create")) == 1
+    assert [f["id"] for f in service.live()] == [file.id]
+
+
+async def test_an_extra_that_cannot_be_deleted_is_named_in_the_recovery(
+    service: FakeFiles, make_client: Make, small: Path
+) -> None:
+    service.lag = 15.0
+    service.faults["create"] = ["lose"]
+    service.faults["delete"] = ["status:403"]
+    client = make_client(retry_policy=ftclient.RetryPolicy(consistency_window=10.0))
+    file = await client.files.upload(small)
+    [extra, kept] = service.live()
+    assert kept["id"] == file.id
+    [note, how] = recovery(file)
+    assert note.startswith(f"could not delete the extra file {extra['id']}: ")
+    assert "403" in note
+    assert how == f"kept {file.id}, the file the resend made"
+
+
+async def test_a_failing_check_stops_a_lost_create_with_a_note(
+    service: FakeFiles, make_client: Make, small: Path
+) -> None:
+    service.faults["create"] = ["lose"]
+    service.faults["list"] = ["status:403"]
+    with pytest.raises(ftclient.APIConnectionError) as caught:
+        await make_client().files.upload(small)
+    assert len(service.sent("create")) == 1
+    [note] = [n for n in caught.value.__notes__ if "not sent again" in n]
+    assert note.startswith("not sent again: ftclient could not check whether the file was made")
+    assert note.endswith("look for 'small.jsonl' with files.list before retrying")
+
+
+async def test_a_resend_refused_for_another_reason_is_raised(
+    service: FakeFiles, make_client: Make, big: Path
+) -> None:
+    service.faults["complete"] = ["500_before", "status:422"]
+    service.faults["list"] = []
+    with pytest.raises(ftclient.UnprocessableEntityError):
+        await make_client().files.upload(big, part_size=100_000)
+    [upload] = service.uploads.values()
+    assert upload["status"] == "cancelled"
+    assert len(service.sent("complete")) == 2
