@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 
 from .._core.body import FileSlice
+from .._core.paths import upload_path
 from ..errors import APIError, APIResponseValidationError
 from ..models import FileObject
 from ._base import Options
@@ -89,7 +90,7 @@ async def upload_in_parts(
             f"uploads.complete answered without the file it made (upload {done.id}, status "
             f"{done.status!r})",
             method="POST",
-            url=f"uploads {done.id}",
+            url=upload_path(done.id, "complete"),
         )
     return done.file
 

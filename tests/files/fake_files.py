@@ -60,10 +60,11 @@ class FakeFiles:
     part_ids: list[str] = attrs.Factory(list)  # in the order the parts were added
     max_in_flight: dict[str, int] = attrs.Factory(dict)  # most requests of a route at once
     _in_flight: dict[str, int] = attrs.Factory(dict)
-    keep_content: bool = True
+    keep_content: bool = True  # False: count the bytes only (large files)
     clock_offset: float = 0.0  # the server's wall clock minus the real one (created_at, Date)
     date_header: str | None = None  # a Date header to send instead of the server's time
-    part_yields: int = 200  # False: count the bytes only (large benchmark files)
+    complete_without_file: bool = False  # answer complete with "file": null
+    part_yields: int = 200  # loop turns a part's handler gives the client's other workers
     _ids: itertools.count[int] = attrs.Factory(lambda: itertools.count(1))
 
     def _now(self) -> int:
@@ -258,7 +259,7 @@ class FakeFiles:
         file = self.add_file(upload["filename"], data, upload["purpose"], bytes=size)
         upload["_parts_in_offset_order"] = body["part_ids"]
         upload["status"] = "completed"
-        upload["file"] = file
+        upload["file"] = None if self.complete_without_file else file
         return _json(upload)
 
     def _cancel(self, parts: Any, request: web.Request, body: Any) -> web.Response:

@@ -100,6 +100,54 @@ async def _with_open(path: Path, mode: str, use: Callable[[Any], Awaitable[Any]]
         return await use(handle)
 
 
+# The message of each case, whole (``{tmp}`` is the test's folder).
+MESSAGES = {
+    "missing path": "no such file: {tmp}/nope.jsonl",
+    "directory": "{tmp} is a directory, not a file",
+    "empty file": "e.jsonl is empty; the service refuses empty files",
+    "empty bytes": "e.jsonl is empty; the service refuses empty files",
+    "not .jsonl for fine-tune": "fine-tuning accepts only .jsonl files, got 'd.csv'",
+    "over 8 GB": "huge.jsonl holds 8589934593 bytes, more than the 8589934592 accepted",
+    "over 512 MB in one create": (
+        "huge.jsonl holds 536870913 bytes, more than the 536870912 accepted"
+    ),
+    "part over 64 MB": "must be between 1 and 67108864 bytes (64 MB), got 67108865",
+    "part of 0 bytes": "must be between 1 and 67108864 bytes (64 MB), got 0",
+    "part size not an int": "must be an integer, got float",
+    "bytes without a name": "is required when file is bytes or has no name",
+    "text-mode file": "is open in text mode; open it with 'rb'",
+    "not a file at all": "must be a path, bytes or a binary file object, got int",
+    "list order": "must be 'asc' or 'desc', got 'newest'",
+    "download into a missing folder": "{tmp}/no/x.csv is not a file in an existing folder",
+    "add_part over 64 MB": "a part holds 1 to 67108864 bytes (64 MB), got 67108865",
+    "add_part empty": "a part holds 1 to 67108864 bytes (64 MB), got 0",
+    "add_part not bytes": "must be bytes, got str",
+    "upload over 8 GB": "must be at most 8589934592 (8 GB)",
+    "complete with no parts": "must name at least one part",
+    "unseekable file object": "must be seekable (parts are read by offset)",
+}
+
+
+class _Unseekable:
+    name = 3  # not a text name: the file object's name is not used
+
+    def read(self, size: int = -1) -> bytes:
+        return b""
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        raise OSError("not seekable")
+
+
+CASES["add_part not bytes"] = (
+    lambda c, t: c.uploads.add_part("upload_1", data="text"),  # type: ignore[arg-type]
+    "data",
+)
+CASES["unseekable file object"] = (
+    lambda c, t: c.files.upload(_Unseekable(), filename="a.jsonl"),  # type: ignore[arg-type]
+    "file",
+)
+
+
 @pytest.mark.parametrize("case", list(CASES))
 async def test_bad_input_is_refused_by_name_before_any_request(
     service: FakeFiles, make_client: Make, tmp_path: Path, case: str
@@ -108,5 +156,19 @@ async def test_bad_input_is_refused_by_name_before_any_request(
     with pytest.raises(ftclient.InvalidParameterError) as caught:
         await run(make_client(), tmp_path)
     assert caught.value.param == param
+    if case in MESSAGES:
+        assert caught.value.message == MESSAGES[case].format(tmp=tmp_path)
     assert service.seen == []
     assert not any(name.endswith(".part") for name in os.listdir(tmp_path))
+
+
+@pytest.mark.parametrize("size", [1, 64 * 1024 * 1024])
+async def test_a_part_of_1_byte_or_exactly_64_mb_is_sent(
+    service: FakeFiles, make_client: Make, size: int
+) -> None:
+    service.uploads["upload_1"] = {"id": "upload_1", "status": "pending", "_parts": []}
+    part = await make_client().uploads.add_part("upload_1", data=bytearray(size))
+    [sent] = service.seen
+    assert sent.fields["_size"] == size
+    assert sent.fields["_filename"] == "blob"
+    assert part.upload_id == "upload_1"

@@ -130,3 +130,44 @@ async def test_uploads_resource_for_callers_who_drive_it(
     cancelled = await client.uploads.cancel(other.id)
     assert cancelled.status == "cancelled"
     assert service.sent("part")[0].fields["data"] == b"def"
+
+
+async def test_a_file_objects_name_and_the_mime_type_are_sent(
+    service: FakeFiles, make_client: Make, big: Path
+) -> None:
+    with big.open("rb") as handle:
+        await make_client().files.upload(handle, part_size=PART, mime_type="application/jsonl")
+    [created] = service.sent("upload")
+    assert (created.fields["filename"], created.fields["mime_type"]) == (
+        "big.jsonl",
+        "application/jsonl",
+    )
+    assert {s.fields["_filename"] for s in service.sent("part")} == {"big.jsonl"}
+
+
+async def test_a_complete_without_its_file_is_a_validation_error(
+    service: FakeFiles, make_client: Make, big: Path
+) -> None:
+    service.complete_without_file = True
+    with pytest.raises(ftclient.APIResponseValidationError) as caught:
+        await make_client().files.upload(big, part_size=PART)
+    [upload] = service.uploads.values()
+    assert str(caught.value).startswith(
+        f"uploads.complete answered without the file it made (upload {upload['id']}, "
+        "status 'completed')"
+    )
+    assert (caught.value.method, caught.value.url) == ("POST", f"/uploads/{upload['id']}/complete")
+
+
+async def test_an_upload_that_cannot_be_cancelled_says_it_expires(
+    service: FakeFiles, make_client: Make, big: Path
+) -> None:
+    service.faults["part"] = ["status:400"]
+    service.faults["cancel"] = ["status:500"] * 3
+    with pytest.raises(ftclient.BadRequestError) as caught:
+        await make_client().files.upload(big, part_size=PART, concurrency=1)
+    [upload] = service.uploads.values()
+    assert upload["status"] == "pending"
+    [note] = caught.value.__notes__[-1:]
+    assert note.startswith(f"the Upload {upload['id']} could not be cancelled (InternalServerError")
+    assert note.endswith("; it expires in an hour")
