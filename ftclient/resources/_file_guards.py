@@ -111,9 +111,13 @@ class CreateFileGuard(Guard[FileObject]):
                 f"not sent again: ftclient could not check whether the file was made "
                 f"({exc}); look for {self.lookup.filename!r} with files.list before retrying",
             ) from failure.__cause__
-        if found:
-            return ctx.recovered(_first(found), "the answer was lost; found the file in the list")
-        return ctx.call
+        if not found:
+            return ctx.call
+        keep = _first(found)
+        for extra in found:  # after several lost attempts, each may have made one
+            if extra.id != keep.id:
+                await _delete_extra(ctx, extra)
+        return ctx.recovered(keep, "the answer was lost; found the file in the list")
 
     async def confirm(
         self, ctx: Context[FileObject], outcome: FileObject | APIStatusError
@@ -136,6 +140,7 @@ class CreateFileGuard(Guard[FileObject]):
 
 
 async def _delete_extra(ctx: Context[FileObject], extra: FileObject) -> None:
+    """Delete ``extra``, a file this call made twice; say in the call's notes what happened."""
     try:
         path = file_path(extra.id)
     except InvalidParameterError as exc:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from .._core.body import FileSlice
 from .._core.paths import upload_path
+from .._core.response import keep_info, response_info
 from ..errors import APIError, APIResponseValidationError
 from ..models import FileObject
 from ._base import Options
@@ -92,6 +93,9 @@ async def upload_in_parts(
             method="POST",
             url=upload_path(done.id, "complete"),
         )
+    info = response_info(done)
+    if info is not None:  # the file answers response_info() as a small upload's does
+        keep_info(done.file, info)
     return done.file
 
 

@@ -50,6 +50,8 @@ class Seen:
 class FakeFiles:
     clock: SimClock
     lag: float = 0.0
+    ignore_purpose: bool = False  # list every file whatever the purpose asked
+    lags: list[float] = attrs.Factory(list)  # the lag of each file made next, then ``lag``
     faults: dict[str, list[str]] = attrs.Factory(dict)
     files: list[dict[str, Any]] = attrs.Factory(list)
     contents: dict[str, bytes] = attrs.Factory(dict)
@@ -87,6 +89,7 @@ class FakeFiles:
             "status": "processed",
             "status_details": None,
             "_at": self.clock.now,
+            **({"_lag": self.lags.pop(0)} if self.lags else {}),
             **fields,
         }
         self.files.append(file)
@@ -160,8 +163,8 @@ class FakeFiles:
 
     def _list(self, parts: Any, request: web.Request, fields: Any) -> web.Response:
         query = request.query
-        shown = [f for f in self.live() if self.clock.now >= f["_at"] + self.lag]
-        if "purpose" in query:
+        shown = [f for f in self.live() if self.clock.now >= f["_at"] + f.get("_lag", self.lag)]
+        if "purpose" in query and not self.ignore_purpose:
             shown = [f for f in shown if f["purpose"] == query["purpose"]]
         shown.sort(key=lambda f: int(f["id"].split("-")[1]), reverse=query.get("order") != "asc")
         if "after" in query:

@@ -3,6 +3,7 @@ lost and whose list lags (simulated time: the lags cost nothing)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -116,6 +117,7 @@ async def test_a_lost_complete_answer_returns_the_file_it_made(
     [upload] = service.uploads.values()
     assert upload["status"] == "completed"
     assert service.sent("cancel") == []
+    assert recovery(file) == ("the answer was lost; found the file it made",)
 
 
 async def test_a_complete_resent_past_the_window_is_refused_then_found(
@@ -128,6 +130,7 @@ async def test_a_complete_resent_past_the_window_is_refused_then_found(
     assert len(service.sent("complete")) == 2  # the resend is refused: already completed
     assert [f["id"] for f in service.live()] == [file.id]
     assert service.sent("cancel") == []
+    assert recovery(file) == ("the answer was lost; the Upload had completed",)
 
 
 @pytest.mark.parametrize("fault", ["lose", "500_after"])
@@ -217,3 +220,40 @@ async def test_a_resend_refused_for_another_reason_is_raised(
     [upload] = service.uploads.values()
     assert upload["status"] == "cancelled"
     assert len(service.sent("complete")) == 2
+
+
+async def test_two_lost_creates_seen_together_leave_the_first_file(
+    service: FakeFiles, make_client: Make, small: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # the first file shows late (past the window), the second at once: the second check sees
+    # both, keeps the first and deletes the second (the delete's answer is lost too)
+    service.lags = [11.0, 0.0]
+    service.faults["create"] = ["lose", "lose"]
+    service.faults["delete"] = ["lose"]
+    client = make_client(retry_policy=ftclient.RetryPolicy(consistency_window=10.0))
+    with caplog.at_level(logging.DEBUG, logger="ftclient"):
+        file = await client.files.upload(small)
+    first, second = service.files
+    assert file.id == first["id"]
+    assert [f["id"] for f in service.live()] == [first["id"]]
+    assert recovery(file) == (
+        f"deleted the extra file {second['id']} made by the lost attempt",
+        "the answer was lost; found the file in the list",
+    )
+    logged = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith("files.create (look for the file): GET /files -> 200") for m in logged)
+    assert any(
+        m.startswith(f"files.create (delete an extra): DELETE /files/{second['id']} -> 404")
+        for m in logged
+    )
+
+
+async def test_a_file_of_another_purpose_is_not_taken_for_the_lost_one(
+    service: FakeFiles, make_client: Make, small: Path
+) -> None:
+    service.ignore_purpose = True  # a server whose list ignores the purpose filter
+    service.faults["create"] = ["500_before"]
+    other = service.add_file("small.jsonl", SMALL, "batch")
+    file = await make_client().files.upload(small)
+    assert file.id != other["id"]
+    assert len(service.sent("create")) == 2
