@@ -138,6 +138,26 @@ class _Unseekable:
         raise OSError("not seekable")
 
 
+CASES["upload filename not text"] = (
+    lambda c, t: c.uploads.create(filename=3, purpose="fine-tune", bytes=3),  # type: ignore[arg-type]
+    "filename",
+)
+CASES["upload purpose not text"] = (
+    lambda c, t: c.uploads.create(filename="a.jsonl", purpose=None, bytes=3),  # type: ignore[arg-type]
+    "purpose",
+)
+CASES["upload mime_type not text"] = (
+    lambda c, t: c.uploads.create(filename="a", purpose="p", bytes=3, mime_type=1),  # type: ignore[arg-type]
+    "mime_type",
+)
+CASES["upload bytes not an int"] = (
+    lambda c, t: c.uploads.create(filename="a", purpose="p", bytes="3"),  # type: ignore[arg-type]
+    "bytes",
+)
+CASES["complete md5 not text"] = (
+    lambda c, t: c.uploads.complete("upload_1", part_ids=["p"], md5=5),  # type: ignore[arg-type]
+    "md5",
+)
 CASES["add_part not bytes"] = (
     lambda c, t: c.uploads.add_part("upload_1", data="text"),  # type: ignore[arg-type]
     "data",

@@ -3,6 +3,7 @@ the client's log, and checks its ``timeout`` before anything is sent."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -100,3 +101,32 @@ async def test_a_bad_timeout_is_refused_before_sending(
         await call(make_client(), service, tmp_path, {"timeout": -1})
     assert caught.value.param == "timeout"
     assert service.seen == []
+
+
+async def test_json_bodies_carry_extra_body_and_the_optional_fields(
+    service: FakeFiles, make_client: Make
+) -> None:
+    client = make_client()
+    extra = {"extra_body": {"probe": True}}
+    expires = {"anchor": "created_at", "seconds": 3600}
+    upload = await client.uploads.create(
+        filename="a.jsonl", purpose="fine-tune", bytes=2**33, expires_after=expires, **extra
+    )
+    part = await client.uploads.add_part(upload.id, data=b"{}\n")
+    await client.uploads.cancel(upload.id, **extra)
+    other = await client.uploads.create(filename="b.jsonl", purpose="fine-tune", bytes=3)
+    part = await client.uploads.add_part(other.id, data=b"{}\n")
+    md5 = hashlib.md5(b"{}\n").hexdigest()
+    await client.uploads.complete(other.id, part_ids=[part.id], md5=md5, **extra)
+    created, _, cancelled, plain, _, completed = (s.fields for s in service.seen)
+    assert created == {
+        "filename": "a.jsonl",
+        "purpose": "fine-tune",
+        "bytes": 2**33,  # exactly 8 GB is accepted
+        "mime_type": "text/jsonl",
+        "expires_after": expires,
+        "probe": True,
+    }
+    assert cancelled == {"probe": True}
+    assert "probe" not in plain
+    assert completed == {"part_ids": [part.id], "md5": md5, "probe": True}
