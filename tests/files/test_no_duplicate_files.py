@@ -225,9 +225,11 @@ async def test_a_resend_refused_for_another_reason_is_raised(
 async def test_two_lost_creates_seen_together_leave_the_first_file(
     service: FakeFiles, make_client: Make, small: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    # the first file shows late (past the window), the second at once: the second check sees
-    # both, keeps the first and deletes the second (the delete's answer is lost too)
-    service.lags = [11.0, 0.0]
+    # The first file shows 10.6 s after it is made: the first check (its last probe at 10.25
+    # to 10.5 s, after a jittered 0.25-0.5 s wait) misses it, so the create is sent again; the
+    # second file shows at once; the second check's first probe (10.75 s at the earliest) sees
+    # both, keeps the first and deletes the second (whose delete loses its answer too).
+    service.lags = [10.6, 0.0]
     service.faults["create"] = ["lose", "lose"]
     service.faults["delete"] = ["lose"]
     client = make_client(retry_policy=ftclient.RetryPolicy(consistency_window=10.0))

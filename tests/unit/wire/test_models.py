@@ -288,6 +288,11 @@ REQUIRED = {
     ("ListFineTuningJobEventsResponse", "data"),
     ("ListFineTuningJobCheckpointsResponse", "data"),
     ("ListFineTuningCheckpointPermissionResponse", "data"),
+    ("FileObject", "id"),
+    ("FileDeleted", "id"),
+    ("Upload", "id"),
+    ("UploadPart", "id"),
+    ("ListFilesResponse", "data"),
 }
 
 
