@@ -269,7 +269,28 @@ def _add_others(
         metavar="F",
         help=f"simulated seconds per real second (default {DEFAULT_SERVE_SPEED:g}: wall time)",
     )
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="replay the ids, seeds and metrics of an earlier run (default: new ones each run)",
+    )
+    p.add_argument(
+        "--api-key",
+        dest="serve_keys",
+        action="append",
+        default=None,
+        metavar="KEY",
+        help="accept only this key (repeatable; default: any non-empty key), so that a wrong "
+        "key can be tried",
+    )
+    p.add_argument(
+        "--require-files",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="a job's files must be uploaded, processed fine-tune files, as on the service "
+        "(default); --no-require-files accepts any file id",
+    )
     p.add_argument(
         "--webhook",
         action="append",

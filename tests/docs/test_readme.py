@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import ipaddress
+import os
 import re
 import socket
 import subprocess
@@ -188,7 +189,9 @@ def test_block_runs(block: Block, monkeypatch: pytest.MonkeyPatch) -> None:
         pending.append(asyncio.ensure_future(main, loop=loop))
 
     async def everything() -> None:
-        async with FineTuningEmulator() as emu:
+        # README's examples pass the file ids a reader got from the service: the harness takes
+        # any id (docs/emulator.md's own examples upload or seed real files).
+        async with FineTuningEmulator(require_files=False) as emu:
             monkeypatch.setenv("OPENAI_BASE_URL", emu.url)
             monkeypatch.setenv("OPENAI_API_KEY", "sk-docs-example")
             namespace: dict[str, Any] = {"__name__": "__docs__"}
@@ -230,9 +233,12 @@ def test_pytest_project_runs(project: list[Block], tmp_path: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(block.code, encoding="utf-8")
         tests += len(re.findall(r"^(?:async )?def test_", block.code, re.MULTILINE))
+    # The project imports ftclient from this checkout, not from wherever it is installed.
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
         cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": path},
         capture_output=True,
         text=True,
         timeout=120,
