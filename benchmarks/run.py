@@ -219,6 +219,11 @@ def main(argv: list[str] | None = None) -> int:
         help="git revision of ftclient run side by side in the watch scenario ('' for none)",
     )
     parser.add_argument(
+        "--upload-mib",
+        type=int,
+        help="file size of the upload scenario in MiB (default 1024; quick: 16)",
+    )
+    parser.add_argument(
         "--no-pin", action="store_true", help="do not pin servers and clients to separate CPUs"
     )
     parser.add_argument(
@@ -308,9 +313,23 @@ def main(argv: list[str] | None = None) -> int:
 
         data = run_data(parse_size(args.data_size or ("4M" if quick else "1G")), rounds)
         print("\ndata check\n" + data_table(data["summary"]))
+    uploaded = None
+    if "upload" in scenarios:
+        from benchmarks.upload import run_upload, upload_table
+
+        mib = args.upload_mib or (16 if quick else 1024)
+        uploaded = run_upload(mib, min(rounds, 1 if quick else 3))
+        print("\n" + upload_table(uploaded))
     out = args.output or RESULTS / f"bench-{meta['date'].replace(':', '')}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    document = {**meta, "summary": summary, "runs": runs, "watch": watched, "data": data}
+    document = {
+        **meta,
+        "summary": summary,
+        "runs": runs,
+        "watch": watched,
+        "data": data,
+        "upload": uploaded,
+    }
     out.write_text(json.dumps(document, indent=1))
     print(f"\nresults: {out}")
     return 0

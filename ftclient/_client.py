@@ -23,7 +23,7 @@ from ._logs import configure_from_env
 from ._transport import ClientSession, TraceConfig, Transport
 from .errors import ClientClosedError
 from .providers import OPENAI, Provider
-from .resources import Checkpoints, Graders, Jobs, Permissions
+from .resources import Checkpoints, Files, Graders, Jobs, Permissions, Uploads
 
 __all__ = ["FineTuningClient"]
 
@@ -135,6 +135,10 @@ class FineTuningClient:
         """Checkpoint permissions: create, list, delete."""
         self.graders = Graders(self._runner, provider)
         """Graders (alpha): run, validate."""
+        self.uploads = Uploads(self._runner)
+        """Uploads (large files in parts): create, add_part, complete, cancel."""
+        self.files = Files(self._runner, self.uploads)
+        """Files: upload, create, retrieve, list, delete, content, download, wait_processed."""
 
     @property
     def base_url(self) -> str:

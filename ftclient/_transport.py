@@ -27,6 +27,7 @@ from yarl import URL
 from . import errors
 from ._config import ClientConfig, Secret, Timeouts, mask
 from ._core import protocol
+from ._core.body import FileSlice, Form, Sink, read_chunks
 from ._core.runner import Call, Raw
 from ._core.tokens import TokenSource
 
@@ -155,8 +156,11 @@ class Transport:
             ClientClosedError: the client or its borrowed session is closed.
         """
         session = self._get_session()
-        body = call.json_body()
-        data = None if body is None else json.dumps(body, separators=(",", ":")).encode()
+        data: bytes | aiohttp.MultipartWriter | None = None
+        if call.form is not None:
+            data = _multipart(call.form)  # built per attempt: a sent writer cannot be reused
+        elif (body := call.json_body()) is not None:
+            data = json.dumps(body, separators=(",", ":")).encode()
         # Asked before the try: a provider's own failure is the caller's, not a connection's.
         token = await self.tokens.token() if self.tokens is not None else None
         start = asyncio.get_running_loop().time()
@@ -164,7 +168,10 @@ class Transport:
             async with self._open(session, call, data, token) as resp:
                 status = resp.status
                 headers = protocol.headers_of(resp.headers.items())
-                raw = await self._read(resp, call)
+                if call.sink is not None and 200 <= status < 300:
+                    raw = await _stream(resp, call.sink)
+                else:
+                    raw = await self._read(resp, call)
         except errors.FTClientError:
             raise
         except Exception as exc:
@@ -210,12 +217,12 @@ class Transport:
         self,
         session: aiohttp.ClientSession,
         call: Call[Any],
-        data: bytes | None,
+        data: bytes | aiohttp.MultipartWriter | None,
         token: Secret | None = None,
     ) -> Any:
         # The one frame that holds the key (or token); it returns before anything is sent.
         headers = {**self._headers, **call.headers}
-        if data is not None:
+        if isinstance(data, bytes):  # a multipart writer sets its own, with the boundary
             headers["Content-Type"] = "application/json"
         name, value = protocol.auth_header(self._config, token)
         headers[name] = value
@@ -277,6 +284,52 @@ class Transport:
             url=url,
             request_sent=not isinstance(exc, aiohttp.ClientConnectorError),
         )
+
+
+class _SlicePayload(aiohttp.payload.Payload):
+    """A :class:`FileSlice` as a multipart part of known size, read a chunk at a time as the
+    socket takes it (never the whole slice in memory)."""
+
+    _autoclose = True
+
+    def __init__(self, piece: FileSlice) -> None:
+        super().__init__(piece, content_type=piece.content_type, filename=piece.filename)
+        self._size = piece.length
+
+    def decode(self, encoding: str = "utf-8", errors: str = "strict") -> str:
+        raise TypeError("a file slice is streamed, never decoded")
+
+    async def write(self, writer: Any) -> None:
+        piece: FileSlice = self._value
+        report = piece.progress
+        if report is not None:
+            report(0)
+        sent = 0
+        for chunk in read_chunks(piece):
+            await writer.write(chunk)
+            sent += len(chunk)
+            if report is not None:
+                report(sent)
+
+
+def _multipart(form: Form) -> aiohttp.MultipartWriter:
+    writer = aiohttp.MultipartWriter("form-data")
+    for name, value in form:
+        if isinstance(value, FileSlice):
+            part = writer.append_payload(_SlicePayload(value))
+            part.set_content_disposition("form-data", name=name, filename=value.filename)
+        else:
+            part = writer.append(value)
+            part.set_content_disposition("form-data", name=name)
+    return writer
+
+
+async def _stream(resp: aiohttp.ClientResponse, sink: Sink) -> bytes:
+    """Write a 2xx body to a fresh writer from ``sink``, a chunk at a time; return no body."""
+    with sink.open() as out:
+        async for chunk in resp.content.iter_chunked(1024 * 1024):
+            out.write(chunk)
+    return b""
 
 
 def env_proxy(base_url: str) -> str | None:

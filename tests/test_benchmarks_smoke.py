@@ -153,3 +153,16 @@ def test_a_wrong_finding_aborts_the_data_scenario() -> None:
         _verify("check", {**good, "problems": [[3, "invalid_json"]], "omitted": 0}, expected)
     with pytest.raises(BenchmarkError, match="data bare"):
         _verify("bare", {"lines": 10, "bad": 0}, expected)
+
+
+def test_the_upload_scenario_checks_every_byte_and_reports_rss() -> None:
+    from benchmarks.upload import run_upload, upload_table
+
+    result = run_upload(4, 1)  # 4 MiB in four parts of 1 MiB
+    assert result["part_size"] == 1024 * 1024
+    assert sorted(r["variant"] for r in result["runs"]) == ["ftclient", "raw"]
+    # each run was checked against the server's byte count and the file's MD5, or it raised
+    for run in result["runs"]:
+        assert run["wall"] > 0
+        assert run["rss_peak"] >= run["rss_before"] > 0
+    assert "| ftclient |" in upload_table(result)

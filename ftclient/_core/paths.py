@@ -16,17 +16,23 @@ from typing import Final
 from .protocol import path_segment
 
 __all__ = [
+    "FILES_PATH",
     "GRADERS_RUN_PATH",
     "GRADERS_VALIDATE_PATH",
     "JOBS_PATH",
+    "UPLOADS_PATH",
+    "file_path",
     "job_path",
     "permission_path",
     "permissions_path",
+    "upload_path",
 ]
 
 JOBS_PATH: Final = "/fine_tuning/jobs"
 GRADERS_RUN_PATH: Final = "/fine_tuning/alpha/graders/run"
 GRADERS_VALIDATE_PATH: Final = "/fine_tuning/alpha/graders/validate"
+FILES_PATH: Final = "/files"
+UPLOADS_PATH: Final = "/uploads"
 
 
 def job_path(job_id: object, *rest: str) -> str:
@@ -62,3 +68,21 @@ def permission_path(checkpoint: object, permission_id: object) -> str:
             string (named so).
     """
     return f"{permissions_path(checkpoint)}/{path_segment(permission_id, 'permission_id')}"
+
+
+def file_path(file_id: object, *rest: str) -> str:
+    """``/files/{file_id}``, followed by the fixed words ``rest`` (``"content"``).
+
+    Raises:
+        InvalidParameterError: ``file_id`` is not a non-blank UTF-8 string (named ``file_id``).
+    """
+    return "/".join((FILES_PATH, path_segment(file_id, "file_id"), *rest))
+
+
+def upload_path(upload_id: object, *rest: str) -> str:
+    """``/uploads/{upload_id}``, followed by the fixed words ``rest`` (``"parts"``...).
+
+    Raises:
+        InvalidParameterError: ``upload_id`` is not a non-blank UTF-8 string (named so).
+    """
+    return "/".join((UPLOADS_PATH, path_segment(upload_id, "upload_id"), *rest))

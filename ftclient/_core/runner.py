@@ -36,6 +36,7 @@ import backoff
 from .._config import RetryPolicy, Timeouts
 from ..errors import APIConnectionError, APIError, APIStatusError, APITimeoutError
 from . import protocol
+from .body import Form, Sink
 from .gate import RateGate
 from .response import Response, ResponseInfo, keep_info, response_info
 
@@ -78,6 +79,8 @@ class Call(Generic[T]):
         timeout: limits of the whole call; ``...`` means the client's.
         guard: how to check whether a failed attempt acted (None: a failure is resent).
         idempotency_key: the create's key, named in its errors.
+        form: a ``multipart/form-data`` body instead of ``body`` (file uploads).
+        sink: where a 2xx answer is streamed instead of being read into memory (downloads).
     """
 
     operation: str
@@ -92,6 +95,8 @@ class Call(Generic[T]):
     timeout: Timeouts | None | EllipsisType = ...
     guard: Guard[T] | None = None
     idempotency_key: str | None = None
+    form: Form | None = attrs.field(default=None, repr=False)
+    sink: Sink | None = attrs.field(default=None, repr=False)
 
     def json_body(self) -> Any:
         """The document to send: ``body`` with ``extra_body`` merged over it."""

@@ -6,7 +6,7 @@ import argparse
 from typing import NoReturn
 
 from .._version import __version__
-from . import _archive, _fleet, _jobs, _metrics, _resources
+from . import _archive, _files, _fleet, _jobs, _metrics, _resources
 from ._common import hyper_value, key_value, positive_int
 from ._data import add_data_parser
 from ._demo import DEFAULT_DEMO_SPEED, cmd_demo
@@ -25,6 +25,7 @@ examples:
   ftclient jobs create --model gpt-4o-mini --training-file file-abc --n-epochs 3
   ftclient jobs wait ftjob-abc
   ftclient jobs metrics ftjob-abc --plot curve.png
+  ftclient files upload train.jsonl
   ftclient --json jobs list --limit 5
   ftclient serve --port 8080          # a local emulator for other programs
   ftclient data check train.jsonl     # problems in a training file, offline
@@ -229,6 +230,36 @@ def _add_fleet(
     )
 
 
+def _add_files(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: list[argparse.ArgumentParser],
+) -> None:
+    files = sub.add_parser("files", help="training and result files", parents=common)
+    act = files.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = _command(
+        act, "upload", "upload a file (in parts if large)", _files.cmd_files_upload, parents=common
+    )
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--purpose", default="fine-tune", help="default fine-tune (needs .jsonl)")
+    p.add_argument(
+        "--concurrency", type=positive_int, default=4, metavar="N", help="parts in flight (4)"
+    )
+    p = _command(act, "list", "list files, newest first", _files.cmd_files_list, parents=common)
+    p.add_argument("--purpose")
+    p.add_argument("--limit", type=positive_int, default=20, metavar="N", help="at most N (20)")
+    for name, handler, text in (
+        ("get", _files.cmd_files_get, "show one file"),
+        ("delete", _files.cmd_files_delete, "delete a file"),
+    ):
+        p = _command(act, name, text, handler, parents=common)
+        p.add_argument("file", metavar="FILE_ID")
+    p = _command(
+        act, "download", "save a file's content", _files.cmd_files_download, parents=common
+    )
+    p.add_argument("file", metavar="FILE_ID")
+    p.add_argument("path", metavar="PATH")
+
+
 def _add_others(
     sub: argparse._SubParsersAction[argparse.ArgumentParser],
     common: list[argparse.ArgumentParser],
@@ -418,6 +449,7 @@ def build_parser() -> argparse.ArgumentParser:
     _json_only(json_only)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_jobs(sub, [common], [no_timeout])
+    _add_files(sub, [common])
     _add_others(sub, [common], [json_only])
     add_data_parser(sub, [json_only])
     return parser

@@ -35,6 +35,7 @@ from .eval_items import (
     UnknownContentItem,
 )
 from .events import FineTuningJobEvent, ListFineTuningJobEventsResponse
+from .files import FileDeleted, FileObject, ListFilesResponse, Upload, UploadPart
 from .graders import (
     Grader,
     GraderLabelModel,
@@ -99,6 +100,8 @@ __all__ = [
     "EvalItemContentText",
     "EvalItemInputImage",
     "EvalItemRole",
+    "FileDeleted",
+    "FileObject",
     "FineTuneDPOHyperparameters",
     "FineTuneDPOMethod",
     "FineTuneMethod",
@@ -129,6 +132,7 @@ __all__ = [
     "InputAudio",
     "InputAudioData",
     "InputTextContent",
+    "ListFilesResponse",
     "ListFineTuningCheckpointPermissionResponse",
     "ListFineTuningJobCheckpointsResponse",
     "ListFineTuningJobEventsResponse",
@@ -150,6 +154,8 @@ __all__ = [
     "TextSimilarityMetric",
     "UnknownContentItem",
     "UnknownGrader",
+    "Upload",
+    "UploadPart",
     "ValidateGraderRequest",
     "ValidateGraderResponse",
     "WandbIntegration",

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from .._checks import check_headers, check_limit, json_object, query_params
 from .._config import TimeoutArg, Timeouts
 from .._core import protocol
+from .._core.body import Form, Sink
 from .._core.pagination import AsyncPaginator, PageLike
+from .._core.response import Response
 from .._core.runner import Call, Guard, Runner
 from .._wire.decode import decode, decoder
 from ..providers import OPENAI, Provider
@@ -60,6 +62,9 @@ class Resource:
         body: Any = None,
         guard: Guard[T] | None = None,
         idempotency_key: str | None = None,
+        form: Form | None = None,
+        sink: Sink | None = None,
+        decode: Callable[[Response], T] | None = None,
     ) -> Call[T]:
         # What the client's provider documents as unsupported never leaves (extra_body included).
         if self._provider.unsupported:  # OpenAI's has none: no cost per call
@@ -75,7 +80,7 @@ class Resource:
             operation=f"{self._name}.{operation}",
             method=method,
             path=path,
-            decode=decoder(model, method, path),
+            decode=decode or decoder(model, method, path),
             query=query or {},
             body=body,
             headers=headers,
@@ -84,6 +89,8 @@ class Resource:
             timeout=options.timeout,
             guard=guard,
             idempotency_key=idempotency_key,
+            form=form,
+            sink=sink,
         )
         return call
 

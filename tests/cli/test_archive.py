@@ -8,6 +8,7 @@ import pathlib
 import pytest
 
 from ftclient.cli import main
+from ftclient.testing import SAMPLE_TRAINING_DATA
 
 from .conftest import ThreadedEmulator
 
@@ -51,4 +52,6 @@ def test_export_then_rerun_into_bedrock(
 
 
 async def _add(emu: ThreadedEmulator, *, seed: int) -> None:
-    emu.emu.add_job("succeeded", seed=seed, suffix="kept-here")
+    # a training file the emulator holds, so that export copies its bytes and rerun uploads them
+    training = emu.emu.seed_file(SAMPLE_TRAINING_DATA)["id"]
+    emu.emu.add_job("succeeded", seed=seed, suffix="kept-here", training_file=training)

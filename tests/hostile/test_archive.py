@@ -120,6 +120,15 @@ async def test_export_records_only_what_changed_and_resumes(
     assert [r["id"] for r in _lines(tmp_path / "filtered" / "jobs.jsonl")] == [done["id"]]
 
 
+class _WithoutFiles:
+    """A client's jobs, base URL and provider, as a server without a Files API offers them."""
+
+    def __init__(self, client: ftclient.FineTuningClient) -> None:
+        self.jobs = client.jobs
+        self.base_url = client.base_url
+        self.provider = client.provider
+
+
 async def test_rerun_killed_half_way_creates_every_job_exactly_once(
     api: FakeAPI, make_client: Callable[..., ftclient.FineTuningClient], tmp_path: pathlib.Path
 ) -> None:
@@ -136,9 +145,12 @@ async def test_rerun_killed_half_way_creates_every_job_exactly_once(
     await archive.export(make_client(), tmp_path / "a")
 
     async with FakeAPI(SimClock()).running() as target_api:
-        target = simulate(
+        client = simulate(
             ftclient.FineTuningClient(api_key=KEY, base_url=target_api.url), target_api.clock
         )
+        # This fake service has no Files API (its jobs name files it never held): the target
+        # is seen as a server without one, whose jobs take the source's file ids as they are.
+        target: Any = _WithoutFiles(client)
         plan = await archive.rerun(
             target, tmp_path / "a", dry_run=True, model_map={"gpt-4o-mini": "m2"}
         )
@@ -160,7 +172,7 @@ async def test_rerun_killed_half_way_creates_every_job_exactly_once(
         target_api.faults = {"create": ["lose"]}  # and one answer lost on the way
         done = await archive.rerun(target, tmp_path / "a", model_map={"gpt-4o-mini": "m2"})
         again = await archive.rerun(target, tmp_path / "a", model_map={"gpt-4o-mini": "m2"})
-        await target.aclose()
+        await client.aclose()
     assert len(target_api.jobs) == 6  # exactly once each, through a kill, a loss and a rerun
     assert [j.target_id for j in done] == [j.target_id for j in again]
     bodies = [s.body for s in target_api.sent("create")]
@@ -192,7 +204,7 @@ async def test_rerun_reports_what_the_target_cannot_take_before_sending(
         FakeAPI(SimClock()).running() as target_api,
         ftclient.FineTuningClient(api_key=KEY, base_url=target_api.url) as target,
     ):
-        plan = await archive.rerun(target, tmp_path)
+        plan = await archive.rerun(_WithoutFiles(target), tmp_path)  # type: ignore[arg-type]
     problems = {j.source_id: j.problems for j in plan}
     assert problems["ftjob-1"] == ["OpenAI has no lambda grader"]
     assert "16 keys" in problems["ftjob-2"][0]

@@ -286,6 +286,11 @@ REQUIRED = {
     # A metrics event's data without an integer step is no point: it stays the mapping sent.
     ("MetricPoint", "step"),
     ("MetricSeries", "job_id"),  # built by jobs.metrics, never decoded
+    ("FileObject", "id"),
+    ("FileDeleted", "id"),
+    ("Upload", "id"),
+    ("UploadPart", "id"),
+    ("ListFilesResponse", "data"),
 }
 
 
