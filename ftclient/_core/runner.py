@@ -39,7 +39,7 @@ from . import protocol
 from .gate import RateGate
 from .response import Response, ResponseInfo, keep_info, response_info
 
-__all__ = ["Call", "Context", "Exchange", "Guard", "Runner", "may_have_acted"]
+__all__ = ["Call", "Context", "Exchange", "Guard", "Runner", "may_have_acted", "retry_waits"]
 
 logger = logging.getLogger("ftclient")
 
@@ -55,6 +55,18 @@ def may_have_acted(exc: BaseException) -> bool:
     if isinstance(exc, APIStatusError):
         return exc.status >= 500
     return isinstance(exc, APIConnectionError) and exc.request_sent
+
+
+def retry_waits(policy: RetryPolicy) -> Iterator[float]:
+    """The exponential waits between attempts under ``policy`` (the one backoff rule).
+
+    backoff's ``expo`` from ``base_delay``, capped at ``max_delay``; with ``jitter``, each drawn
+    between half and all of it. A server's hint, when it gives one, is used instead (``_wait``).
+    """
+    waits = backoff.expo(factor=policy.base_delay, max_value=policy.max_delay)
+    next(waits)  # backoff's generators start with a priming yield
+    for delay in waits:
+        yield delay / 2 + backoff.full_jitter(delay / 2) if policy.jitter else delay
 
 
 @attrs.define(kw_only=True)
@@ -338,7 +350,7 @@ class Runner:
                 ):
                     return await guard.confirm(ctx, failure)
                 self._raise_unless_retryable(call, failure, ctx.attempts)
-                waits = waits or self._backoff()
+                waits = waits or retry_waits(self.policy)
                 wait = self._wait(failure, waits)
                 ctx.retry_waits.append(wait)
                 if self.policy.wait and wait > ctx.remaining():
@@ -382,21 +394,12 @@ class Runner:
             )
             raise failure
 
-    def _backoff(self) -> Iterator[float]:
-        """backoff's exponential waits for one call (made at its first failure, if any)."""
-        waits = backoff.expo(factor=self.policy.base_delay, max_value=self.policy.max_delay)
-        next(waits)  # backoff's generators start with a priming yield
-        return waits
-
     def _wait(self, failure: APIError, waits: Iterator[float]) -> float:
         headers = failure.headers if isinstance(failure, APIStatusError) else None
         hinted = protocol.server_wait(headers, self.policy.max_retry_after) if headers else None
         if hinted is not None:
             return hinted
-        delay: float = next(waits)
-        if self.policy.jitter:  # between half and all of it
-            delay = delay / 2 + backoff.full_jitter(delay / 2)
-        return delay
+        return next(waits)
 
     async def _attempt(self, call: Call[Any], attempt: int) -> Raw:
         gate = self.gate
