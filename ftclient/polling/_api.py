@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from .._config import RetryPolicy
 from .._core.pagination import AsyncPaginator
 from ..models import (
     FineTuningJob,
@@ -21,6 +22,11 @@ __all__ = ["JobReads"]
 
 class JobReads(Protocol):
     """The reads of ``client.jobs`` that waiting, following and watching are built on."""
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """The client's retry policy: what it retries is what a poll counts as transient."""
+        ...
 
     async def retrieve(self, job_id: str) -> FineTuningJob:
         """One job."""

@@ -25,7 +25,7 @@ from typing import Any
 import attrs
 
 from .._checks import MAX_PAGE_SIZE
-from .._config import DEFAULT_RETRY_POLICY
+from .._config import RetryPolicy
 from .._core.protocol import should_retry
 from .._value import Value
 from ..errors import APIResponseValidationError, FTClientError
@@ -61,9 +61,10 @@ class WaitResult(Value):
         return self.error is None
 
 
-def transient(exc: FTClientError) -> bool:
-    """Whether a failed poll may succeed later: what the client retries, or a garbled body."""
-    return should_retry(exc, DEFAULT_RETRY_POLICY) or isinstance(exc, APIResponseValidationError)
+def transient(exc: FTClientError, policy: RetryPolicy) -> bool:
+    """Whether a failed poll may succeed later: what the client's ``policy`` retries, or a
+    garbled body."""
+    return should_retry(exc, policy) or isinstance(exc, APIResponseValidationError)
 
 
 @attrs.define(eq=False)
@@ -219,7 +220,7 @@ class Watch:
                     break
         except FTClientError as exc:
             hints.append(hint_of(exc, cap))
-            if not transient(exc):
+            if not transient(exc, self._jobs.retry_policy):
                 self._list_usable = False  # e.g. a key that may not list: retrieve everything
                 return skip
             for job_id in unseen:  # this round's observation of them failed
@@ -281,7 +282,10 @@ class Watch:
 
     def _failed(self, tracked: _Tracked, exc: FTClientError) -> None:
         tracked.failures += 1
-        if not transient(exc) or tracked.failures >= self._max_failed_polls:
+        if (
+            not transient(exc, self._jobs.retry_policy)
+            or tracked.failures >= self._max_failed_polls
+        ):
             self._report(WaitResult(job_id=tracked.job_id, job=tracked.last, error=exc))
 
     def _report(self, result: WaitResult) -> None:

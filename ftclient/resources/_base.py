@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from .._checks import check_headers, check_limit, json_object, query_params
-from .._config import TimeoutArg, Timeouts
+from .._config import RetryPolicy, TimeoutArg, Timeouts
 from .._core import protocol
 from .._core.pagination import AsyncPaginator, PageLike
 from .._core.runner import Call, Guard, Runner
@@ -45,6 +45,11 @@ class Resource:
 
     def __init__(self, runner: Runner) -> None:
         self._runner = runner
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """The client's retry policy (the polling helpers classify failures with it)."""
+        return self._runner.policy
 
     def _call(
         self,

@@ -414,9 +414,10 @@ class Jobs(Resource):
             Nothing else is raised for a job's sake. A job's error is in its result's
             ``error``: a non-transient error at once (``NotFoundError`` for an unknown id,
             ``AuthenticationError``, ``InvalidParameterError`` for an id that cannot be sent);
-            a transient one (connection errors, 408, 409, 429, 5xx, an undecodable body, each
-            after the client's own retries) keeps the job pending and polled on schedule, and
-            is reported only after ``max_failed_polls`` failures in a row. An exception that is
+            a transient one (what the client's ``RetryPolicy`` retries, by default connection
+            errors, 408, 409, 429 and 5xx, or an undecodable body; each after those retries)
+            keeps the job pending and polled on schedule, and is reported only after
+            ``max_failed_polls`` failures in a row. An exception that is
             not an ftclient error (a bug) ends the iteration with that exception.
         """
         return JobWaiter(
