@@ -5,11 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
-from .._checks import (
-    MAX_PAGE_SIZE,
-    check_headers,
-    check_metadata,
-)
+from .._checks import MAX_PAGE_SIZE, check_metadata
 from .._checks import idempotency_key as check_key
 from .._core.pagination import AsyncPaginator
 from .._core.paths import JOBS_PATH, job_path
@@ -115,7 +111,7 @@ class Jobs(Resource):
             APIStatusError: the API refused the request.
             APIConnectionError: no usable response after the retries.
         """
-        check_headers(extra_headers)
+        options = Options(timeout, extra_headers, extra_query, extra_body)
         check_metadata(metadata)
         key = check_key(idempotency_key) if idempotency_key is not None else new_key()
         user_metadata = dict(metadata) if metadata is not None else None
@@ -147,7 +143,7 @@ class Jobs(Resource):
             FineTuningJob,
             "POST",
             JOBS_PATH,
-            Options(timeout, extra_headers, extra_query, extra_body),
+            options,
             body=body,
             guard=guard,
             idempotency_key=key,
