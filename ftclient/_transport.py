@@ -27,7 +27,7 @@ from yarl import URL
 from . import errors
 from ._config import ClientConfig, Timeouts, mask
 from ._core import protocol
-from ._core.runner import Call, Raw
+from ._core.call import Call, Raw
 
 __all__ = ["USER_AGENT", "ClientSession", "TraceConfig", "Transport"]
 
@@ -194,9 +194,11 @@ class Transport:
         return {name: value.replace(key, masked) for name, value in headers.items()}
 
     def _timeouts(self, call: Call[Any]) -> aiohttp.ClientTimeout:
-        if call.timeout is ...:
+        # The call's limits were resolved where it was built; the client's default maps to
+        # the ClientTimeout made once.
+        if call.timeout is self._config.timeouts:
             return self._timeout
-        return _client_timeout(Timeouts.coerce(call.timeout))
+        return _client_timeout(call.timeout)
 
     def _open(self, session: aiohttp.ClientSession, call: Call[Any], data: bytes | None) -> Any:
         # The one frame that holds the key; it returns before anything is sent.

@@ -8,8 +8,9 @@ from typing import Any, TypeVar
 from .._checks import check_headers, check_limit, json_object, query_params
 from .._config import RetryPolicy, TimeoutArg, Timeouts
 from .._core import protocol
+from .._core.call import Call, Guard
 from .._core.pagination import AsyncPaginator, PageLike
-from .._core.runner import Call, Guard, Runner
+from .._core.runner import Runner
 from .._wire.decode import decode, decoder
 from ._guards import new_key
 
@@ -78,9 +79,9 @@ class Resource:
             headers=headers,
             extra_query=options.extra_query,
             extra_body=options.extra_body,
-            timeout=options.timeout,
+            # Resolved here, once: the runner enforces its total, the transport the rest.
+            timeout=self._runner.default_timeout if options.timeout is ... else options.timeout,
             guard=guard,
-            idempotency_key=idempotency_key,
         )
         return call
 

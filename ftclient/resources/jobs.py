@@ -27,6 +27,7 @@ from ._guards import (
     CreateJobGuard,
     NoResend,
     TransitionGuard,
+    create_advice,
     new_key,
     with_idempotency_key,
 )
@@ -135,7 +136,8 @@ class Jobs(Resource):
             if tagged is not None
             else NoResend(
                 "not sent again: the job may have been made, and without its idempotency tag "
-                "(deduplicate=False, or 16 metadata keys leave no room) ftclient cannot check"
+                "(deduplicate=False, or 16 metadata keys leave no room) ftclient cannot check",
+                advice=create_advice(key),
             )
         )
         call = self._call(
