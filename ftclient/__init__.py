@@ -13,7 +13,15 @@
 from typing import TYPE_CHECKING
 
 from ._client import AzureFineTuningClient, FineTuningClient
-from ._config import DEFAULT_RETRY_POLICY, DEFAULT_TIMEOUTS, FlowControl, RetryPolicy, Timeouts
+from ._config import (
+    DEFAULT_RETRY_POLICY,
+    DEFAULT_TIMEOUTS,
+    Clock,
+    FlowControl,
+    RetryPolicy,
+    Timeouts,
+)
+from ._core.call import Handler, Request
 from ._core.gate import RateGate
 from ._core.pagination import AsyncPaginator
 from ._core.protocol import NO_METADATA, NoMetadata
@@ -60,10 +68,12 @@ __all__ = [
     "AzureFineTuningClient",
     "BadRequestError",
     "ClientClosedError",
+    "Clock",
     "ConflictError",
     "FTClientError",
     "FineTuningClient",
     "FlowControl",
+    "Handler",
     "InsecureURLWarning",
     "InternalServerError",
     "InvalidParameterError",
@@ -77,6 +87,7 @@ __all__ = [
     "PollSchedule",
     "RateGate",
     "RateLimitError",
+    "Request",
     "ResponseInfo",
     "RetryPolicy",
     "Timeouts",

@@ -27,7 +27,7 @@ from yarl import URL
 from . import errors
 from ._config import ClientConfig, Timeouts, mask
 from ._core import protocol
-from ._core.call import Call, Raw
+from ._core.call import Call, Handler, Raw, Request
 
 __all__ = ["USER_AGENT", "ClientSession", "TraceConfig", "Transport"]
 
@@ -56,6 +56,7 @@ class Transport:
         *,
         session: aiohttp.ClientSession | None = None,
         trace_configs: Sequence[aiohttp.TraceConfig] = (),
+        handler: Handler | None = None,
     ) -> None:
         for index, trace in enumerate(trace_configs):
             if not isinstance(trace, aiohttp.TraceConfig):
@@ -71,6 +72,15 @@ class Transport:
             raise errors.InvalidParameterError(
                 "session", f"must be an aiohttp.ClientSession or None, got {type(session).__name__}"
             )
+        if handler is not None and (session is not None or trace_configs):
+            raise errors.InvalidParameterError(
+                "handler", "replaces the HTTP session: pass it without session= or trace_configs="
+            )
+        if handler is not None and not callable(handler):
+            raise errors.InvalidParameterError(
+                "handler", f"must be an async callable, got {type(handler).__name__}"
+            )
+        self._handler = handler
         self._config = config
         self._trace_configs = list(trace_configs)
         self._session = session
@@ -150,6 +160,8 @@ class Transport:
             APIResponseValidationError: the body is larger than ``max_response_bytes``.
             ClientClosedError: the client or its borrowed session is closed.
         """
+        if self._handler is not None:
+            return await self._handled(call, self._handler)
         session = self._get_session()
         body = call.json_body()
         data = None if body is None else json.dumps(body, separators=(",", ":")).encode()
@@ -179,6 +191,36 @@ class Transport:
             return status, self._redact_headers(headers), self._redact(raw)
         return status, headers, raw
 
+    async def _handled(self, call: Call[Any], handler: Handler) -> Raw:
+        """The exchange through the caller's handler: the request as aiohttp would send it."""
+        if self._closed:
+            raise errors.ClientClosedError("the client is closed; create a new FineTuningClient")
+        body = call.json_body()
+        data = None if body is None else json.dumps(body, separators=(",", ":")).encode()
+        request = Request(
+            method=call.method,
+            url=str(self._url(call)),
+            headers=self._send_headers(call, data),
+            content=data,
+            operation=call.operation,
+        )
+        status, headers, raw = await handler(request)
+        if len(raw) > self._config.max_response_bytes:
+            raise self._too_large(status, headers.get("x-request-id"), call)
+        return status, protocol.headers_of(headers.items()), raw
+
+    def _too_large(
+        self, status: int, request_id: str | None, call: Call[Any]
+    ) -> errors.APIResponseValidationError:
+        return errors.APIResponseValidationError(
+            f"response body larger than max_response_bytes ({self._config.max_response_bytes} "
+            "bytes); raise the limit on FineTuningClient if this answer is expected",
+            status=status,
+            request_id=request_id,
+            method=call.method,
+            url=call.path,
+        )
+
     def _redact(self, body: bytes) -> bytes:
         # A server that echoes the key back gets it masked in every message built from the body.
         key = self._config.api_key.reveal().encode()
@@ -200,18 +242,21 @@ class Transport:
             return self._timeout
         return _client_timeout(call.timeout)
 
-    def _open(self, session: aiohttp.ClientSession, call: Call[Any], data: bytes | None) -> Any:
+    def _send_headers(self, call: Call[Any], data: bytes | None) -> dict[str, str]:
         # The one frame that holds the key; it returns before anything is sent.
         headers = {**self._headers, **call.headers}
         if data is not None:
             headers["Content-Type"] = "application/json"
         name, value = protocol.auth_header(self._config)
         headers[name] = value
+        return headers
+
+    def _open(self, session: aiohttp.ClientSession, call: Call[Any], data: bytes | None) -> Any:
         return session.request(
             call.method,
             self._url(call),
             data=data,
-            headers=headers,
+            headers=self._send_headers(call, data),
             timeout=self._timeouts(call),
             allow_redirects=False,
             raise_for_status=False,  # also on a borrowed session that raises by default
@@ -229,14 +274,7 @@ class Transport:
             size += len(chunk)
             if size > limit:
                 resp.close()
-                raise errors.APIResponseValidationError(
-                    f"response body larger than max_response_bytes ({limit} bytes); "
-                    "raise the limit on FineTuningClient if this answer is expected",
-                    status=resp.status,
-                    request_id=resp.headers.get("x-request-id"),
-                    method=call.method,
-                    url=call.path,
-                )
+                raise self._too_large(resp.status, resp.headers.get("x-request-id"), call)
             chunks.append(chunk)
         return b"".join(chunks)
 

@@ -35,10 +35,12 @@ __all__ = [
     "Check",
     "Exchange",
     "Guard",
+    "Handler",
     "Hook",
     "Note",
     "Raw",
     "Recovered",
+    "Request",
     "may_have_acted",
 ]
 
@@ -48,6 +50,33 @@ Raw = tuple[int, dict[str, str], bytes]
 """What one exchange returns: status, headers (names lower-cased) and the whole body."""
 Exchange = Callable[["Call[Any]"], Awaitable[Raw]]
 """One HTTP exchange of a call (the transport); raises APIConnectionError when it gets no answer."""
+
+
+@attrs.frozen(kw_only=True)
+class Request:
+    """One HTTP request exactly as the client would send it, for ``FineTuningClient(handler=)``.
+
+    Attributes:
+        method: ``"GET"``, ``"POST"`` or ``"DELETE"``.
+        url: the whole URL, percent-encoded, with its query.
+        headers: every header sent, the key's included (a handler is the caller's own code).
+        content: the JSON body as bytes, or None.
+        operation: what the caller called, e.g. ``"jobs.create"`` or
+            ``"jobs.create (look up its idempotency key)"`` for a check made on its behalf.
+    """
+
+    method: str
+    url: str
+    headers: Mapping[str, str] = attrs.field(repr=False)
+    content: bytes | None = attrs.field(repr=False)
+    operation: str
+
+
+Handler = Callable[[Request], Awaitable[tuple[int, Mapping[str, str], bytes]]]
+"""``async (Request) -> (status, headers, body)``: a client's whole HTTP, in place of aiohttp.
+
+It may raise :class:`~ftclient.APIConnectionError` (``request_sent=True`` for an answer lost
+after the server acted) to play a failed exchange."""
 NO_LIMITS = Timeouts(total=None, connect=None, read=None)
 """The limits of a check: none of its own, it runs within the deadline of the call it serves."""
 

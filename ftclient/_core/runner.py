@@ -34,7 +34,7 @@ from typing import Any, TypeVar
 import attrs
 import backoff
 
-from .._config import RetryPolicy, Timeouts
+from .._config import Clock, RetryPolicy, Timeouts
 from ..errors import APIError, APIStatusError, APITimeoutError
 from . import protocol
 from .call import Call, Check, Exchange, Hook, Note, Raw, Recovered, may_have_acted
@@ -42,7 +42,7 @@ from .gate import RateGate
 from .pagination import AsyncPaginator
 from .response import Response, ResponseInfo, keep_info, response_info
 
-__all__ = ["Runner", "retry_waits"]
+__all__ = ["Runner", "RunnerClock", "retry_waits"]
 
 logger = logging.getLogger("ftclient")
 
@@ -71,6 +71,22 @@ class _State:
     attempts: int = 0
     retry_waits: list[float] = attrs.Factory(list)
     notes: list[str] = attrs.Factory(list)
+
+
+@attrs.frozen
+class RunnerClock:
+    """The runner's clock and sleep as a :class:`~ftclient.Clock`, for the polling helpers
+    (their waits are not switched off by ``RetryPolicy(wait=False)``: they are the caller's)."""
+
+    runner: Runner
+
+    def time(self) -> float:
+        """The runner's monotonic clock."""
+        return self.runner.clock()
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait on the runner's sleep."""
+        await self.runner.sleep(seconds)
 
 
 class Runner:
@@ -105,6 +121,8 @@ class Runner:
         self._clock = clock
         self.sleep = sleep
         self._slots = asyncio.Semaphore(max_in_flight)
+        self.as_clock: Clock = RunnerClock(self)
+        """This runner's clock and sleep as one :class:`~ftclient.Clock`."""
 
     async def pause(self, seconds: float) -> None:
         """Wait ``seconds`` (with ``RetryPolicy(wait=False)``: only yield to the loop)."""

@@ -168,7 +168,7 @@ class Watch:
                 current = self._schedule.initial  # jobs that finish tend to finish together
             sleep, current = self._schedule.after(current, hint)
             if self.pending:
-                await asyncio.sleep(sleep)
+                await self._jobs.clock.sleep(sleep)
 
     async def _round(self) -> float | None:
         """Observe every pending job once; return the server's wait hint, if it gave one."""

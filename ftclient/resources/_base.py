@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from .._checks import check_headers, check_limit, json_object, query_params
-from .._config import RetryPolicy, TimeoutArg, Timeouts
+from .._config import Clock, RetryPolicy, TimeoutArg, Timeouts
 from .._core import protocol
 from .._core.call import Call, Guard
 from .._core.pagination import AsyncPaginator, PageLike
@@ -46,6 +46,11 @@ class Resource:
 
     def __init__(self, runner: Runner) -> None:
         self._runner = runner
+
+    @property
+    def clock(self) -> Clock:
+        """The clock the client runs by (the polling helpers wait on it)."""
+        return self._runner.as_clock
 
     @property
     def retry_policy(self) -> RetryPolicy:

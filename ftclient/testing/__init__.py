@@ -10,7 +10,7 @@
 See ``docs/emulator.md`` for the lifecycle, failure switches, faults and the pytest fixtures.
 """
 
-from ._clock import SimulatedClock
+from ._clock import SimClock, SimulatedClock
 from ._faults import FaultQueue, FaultSpec
 from ._lifecycle import Job, JobTimings
 from ._recording import EmulatorStats, RecordedRequest
@@ -28,6 +28,7 @@ __all__ = [
     "Job",
     "JobTimings",
     "RecordedRequest",
+    "SimClock",
     "SimulatedClock",
     "WebhookDelivery",
 ]
