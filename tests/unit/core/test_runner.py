@@ -11,7 +11,16 @@ import pytest
 
 import ftclient
 from ftclient import FlowControl, RateGate, RetryPolicy, Timeouts
-from ftclient._core.call import Call, Check, Guard, Hook, Note, Recovered, may_have_acted
+from ftclient._core.call import (
+    Call,
+    Check,
+    Exchange,
+    Guard,
+    Hook,
+    Note,
+    Recovered,
+    may_have_acted,
+)
 from ftclient._core.response import Response
 from ftclient._core.runner import Runner
 from tests.hostile.fake_api import SimClock
@@ -44,7 +53,7 @@ class Script:
         return outcome
 
 
-def runner(script: Script, clock: SimClock, **policy: Any) -> Runner:
+def runner(script: Exchange, clock: SimClock, **policy: Any) -> Runner:
     return Runner(
         script,
         policy=RetryPolicy(jitter=False, **policy),
@@ -409,7 +418,7 @@ def probing(
     return after
 
 
-def counting(script_calls: list[Any]) -> Any:
+def counting(script_calls: list[Any]) -> Exchange:
     async def exchange(call: Call[Any]) -> Raw:
         script_calls.append(call)
         if call.path == "/x":
@@ -433,8 +442,7 @@ async def test_until_probes_for_the_consistency_window(
 ) -> None:
     clock = SimClock()
     sent: list[Any] = []
-    run = runner(Script([]), clock, consistency_window=window, max_retries=1)
-    run._exchange = counting(sent)
+    run = runner(counting(sent), clock, consistency_window=window, max_retries=1)
     counts: list[int] = []
     await run.run(call(Recorder(after=probing(ready_after, counts))))
     assert counts == list(range(1, probes + 1))
@@ -444,8 +452,7 @@ async def test_until_probes_for_the_consistency_window(
 async def test_until_stops_at_the_deadline() -> None:
     clock = SimClock()
     sent: list[Any] = []
-    run = runner(Script([]), clock, max_retries=1)
-    run._exchange = counting(sent)
+    run = runner(counting(sent), clock, max_retries=1)
     counts: list[int] = []
     await run.run(call(Recorder(after=probing(None, counts)), timeout=Timeouts(total=1.5)))
     assert clock.slept[0] == 0.5  # the retry's wait

@@ -100,8 +100,7 @@ async def test_the_debug_lines_give_each_attempt_its_duration_status_and_request
         await clock.sleep(0.25)  # the attempt takes a quarter of a second
         return outcomes.pop(0)
 
-    run = runner(Script([]), clock)
-    run._exchange = exchange
+    run = runner(exchange, clock)
     with caplog.at_level(logging.DEBUG, logger="ftclient"):
         await run.run(call())
     lines = [r.getMessage() for r in caplog.records if r.name == "ftclient"]
