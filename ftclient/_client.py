@@ -25,6 +25,7 @@ from ._config import (
 from ._core.call import Handler
 from ._core.gate import RateGate
 from ._core.runner import Runner
+from ._logs import configure_from_env
 from ._transport import ClientSession, TraceConfig, Transport
 from .errors import ClientClosedError, InvalidParameterError
 from .resources import Checkpoints, Graders, Jobs, Permissions
@@ -111,6 +112,7 @@ class FineTuningClient:
         _checks.instance_of(trace_configs, (list, tuple), "trace_configs", "a list of TraceConfig")
         secret = api_key if isinstance(api_key, Secret) or api_key is None else Secret(api_key)
         del api_key  # from here on only the masked Secret sits in a frame a traceback can show
+        configure_from_env()
         config = resolve_config(
             api_key=secret,
             base_url=base_url,

@@ -156,7 +156,19 @@ class APIError(FTClientError):
         self.message = message
         self.method = method
         self.url = url
+        self.attempts: int | None = None
+        """How many times the request was sent before this error was raised (set by the
+        client when it gives up; None for an error raised before or outside a call)."""
         super().__init__(message)
+
+    def _where(self) -> str:
+        """`` (GET /fine_tuning/jobs/x)``, unless the message already names the request."""
+        if not (self.method and self.url) or self.url in self.message:
+            return ""
+        return f" ({self.method} {self.url})"
+
+    def _tried(self) -> list[str]:
+        return [f"{self.attempts} attempts"] if self.attempts and self.attempts > 1 else []
 
 
 class APIConnectionError(APIError):
@@ -179,9 +191,26 @@ class APIConnectionError(APIError):
         self.request_sent = request_sent
         super().__init__(message, method=method, url=url)
 
+    def __str__(self) -> str:
+        sent = "not sent" if not self.request_sent else "it may have reached the server"
+        return printable(
+            "; ".join([self.message + self._where(), sent, *self._tried(), self._check()])
+        )
+
+    def _check(self) -> str:
+        return (
+            "check that base_url is right and that its host is reachable from here "
+            "(network, proxy, firewall)"
+        )
+
 
 class APITimeoutError(APIConnectionError):
     """The request or the whole call ran out of time (connect, read, or the call's ``timeout``)."""
+
+    def _check(self) -> str:
+        if not self.request_sent:
+            return super()._check()
+        return "raise timeout= (per call or on the client) if the server is slow but working"
 
 
 class APIResponseValidationError(APIError):
@@ -251,9 +280,20 @@ class APIStatusError(APIError):
         super().__init__(message, method=method, url=url)
 
     def __str__(self) -> str:
-        where = f" ({self.method} {self.url})" if self.method and self.url else ""
         rid = f" [request id {self.request_id}]" if self.request_id else ""
-        return printable(f"{self.status} {self.message}{where}{rid}")
+        after = [*self._tried(), *self._check()]
+        tail = "".join(f"; {part}" for part in after)
+        return printable(f"{self.status} {self.message}{self._where()}{rid}{tail}")
+
+    def _check(self) -> list[str]:
+        """What to check, for the statuses whose usual cause is the client's configuration."""
+        if self.status == 404 and (
+            self.message.startswith("Invalid URL") or not isinstance(self.body, dict)
+        ):
+            return ["no such path on this server: is base_url the API's, ending in /v1?"]
+        if self.status == 401:
+            return ["check the API key (api_key= or OPENAI_API_KEY) and that it is this server's"]
+        return []
 
 
 class BadRequestError(APIStatusError):

@@ -32,7 +32,13 @@ LAYERS: list[tuple[str, ...]] = [
     ("ftclient._wire",),
     ("ftclient._core",),
     ("ftclient._config",),
-    ("ftclient._checks", "ftclient._base_url", "ftclient._version", "ftclient._spec"),
+    (
+        "ftclient._checks",
+        "ftclient._base_url",
+        "ftclient._logs",
+        "ftclient._version",
+        "ftclient._spec",
+    ),
     ("ftclient.models",),
     ("ftclient.errors", "ftclient._value"),
 ]

@@ -2,7 +2,7 @@
 # Mutation testing of the reliability core with mutmut (docs/reliability.md, "Mutation testing").
 #
 #   tools/mutation.sh                 every module in [tool.mutmut] only_mutate (pyproject.toml)
-#   tools/mutation.sh _core.runner resources._guards   only those modules (dotted below ftclient)
+#   tools/mutation.sh _core.gate webhooks._signing   only those modules (dotted, below ftclient)
 #
 # mutmut copies the package to mutants/, runs the fast test files listed in
 # pytest_add_cli_args_test_selection once to learn which tests reach which function, then runs,
@@ -26,13 +26,11 @@ done
 "$py" -m mutmut results --all true | awk '
   $2 == "not" { next }  # "not checked": a module left out of this run
   {
-    # A mutant is module.function__mutmut_N; the module is everything before the last dot
-    # (ftclient._core.runner, not ftclient._core: the layout has packages now).
-    module = $1; sub(/\.[^.]*$/, "", module); sub(/:$/, "", module); total[module]++
+    module = $1; sub(/\.[^.]*$/, "", module); total[module]++  # the name less its function
     if ($2 == "killed" || $2 == "timeout") killed[module]++
   }
   END {
     for (module in total)
-      printf "%-32s %4d killed of %4d  %5.1f%%\n", module, killed[module], total[module],
+      printf "%-24s %4d killed of %4d  %5.1f%%\n", module, killed[module], total[module],
         100 * killed[module] / total[module]
   }' | sort

@@ -1,7 +1,9 @@
-"""Regenerate ftclient/_spec/fine_tuning.openapi.json from ../shared/spec (needs PyYAML).
+"""Regenerate the JSON documents in ftclient/_spec/ from ../shared/spec (needs PyYAML).
 
-The package ships the contract as JSON so that nothing at run time needs a YAML parser.
-Usage: python tools/sync_spec.py [path/to/fine_tuning.openapi.yaml]
+The package ships the contract as JSON so that nothing at run time needs a YAML parser: the
+Fine-Tuning document (the client's 13 operations) and the Files and Uploads document (the 9
+operations the emulator serves besides them).
+Usage: python tools/sync_spec.py [path/to/shared/spec]
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SOURCE = ROOT.parent / "shared" / "spec" / "fine_tuning.openapi.yaml"
-TARGET = ROOT / "ftclient" / "_spec" / "fine_tuning.openapi.json"
+DEFAULT_SOURCE_DIR = ROOT.parent / "shared" / "spec"
+TARGET_DIR = ROOT / "ftclient" / "_spec"
+DOCUMENTS = ("fine_tuning", "files")
+"""Each ``<name>.openapi.yaml`` of the shared directory becomes ``<name>.openapi.json``."""
 
 
 def render(source: Path) -> str:
@@ -24,6 +28,8 @@ def render(source: Path) -> str:
 
 
 if __name__ == "__main__":
-    src = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_SOURCE
-    TARGET.write_text(render(src), encoding="utf-8")
-    print(f"wrote {TARGET}")
+    source_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_SOURCE_DIR
+    for name in DOCUMENTS:
+        target = TARGET_DIR / f"{name}.openapi.json"
+        target.write_text(render(source_dir / f"{name}.openapi.yaml"), encoding="utf-8")
+        print(f"wrote {target}")

@@ -187,6 +187,7 @@ class Runner:
             try:
                 raw = await self._attempt(call, state.attempts)
             except APIError as failure:
+                failure.attempts = state.attempts
                 if (
                     resent
                     and guard is not None

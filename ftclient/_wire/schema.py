@@ -37,19 +37,31 @@ class SchemaViolation(Exception):
 
 
 @cache
-def spec() -> dict[str, Any]:
-    """Return the bundled OpenAPI document (loaded once)."""
+def spec(document: str = "fine_tuning") -> dict[str, Any]:
+    """Return a bundled OpenAPI document (each loaded once).
+
+    Args:
+        document: ``"fine_tuning"`` (the client's 13 operations) or ``"files"`` (Files and
+            Uploads, which the emulator serves).
+    """
     # Beside this module rather than through importlib.resources, whose import (about 1 ms) every
     # ``import ftclient`` would pay; pathlib is loaded by aiohttp already.
-    text = (_SPEC_DIR / "fine_tuning.openapi.json").read_text("utf-8")
-    document: dict[str, Any] = json.loads(text)
-    return document
+    text = (_SPEC_DIR / f"{document}.openapi.json").read_text("utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
 
 
 @cache
 def component(name: str) -> dict[str, Any]:
-    """Return the component schema called ``name``, as the live service reads it."""
-    schema: dict[str, Any] = spec()["components"]["schemas"][name]
+    """Return the component schema called ``name``, as the live service reads it.
+
+    The Fine-Tuning document is searched first, then the Files document (their schema names
+    do not overlap), so a ``$ref`` in either resolves here.
+    """
+    schemas = spec()["components"]["schemas"]
+    if name not in schemas:
+        schemas = spec("files")["components"]["schemas"]
+    schema: dict[str, Any] = schemas[name]
     return _multi_grader(schema) if name == "GraderMulti" else schema
 
 

@@ -154,8 +154,7 @@ def describe_error(exc: BaseException) -> str:
         rid = f" (request id {exc.request_id})" if exc.request_id else ""
         return f"unexpected response from the API at {exc.path}: {exc.message}{rid}"
     if isinstance(exc, APIConnectionError):
-        where = f" ({exc.url})" if exc.url else ""
-        return f"{exc.message}{where}"
+        return str(exc)  # the request, whether it was sent, the attempts and what to check
     if isinstance(exc, InvalidParameterError):
         if exc.param == "api_key" and exc.message.startswith("no API key"):
             return "no API key: pass --api-key or set OPENAI_API_KEY (`ftclient demo` needs none)"

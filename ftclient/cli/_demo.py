@@ -187,7 +187,8 @@ async def cmd_demo(args: argparse.Namespace, out: Output) -> int:
     started = time.monotonic()
     speed: float = args.speed
     async with (
-        FineTuningEmulator(seed=args.seed, speed=speed) as emu,
+        # The demo's jobs name made-up files until the client can upload them (client.files).
+        FineTuningEmulator(seed=args.seed, speed=speed, require_files=False) as emu,
         FineTuningClient(EMULATOR_KEY, base_url=emu.url) as client,
     ):
         session = _Session(client, out, speed)

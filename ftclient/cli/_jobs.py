@@ -6,17 +6,21 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
 
 from .. import NO_METADATA, FineTuningClient, NoMetadata
+from .._checks import MAX_PAGE_SIZE
 from .._wire.convert import unstructure
-from ..models import FineTuningJob, FineTuningJobEvent
+from ..models import FineTuningJob, FineTuningJobEvent, FineTuningJobStatus
 from ._common import EXIT_OK, CommandFailed, load_json_arg, page_size
 from ._live import JobProgress, LiveBoard
 from ._output import Output, format_ago, format_duration, format_time, render_kv
 from ._polling import follow_events, recent_events, wait_for_job
+
+FINAL_EVENTS = 10  # the newest events read once a job has ended, for its final line
 
 __all__ = [
     "JOB_HEADERS",
@@ -30,11 +34,13 @@ __all__ = [
     "cmd_resume",
     "cmd_wait",
     "event_line",
+    "failure_reason",
     "job_details",
     "job_row",
 ]
 
 JOB_HEADERS = ("id", "status", "model", "created", "fine-tuned model")
+KNOWN_STATUSES = frozenset(str(status) for status in FineTuningJobStatus)
 
 
 def job_row(job: FineTuningJob, now: float | None = None) -> list[object]:
@@ -46,6 +52,13 @@ def job_row(job: FineTuningJob, now: float | None = None) -> list[object]:
         format_ago(job.created_at, now),
         job.fine_tuned_model,
     ]
+
+
+def failure_reason(job: FineTuningJob) -> str | None:
+    """Why a job failed, as ``code: message`` (None when the job carries no error)."""
+    if job.error is None:
+        return None
+    return ": ".join(str(part) for part in (job.error.code, job.error.message) if part) or None
 
 
 def _method_summary(job: FineTuningJob) -> tuple[str | None, str | None]:
@@ -62,7 +75,7 @@ def _method_summary(job: FineTuningJob) -> tuple[str | None, str | None]:
 def job_details(job: FineTuningJob, now: float | None = None) -> str:
     """A job as aligned ``key: value`` lines."""
     method, hyper = _method_summary(job)
-    error = f"{job.error.code}: {job.error.message}" if job.error is not None else None
+    error = failure_reason(job)
     metadata = ", ".join(f"{k}={v}" for k, v in (job.metadata or {}).items()) or None
     return render_kv(
         [
@@ -122,18 +135,40 @@ def build_method(args: argparse.Namespace) -> dict[str, Any] | None:
 
 
 async def cmd_list(client: FineTuningClient, args: argparse.Namespace, out: Output) -> int:
-    """``jobs list``: the newest jobs, optionally filtered on metadata."""
+    """``jobs list``: the newest jobs, filtered on metadata (by the server) and status (here).
+
+    The API cannot filter on status, so with ``--status`` the list is read, in full pages, until
+    ``--limit`` jobs match or it ends. The table keeps the id and the status whole at any width
+    and adds an ERROR column (``code: message``) when a listed job failed.
+    """
     metadata: dict[str, str] | NoMetadata | None = (
         NO_METADATA if args.no_metadata else dict(args.metadata or []) or None
     )
-    jobs = await client.jobs.list(limit=page_size(args.limit), metadata=metadata).to_list(
-        max_items=args.limit
-    )
+    statuses = set(args.status or ())
+    for status in sorted(statuses - KNOWN_STATUSES):
+        print(
+            f"note: {status!r} is not a status this version knows; listing it anyway",
+            file=sys.stderr,
+        )
+    size = MAX_PAGE_SIZE if statuses else page_size(args.limit)
+    jobs: list[FineTuningJob] = []
+    async for job in client.jobs.list(limit=size, metadata=metadata):
+        if not statuses or str(job.status) in statuses:
+            jobs.append(job)
+            if len(jobs) >= args.limit:
+                break
     if out.json_mode:
         out.json(jobs)
     elif jobs:
         now = time.time()
-        out.table(JOB_HEADERS, [job_row(job, now) for job in jobs])
+        rows = [job_row(job, now) for job in jobs]
+        headers: tuple[str, ...] = JOB_HEADERS
+        if any(job.error is not None for job in jobs):
+            headers = (*JOB_HEADERS, "error")
+            rows = [[*row, failure_reason(job)] for row, job in zip(rows, jobs, strict=True)]
+        out.table(headers, rows, keep=frozenset({0, 1}))
+    elif statuses:
+        out.line(f"No fine-tuning jobs with status {', '.join(sorted(statuses))}.")
     else:
         out.line("No fine-tuning jobs.")
     return EXIT_OK
@@ -220,7 +255,7 @@ async def cmd_wait(client: FineTuningClient, args: argparse.Namespace, out: Outp
 
     def redraw() -> None:
         if not out.json_mode:
-            text = progress.describe(prefix=prefix, now=time.time())
+            text = progress.describe(prefix=prefix)
             board.update(progress.job_id, text, milestone=progress.status)
 
     def on_update(job: FineTuningJob) -> None:
@@ -245,6 +280,13 @@ async def cmd_wait(client: FineTuningClient, args: argparse.Namespace, out: Outp
             tracker.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await tracker
+    if tracker is not None:
+        # The last steps' events may be listed only now: draw the final state, not the last
+        # one the tracker happened to see.
+        for event in await recent_events(client, job.id, FINAL_EVENTS):
+            progress.update_event(event)
+        progress.update_job(job)
+        redraw()
     if out.json_mode:
         out.json(job)
     else:
@@ -263,7 +305,7 @@ async def _follow(client: FineTuningClient, args: argparse.Namespace, out: Outpu
 
     def show() -> None:
         if board.live:
-            text = progress.describe(prefix="»", now=time.time())
+            text = progress.describe(prefix="»")
             board.update(args.job, text, milestone=progress.status)
 
     def on_job(job: FineTuningJob) -> None:

@@ -35,6 +35,10 @@ class JobProgress:
         self.error: str | None = None
         self.fine_tuned_model: str | None = None
         self.estimated_finish: int | None = None
+        self.server_now: float | None = None
+        """The latest moment known on the server's clock (job and event times): ETAs are
+        measured on it, never on this machine's clock (an emulator at --speed 20, or a server
+        whose clock is off, would make them meaningless)."""
 
     @property
     def fraction(self) -> float:
@@ -48,9 +52,11 @@ class JobProgress:
             self.error = job.error.message
         self.fine_tuned_model = job.fine_tuned_model
         self.estimated_finish = job.estimated_finish
+        self._saw(job.created_at, job.finished_at)
 
     def update_event(self, event: FineTuningJobEvent) -> None:
         """Take in an event; metrics events (``data.step``, ``data.train_loss``) move progress."""
+        self._saw(event.created_at)
         data: dict[str, Any] = event.data or {}
         step, total, loss = data.get("step"), data.get("total_steps"), data.get("train_loss")
         if isinstance(step, int | float) and step > self.step:
@@ -61,15 +67,17 @@ class JobProgress:
         if isinstance(total, int | float) and total > 0:
             self.total_steps = int(total)
 
-    def describe(
-        self,
-        *,
-        prefix: str = "",
-        now: float | None = None,
-        status_width: int = 16,
-        bar_width: int = 16,
-    ) -> str:
-        """One line: ``<prefix>  running  [████░░░░]  40/90  loss 0.412  eta 50s``."""
+    def _saw(self, *times: float | None) -> None:
+        known = [t for t in (self.server_now, *times) if isinstance(t, int | float)]
+        self.server_now = max(known) if known else None
+
+    def describe(self, *, prefix: str = "", status_width: int = 16, bar_width: int = 16) -> str:
+        """One line: ``<prefix>  running  [████░░░░]  40/90  loss 0.412  eta 50s``.
+
+        The ETA is ``estimated_finish`` less the latest server time seen, both on the server's
+        clock.
+        """
+        now = self.server_now
         parts = [prefix] if prefix else []
         parts.append(self.status.ljust(status_width))
         if self.total_steps and self.status in ("running", "paused", "succeeded", "cancelled"):

@@ -108,6 +108,12 @@ def _add_jobs(
         "--metadata", type=key_value, action="append", metavar="K=V", help="filter (repeatable)"
     )
     meta.add_argument("--no-metadata", action="store_true", help="only jobs without metadata")
+    p.add_argument(
+        "--status",
+        action="append",
+        metavar="STATUS",
+        help="only jobs in this status (repeatable: --status failed --status cancelled)",
+    )
 
     p = _command(act, "get", "show one job", _jobs.cmd_get, parents=common)
     p.add_argument("job", metavar="JOB")
@@ -233,6 +239,13 @@ def _add_others(
         help=f"simulated seconds per real second (default {DEFAULT_SERVE_SPEED:g}: wall time)",
     )
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--require-files",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="a job's files must be uploaded, processed fine-tune files, as on the service "
+        "(default); --no-require-files accepts any file id",
+    )
     p.add_argument(
         "--webhook",
         action="append",

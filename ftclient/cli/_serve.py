@@ -49,6 +49,7 @@ async def cmd_serve(args: argparse.Namespace, out: Output) -> int:
         port=args.port,
         seed=args.seed,
         speed=args.speed,
+        require_files=args.require_files,
         webhooks=args.webhook,
         webhook_secret=secret,
     )

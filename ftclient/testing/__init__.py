@@ -5,13 +5,16 @@
     from ftclient.testing import FineTuningEmulator
 
     async with FineTuningEmulator() as emu:
+        training_file = emu.seed_file(SAMPLE_TRAINING_DATA)["id"]  # or upload it over HTTP
         ...  # point any client at emu.url; move time with emu.clock.advance(seconds)
 
 See ``docs/emulator.md`` for the lifecycle, failure switches, faults and the pytest fixtures.
 """
 
 from ._clock import SimClock, SimulatedClock
+from ._datarules import SAMPLE_TRAINING_DATA
 from ._faults import FaultQueue, FaultSpec
+from ._files import FileRules
 from ._lifecycle import Job, JobTimings
 from ._recording import EmulatorStats, RecordedRequest
 from ._server import FineTuningEmulator
@@ -20,10 +23,12 @@ from ._webhooks import DEFAULT_WEBHOOK_SECRET, WebhookDelivery
 
 __all__ = [
     "DEFAULT_WEBHOOK_SECRET",
+    "SAMPLE_TRAINING_DATA",
     "EmulatorState",
     "EmulatorStats",
     "FaultQueue",
     "FaultSpec",
+    "FileRules",
     "FineTuningEmulator",
     "Job",
     "JobTimings",

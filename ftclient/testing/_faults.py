@@ -27,7 +27,7 @@ from typing import Any
 import attrs
 from aiohttp import web
 
-from ftclient._wire.schema import spec
+from ._routes import operations
 
 __all__ = ["AFTER_KINDS", "BEFORE_KINDS", "FaultQueue", "FaultSpec"]
 
@@ -43,12 +43,7 @@ HTML_PAGE = (
 
 
 def _operation_ids() -> frozenset[str]:
-    return frozenset(
-        op["operationId"]
-        for item in spec()["paths"].values()
-        for op in item.values()
-        if isinstance(op, dict) and "operationId" in op
-    )
+    return frozenset(op["operationId"] for _, _, op in operations())
 
 
 @attrs.frozen(kw_only=True)

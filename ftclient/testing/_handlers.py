@@ -22,29 +22,39 @@ from ._graders import run_grader, validate_grader
 from ._jobspec import parse_create_request
 from ._state import EmulatorState, paginate
 
-__all__ = ["HANDLERS", "MAX_LIMIT", "Handler"]
+__all__ = ["HANDLERS", "MAX_LIMIT", "Handler", "query_value", "requested_limit"]
 
 MAX_LIMIT = MAX_PAGE_SIZE
 Query = Sequence[tuple[str, str]]
 Handler = Callable[[EmulatorState, float, dict[str, str], Query, Any], Any]
 
 
-def _first(query: Query, name: str) -> str | None:
+def query_value(query: Query, name: str) -> str | None:
+    """The first value of the query parameter ``name``, or ``None`` when absent."""
     for key, value in query:
         if key == name:
             return value
     return None
 
 
-def _limit(query: Query, default: int) -> int:
-    raw = _first(query, "limit")
+def requested_limit(query: Query) -> int | None:
+    """The ``limit`` query parameter as an integer, or ``None`` when absent.
+
+    Raises:
+        EmulatorError: 400 naming ``limit`` when it is not an integer.
+    """
+    raw = query_value(query, "limit")
     if raw is None:
-        return default
+        return None
     try:
-        limit = int(raw)
+        return int(raw)
     except ValueError:
         raise bad_request(f"Invalid 'limit': expected an integer, got {raw!r}.", "limit") from None
-    return max(0, min(limit, MAX_LIMIT))
+
+
+def _limit(query: Query, default: int) -> int:
+    limit = requested_limit(query)
+    return default if limit is None else max(0, min(limit, MAX_LIMIT))
 
 
 def _list(data: list[dict[str, Any]], has_more: bool, *, ids: bool) -> dict[str, Any]:
@@ -58,8 +68,10 @@ def _list(data: list[dict[str, Any]], has_more: bool, *, ids: bool) -> dict[str,
 def create_job(
     state: EmulatorState, now: float, params: dict[str, str], query: Query, body: Any
 ) -> Any:
-    """createFineTuningJob."""
-    return state.create_job(parse_create_request(body), now).to_json()
+    """createFineTuningJob; with ``require_files`` its files must be processed fine-tune files."""
+    request = parse_create_request(body)
+    state.check_job_files(request, now)
+    return state.create_job(request, now).to_json()
 
 
 def list_jobs(
@@ -83,7 +95,7 @@ def list_jobs(
         )
     jobs, has_more = state.list_jobs(
         now,
-        after=_first(query, "after"),
+        after=query_value(query, "after"),
         limit=_limit(query, 20),
         metadata=metadata,
         without_metadata=without,
@@ -131,14 +143,14 @@ def list_checkpoints(
 def _page(
     items: list[dict[str, Any]], index: dict[str, int], query: Query, default: int
 ) -> tuple[list[dict[str, Any]], bool]:
-    return paginate(items, index, after=_first(query, "after"), limit=_limit(query, default))
+    return paginate(items, index, after=query_value(query, "after"), limit=_limit(query, default))
 
 
 def list_permissions(
     state: EmulatorState, now: float, params: dict[str, str], query: Query, body: Any
 ) -> Any:
     """listFineTuningCheckpointPermissions."""
-    order = _first(query, "order") or "descending"
+    order = query_value(query, "order") or "descending"
     if order not in ("ascending", "descending"):
         raise bad_request(
             f"Invalid 'order': must be one of 'ascending', 'descending', got {order!r}.", "order"
@@ -146,8 +158,8 @@ def list_permissions(
     page, has_more = state.list_permissions(
         params["fine_tuned_model_checkpoint"],
         now,
-        project_id=_first(query, "project_id"),
-        after=_first(query, "after"),
+        project_id=query_value(query, "project_id"),
+        after=query_value(query, "after"),
         limit=_limit(query, 10),
         descending=order == "descending",
     )

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import random
 import zlib
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -76,8 +77,14 @@ class Job:
         organization_id: str,
         ids: IdFactory,
         timings: JobTimings,
+        file_error: Mapping[str, Any] | None = None,
+        on_results: Callable[[Job, float], None] | None = None,
     ) -> None:
         self.id = job_id
+        # What validation finds wrong with the files (decided at creation), and who stores the
+        # results file when the job succeeds.
+        self.file_error = dict(file_error) if file_error is not None else None
+        self.on_results = on_results
         self.request = request
         self.created_at = created_at
         self.seed = seed
@@ -263,20 +270,11 @@ class Job:
         self._event(at, message, level="error")
 
     def _fail_validation(self, at: float) -> bool:
-        request = self.request
-        for param, file_id in (
-            ("training_file", request.training_file),
-            ("validation_file", request.validation_file),
-        ):
-            if file_id and "fail" in file_id:
-                kind = param.split("_")[0]
-                message = (
-                    f"The job failed due to an invalid {kind} file. Invalid file format in "
-                    f"{file_id}: line 1 is not a valid chat-formatted example."
-                )
-                self._set_failed(at, f"invalid_{param}", message, param)
-                return True
-        return False
+        if self.file_error is None:
+            return False
+        error = self.file_error
+        self._set_failed(at, error["code"], error["message"], error["param"])
+        return True
 
     # -- training ---------------------------------------------------------------------------
 
@@ -331,6 +329,8 @@ class Job:
 
     def _succeed(self, at: float) -> None:
         self.result_files = [self._ids.make("file-")]
+        if self.on_results is not None:
+            self.on_results(self, at)
         self._event(at, f"New fine-tuned model created: {self.fine_tuned_model}")
         self._event(at, "The job has successfully completed")
         self.stage = _SUCCEEDED

@@ -7,6 +7,8 @@ path parameter is then percent-decoded exactly once.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import Any
 from urllib.parse import unquote
 
 import attrs
@@ -15,9 +17,20 @@ from ftclient._wire.schema import spec
 
 from ._errors import EmulatorError
 
-__all__ = ["BASE_PATH", "Route", "Router"]
+__all__ = ["BASE_PATH", "DOCUMENTS", "Route", "Router", "operations"]
 
 BASE_PATH = "/v1"
+DOCUMENTS = ("fine_tuning", "files")
+"""The bundled documents the emulator serves: Fine-Tuning, then Files and Uploads."""
+
+
+def operations() -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """Yield ``(path template, METHOD, operation)`` for every operation the emulator serves."""
+    for document in DOCUMENTS:
+        for template, item in spec(document)["paths"].items():
+            for method, op in item.items():
+                if isinstance(op, dict) and "operationId" in op:
+                    yield template, method.upper(), op
 
 
 @attrs.frozen
@@ -27,24 +40,28 @@ class Route:
     operation_id: str
     params: dict[str, str]
     has_body: bool
+    multipart: bool = False
+    """The body is ``multipart/form-data`` (createFile, addUploadPart): streamed, not JSON."""
 
 
 class Router:
     """Resolve ``(method, raw path)`` to an operation of the bundled spec."""
 
     def __init__(self) -> None:
-        self._static: dict[tuple[str, str], tuple[str, bool]] = {}
-        self._dynamic: list[tuple[re.Pattern[str], list[str], dict[str, tuple[str, bool]]]] = []
-        for template, item in spec()["paths"].items():
-            methods = {
-                method.upper(): (op["operationId"], "requestBody" in op)
-                for method, op in item.items()
-                if isinstance(op, dict) and "operationId" in op
-            }
+        self._static: dict[tuple[str, str], Route] = {}
+        by_template: dict[str, dict[str, Route]] = {}
+        for template, method, op in operations():
+            body = op.get("requestBody", {}).get("content")
+            route = Route(
+                op["operationId"], {}, body is not None, "multipart/form-data" in (body or {})
+            )
+            by_template.setdefault(template, {})[method] = route
+        self._dynamic: list[tuple[re.Pattern[str], list[str], dict[str, Route]]] = []
+        for template, methods in by_template.items():
             names = re.findall(r"\{([^}]+)\}", template)
             if not names:
-                for method, target in methods.items():
-                    self._static[(method, BASE_PATH + template)] = target
+                for method, route in methods.items():
+                    self._static[(method, BASE_PATH + template)] = route
                 continue
             pattern = re.escape(BASE_PATH + template)
             for name in names:
@@ -57,15 +74,14 @@ class Router:
         Raises:
             EmulatorError: 404 ``Invalid URL`` like the service, for an unknown path or method.
         """
-        target = self._static.get((method, raw_path))
-        if target is not None:
-            return Route(target[0], {}, target[1])
+        static = self._static.get((method, raw_path))
+        if static is not None:
+            return static
         for pattern, names, methods in self._dynamic:
             found = pattern.match(raw_path)
             if found and method in methods:
                 params = {
                     name: unquote(value) for name, value in zip(names, found.groups(), strict=True)
                 }
-                operation_id, has_body = methods[method]
-                return Route(operation_id, params, has_body)
+                return attrs.evolve(methods[method], params=params)
         raise EmulatorError(404, f"Invalid URL ({method} {raw_path})", code="unknown_url")

@@ -1,4 +1,8 @@
-"""The emulator's HTTP front: binding, routing, auth, rate limit, faults and recording."""
+"""The emulator's HTTP front: binding, routing, auth, rate limit, faults and recording.
+
+A JSON request body is read whole (at most :data:`MAX_REQUEST_BYTES`); the multipart body of
+createFile and addUploadPart is streamed part by part within the limits of :class:`FileRules`.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import asyncio
 import contextlib
 import json
 import os
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection
 from types import TracebackType
 from typing import Any
 
@@ -17,12 +21,15 @@ from ftclient._checks import identifiers
 from ._clock import SimulatedClock
 from ._errors import EmulatorError
 from ._faults import AFTER_KINDS, FaultQueue, FaultSpec, respond_after, respond_before
+from ._file_handlers import FILE_HANDLERS, RawBody
+from ._files import FileRules, form_limits
 from ._handlers import HANDLERS
-from ._lifecycle import Job, JobTimings
+from ._lifecycle import JobTimings
+from ._multipart import read_form
 from ._ratelimit import TokenBucket
 from ._recording import EmulatorStats, RecordedRequest
 from ._routes import BASE_PATH, Route, Router
-from ._seeding import seed_job
+from ._seeding import SeedData
 from ._state import EmulatorState
 from ._webhooks import DEFAULT_WEBHOOK_SECRET, WebhookDelivery, WebhookSender
 
@@ -56,10 +63,11 @@ def _loads(body: bytes) -> Any:
 
 
 _UNSET = object()
+_ALL_HANDLERS = {**HANDLERS, **FILE_HANDLERS}
 _WEBHOOK_SCAN_EVERY = 0.05  # real seconds between two looks for finished jobs
 
 
-class FineTuningEmulator:
+class FineTuningEmulator(SeedData):
     """A local, in-memory implementation of the Fine-Tuning API over real HTTP.
 
     Use it as ``async with FineTuningEmulator() as emu:`` (or ``await emu.start()`` /
@@ -78,6 +86,8 @@ class FineTuningEmulator:
         clock: SimulatedClock | None = None,
         organization_id: str = "org-emulator",
         timings: JobTimings | None = None,
+        require_files: bool = True,
+        file_rules: FileRules | None = None,
         webhooks: Collection[str] = (),
         webhook_secret: str = DEFAULT_WEBHOOK_SECRET,
         webhook_attempts: int = 5,
@@ -98,6 +108,12 @@ class FineTuningEmulator:
             clock: a clock to share; by default a new :class:`SimulatedClock`.
             organization_id: the ``organization_id`` of every job.
             timings: durations of the simulated job phases.
+            require_files: a job's ``training_file`` and ``validation_file`` must name
+                processed ``fine-tune`` files, or the create answers 400 as the service does.
+                ``False`` accepts any id (older tests that pass made-up ids; an id containing
+                ``fail`` then fails validation).
+            file_rules: limits and timings of Files and Uploads (part and file sizes, the
+                Upload expiry, processing time).
             webhooks: endpoint URLs on 127.0.0.1 that receive a signed
                 ``fine_tuning.job.<status>`` event when a job finishes (see :meth:`add_webhook`).
             webhook_secret: the ``whsec_...`` secret the events are signed with.
@@ -116,8 +132,13 @@ class FineTuningEmulator:
         self.api_keys = frozenset(api_keys) if api_keys is not None else None
         self.clock = clock if clock is not None else SimulatedClock(speed=speed)
         self.state = EmulatorState(
-            seed=seed, organization_id=organization_id, timings=timings or JobTimings()
+            seed=seed,
+            organization_id=organization_id,
+            timings=timings or JobTimings(),
+            file_rules=file_rules,
+            require_files=require_files,
         )
+        self._form_limits = form_limits(self.state.files.rules)
         self.faults = FaultQueue()
         self.requests: list[RecordedRequest] = []
         self.stats = EmulatorStats()
@@ -200,53 +221,6 @@ class FineTuningEmulator:
     ) -> None:
         await self.stop()
 
-    # -- helpers for tests ----------------------------------------------------------------------
-
-    @property
-    def jobs(self) -> dict[str, Job]:
-        """Every job by id (use :meth:`job_json` for its current document)."""
-        return self.state.jobs
-
-    def job_json(self, job_id: str) -> dict[str, Any]:
-        """Return the job's ``FineTuningJob`` document as of the current simulated time.
-
-        Raises:
-            KeyError: no such job.
-        """
-        job = self.state.jobs[job_id]
-        job.sync(self.clock.now())
-        return job.to_json()
-
-    def fail_job(
-        self,
-        job_id: str,
-        *,
-        code: str = "server_error",
-        message: str = "The job failed due to an internal error.",
-        param: str | None = None,
-    ) -> dict[str, Any]:
-        """Fail a job now, as if training had broken.
-
-        Args:
-            job_id: the job to fail.
-            code: ``error.code`` of the job.
-            message: ``error.message`` (also logged as an ``error`` event).
-            param: ``error.param``.
-
-        Returns:
-            The failed job's document.
-
-        Raises:
-            KeyError: no such job.
-            ValueError: the job already finished.
-        """
-        job = self.state.jobs[job_id]
-        try:
-            job.fail(self.clock.now(), code=code, message=message, param=param)
-        except EmulatorError as exc:
-            raise ValueError(exc.message) from None
-        return job.to_json()
-
     # -- webhooks -----------------------------------------------------------------------------
 
     def add_webhook(self, url: str) -> None:
@@ -291,52 +265,6 @@ class FineTuningEmulator:
             self.webhooks.scan(self.state.jobs.values(), self.clock.now(), self._event_id)
             await asyncio.sleep(_WEBHOOK_SCAN_EVERY)
 
-    def add_job(
-        self,
-        status: str = "validating_files",
-        *,
-        step: int | None = None,
-        error: Mapping[str, Any] | None = None,
-        **fields: Any,
-    ) -> dict[str, Any]:
-        """Add a job that is in ``status`` now, as if it had been created earlier (seed data).
-
-        Its history (events, metrics, checkpoints) is stamped when it would have happened; it
-        goes on from there as the clock moves, like any job.
-
-        Args:
-            status: ``validating_files``, ``queued``, ``running``, ``paused``, ``succeeded``
-                (with every checkpoint), ``failed`` or ``cancelled``.
-            step: training steps done (``running``, ``paused``; for ``failed`` and
-                ``cancelled``, where training stopped; by default they stop while validating).
-            error: for ``failed``: ``code``, ``message``, ``param`` (default ``server_error``).
-            **fields: the create request's fields (``model`` defaults to ``gpt-4o-mini``,
-                ``training_file`` to ``file-seed``), e.g. ``suffix``, ``metadata``, ``method``.
-
-        Returns:
-            The job's ``FineTuningJob`` document.
-
-        Raises:
-            ValueError: an unknown status, a step outside the job's training, an ``error``
-                with another status, or fields the API would refuse.
-        """
-        job = seed_job(self.state, self.clock.now(), status, step=step, error=error, fields=fields)
-        return job.to_json()
-
-    def add_permissions(self, checkpoint: str, project_ids: Sequence[str]) -> list[dict[str, Any]]:
-        """Share a checkpoint (or a succeeded job's model) with projects (seed data).
-
-        Returns:
-            One ``FineTuningCheckpointPermission`` document per distinct project.
-
-        Raises:
-            ValueError: no such checkpoint, or an empty or blank project id.
-        """
-        try:
-            return self.state.create_permissions(checkpoint, list(project_ids), self.clock.now())
-        except EmulatorError as exc:
-            raise ValueError(exc.message) from None
-
     # -- serving ------------------------------------------------------------------------------
 
     def _authenticate(self, request: web.BaseRequest) -> None:
@@ -363,15 +291,22 @@ class FineTuningEmulator:
             "openai-organization": self.state.organization_id,
             "openai-version": "2020-10-01",
         }
+        path = request.raw_path.partition("?")[0]
         try:
-            raw = await request.read()  # at most MAX_REQUEST_BYTES, aiohttp's request limit
-        except web.HTTPRequestEntityTooLarge:
-            too_large = EmulatorError(
-                413,
-                f"Request body larger than {MAX_REQUEST_BYTES} bytes.",
-                code="request_too_large",
-            )
-            return web.Response(status=413, body=_dumps(too_large.body()), headers=headers)
+            route: Route | None = self._router.match(request.method, path)
+        except EmulatorError:
+            route = None  # answered once recorded
+        raw = b""
+        if route is None or not route.multipart:  # a form is streamed once the call is allowed
+            try:
+                raw = await request.read()  # at most MAX_REQUEST_BYTES, aiohttp's request limit
+            except web.HTTPRequestEntityTooLarge:
+                too_large = EmulatorError(
+                    413,
+                    f"Request body larger than {MAX_REQUEST_BYTES} bytes.",
+                    code="request_too_large",
+                )
+                return web.Response(status=413, body=_dumps(too_large.body()), headers=headers)
         data: Any = None
         if raw:
             try:
@@ -382,7 +317,7 @@ class FineTuningEmulator:
         # Recorded on arrival, so a test sees a request whose answer is still delayed.
         record = RecordedRequest(
             method=request.method,
-            path=request.raw_path.partition("?")[0],
+            path=path,
             query=query,
             headers=dict(request.headers.items()),
             body=raw,
@@ -396,7 +331,8 @@ class FineTuningEmulator:
         self.stats.requests += 1
         fault: FaultSpec | None = None
         try:
-            route = self._router.match(request.method, record.path)
+            if route is None:
+                route = self._router.match(request.method, path)  # raises the 404
             record.operation_id = route.operation_id
             self.stats.by_operation[route.operation_id] += 1
             self._authenticate(request)
@@ -410,13 +346,19 @@ class FineTuningEmulator:
                     if early is not None:
                         record.status = 0 if fault.kind == "drop_before" else early.status
                         return early
+            if route.multipart:
+                data = await read_form(request, self._form_limits[route.operation_id])
             status, payload = 200, self._dispatch(route, data, query)
         except EmulatorError as exc:
             status, payload = exc.status, exc.body()
         if record.operation_id is None:
             self.stats.by_operation[None] += 1
         record.status = status
-        body = _dumps(payload)
+        if isinstance(payload, RawBody):
+            headers["content-type"] = payload.content_type
+            body = payload.data
+        else:
+            body = _dumps(payload)
         if fault is not None and fault.kind in AFTER_KINDS:
             return await respond_after(fault, request, status, body, headers)
         return web.Response(status=status, body=body, headers=headers)
@@ -439,10 +381,13 @@ class FineTuningEmulator:
     def _dispatch(self, route: Route, data: Any, query: list[tuple[str, str]]) -> Any:
         if not route.has_body:
             data = None
+        elif route.multipart:
+            pass  # a Form, read by _handle
         elif data is None or data is _UNSET:
             raise EmulatorError(
                 400,
                 "We could not parse the JSON body of your request. The API expects a JSON payload.",
                 code="invalid_json",
             )
-        return HANDLERS[route.operation_id](self.state, self.clock.now(), route.params, query, data)
+        handler = _ALL_HANDLERS[route.operation_id]
+        return handler(self.state, self.clock.now(), route.params, query, data)

@@ -1,73 +1,26 @@
-"""The emulator's in-memory store: jobs, checkpoint permissions and cursor pagination.
+"""The emulator's in-memory store: jobs, checkpoint permissions, files and uploads.
 
 Every collection is kept oldest first with an ``id -> position`` index, so a page after any
-cursor is found in O(1) and walked in either direction. Deleted permissions stay in place as
-tombstones so that a cursor naming one still works.
+cursor is found in O(1) and walked in either direction (``_paging``). Deleted permissions stay in
+place as tombstones so that a cursor naming one still works.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
-from ._errors import EmulatorError, bad_request, not_found
+from ._errors import bad_request, not_found
+from ._files import FileRules, FileStore
 from ._ids import IdFactory
 from ._jobspec import JobRequest
 from ._lifecycle import Job, JobTimings
+from ._paging import paginate
+from ._uploads import UploadStore
 
 __all__ = ["EmulatorState", "paginate"]
 
-T = TypeVar("T")
 _JOB_SEED_MAX = 2_147_483_647
-
-
-def paginate(
-    items: Sequence[T],
-    index: Mapping[str, int],
-    *,
-    after: str | None,
-    limit: int,
-    descending: bool = True,
-    keep: Callable[[T], bool] | None = None,
-) -> tuple[list[T], bool]:
-    """Return one page of ``items`` (stored oldest first) and whether more follow.
-
-    Args:
-        items: the collection, oldest first.
-        index: position of each item's id in ``items``.
-        after: id of the last item of the previous page, or ``None`` for the first page.
-        limit: page size (0 gives an empty page).
-        descending: newest first (the API's default) or oldest first.
-        keep: optional filter; items it rejects are skipped and not counted.
-
-    Returns:
-        ``(page, has_more)``.
-
-    Raises:
-        EmulatorError: 404 with ``param: "after"`` when ``after`` is not a known id.
-    """
-    if after is None:
-        position = len(items) if descending else -1
-    elif after in index:
-        position = index[after]
-    else:
-        raise EmulatorError(
-            404,
-            f"No object found with id {after!r} to page after.",
-            param="after",
-            code="not_found",
-        )
-    step = -1 if descending else 1
-    page: list[T] = []
-    position += step
-    while 0 <= position < len(items):
-        item = items[position]
-        if keep is None or keep(item):
-            if len(page) == limit:
-                return page, True
-            page.append(item)
-        position += step
-    return page, False
 
 
 class _Permissions:
@@ -83,10 +36,31 @@ class _Permissions:
 class EmulatorState:
     """All the data the emulator holds; handlers call it with the current simulated time."""
 
-    def __init__(self, *, seed: int, organization_id: str, timings: JobTimings) -> None:
+    def __init__(
+        self,
+        *,
+        seed: int,
+        organization_id: str,
+        timings: JobTimings,
+        file_rules: FileRules | None = None,
+        require_files: bool = True,
+    ) -> None:
+        """Create an empty store.
+
+        Args:
+            seed: seeds the ids (and through them job seeds and metrics).
+            organization_id: the ``organization_id`` of every job.
+            timings: durations of the simulated job phases.
+            file_rules: limits and timings of Files and Uploads.
+            require_files: a job's files must exist and be processed ``fine-tune`` files
+                (as on the service); ``False`` accepts any id.
+        """
         self.ids = IdFactory(seed)
         self.organization_id = organization_id
         self.timings = timings
+        self.require_files = require_files
+        self.files = FileStore(self.ids, file_rules or FileRules())
+        self.uploads = UploadStore(self.ids, self.files)
         self.jobs: dict[str, Job] = {}
         self._job_list: list[Job] = []
         self._job_index: dict[str, int] = {}
@@ -95,8 +69,27 @@ class EmulatorState:
 
     # -- jobs -------------------------------------------------------------------------------
 
+    def check_job_files(self, request: JobRequest, now: float) -> None:
+        """Refuse a create whose files the service would refuse (with ``require_files``).
+
+        Raises:
+            EmulatorError: 400 naming ``training_file`` or ``validation_file``.
+        """
+        if not self.require_files:
+            return
+        self.files.require_for_job(request.training_file, "training_file", now)
+        if request.validation_file:
+            self.files.require_for_job(request.validation_file, "validation_file", now)
+
+    def sync_jobs(self, now: float) -> None:
+        """Bring every unfinished job up to ``now`` (so results files of finished jobs exist)."""
+        for job in self._job_list:
+            if not job.finished:
+                job.sync(now)
+
     def create_job(self, request: JobRequest, now: float) -> Job:
-        """Create a job in ``validating_files`` at ``now``."""
+        """Create a job in ``validating_files`` at ``now``; it fails validation if its files
+        break the data rules (see ``FileStore.job_error``)."""
         job_id = self.ids.make("ftjob-")
         seed = request.seed if request.seed is not None else self.ids.integer(_JOB_SEED_MAX)
         job = Job(
@@ -107,6 +100,8 @@ class EmulatorState:
             organization_id=self.organization_id,
             ids=self.ids,
             timings=self.timings,
+            file_error=self.files.job_error(request, now),
+            on_results=self.files.add_results,
         )
         self.jobs[job_id] = job
         self._job_index[job_id] = len(self._job_list)

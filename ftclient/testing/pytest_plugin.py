@@ -4,6 +4,8 @@ Registered through the ``pytest11`` entry point, so any project with ftclient in
 
 - ``ft_emulator``: a started :class:`~ftclient.testing.FineTuningEmulator` (one per test);
 - ``ft_client``: an ``ftclient.FineTuningClient`` pointed at it, closed after the test;
+- ``ft_training_file``: the id of a valid training file in ``ft_emulator`` (a job needs a real
+  file, as on the service; ``ft_emulator.seed_file(...)`` makes others);
 - ``ft_emulator_options`` / ``ft_client_options``: the keyword arguments they are built with
   (``{}``); override them in a ``conftest.py`` to configure a whole suite;
 - markers ``@pytest.mark.ft_emulator(**kwargs)`` and ``@pytest.mark.ft_client(**kwargs)`` to
@@ -31,7 +33,13 @@ if TYPE_CHECKING:
     from ftclient import FineTuningClient
     from ftclient.testing import FineTuningEmulator
 
-__all__ = ["ft_client", "ft_client_options", "ft_emulator", "ft_emulator_options"]
+__all__ = [
+    "ft_client",
+    "ft_client_options",
+    "ft_emulator",
+    "ft_emulator_options",
+    "ft_training_file",
+]
 
 NEEDS_ASYNC = (
     "The ft_emulator and ft_client fixtures are async: install pytest-asyncio (and use "
@@ -123,6 +131,16 @@ def ft_client(request: pytest.FixtureRequest, ft_emulator: FineTuningEmulator) -
     """A ``FineTuningClient`` (key ``sk-test``) talking to ``ft_emulator``."""
     client: FineTuningClient = _runner_for(request, "ft_client")
     return client
+
+
+@pytest.fixture
+def ft_training_file(ft_emulator: FineTuningEmulator) -> str:
+    """The id of a processed ``fine-tune`` file holding 10 valid chat examples, in ft_emulator."""
+    from ftclient.testing import SAMPLE_TRAINING_DATA
+
+    document = ft_emulator.seed_file(SAMPLE_TRAINING_DATA, filename="ft_training_file.jsonl")
+    file_id: str = document["id"]
+    return file_id
 
 
 @pytest.fixture

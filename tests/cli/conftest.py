@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Coroutine, Iterator
@@ -50,7 +53,8 @@ class ThreadedEmulator:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._thread.start()
-        self.emu = FineTuningEmulator(**kwargs)
+        # The CLI's tests pass made-up file ids.
+        self.emu = FineTuningEmulator(**{"require_files": False, **kwargs})
         self.call(self.emu.start())
         self.url = self.emu.url
 
@@ -149,3 +153,16 @@ def cli(capsys: pytest.CaptureFixture[str], emu: ThreadedEmulator, clean_env: No
 def bare_cli(capsys: pytest.CaptureFixture[str], clean_env: None) -> Runner:
     """Run the CLI with no emulator and no ``OPENAI_*`` configuration in the environment."""
     return Runner(capsys, None)
+
+
+def serve_process(*args: str) -> subprocess.Popen[str]:
+    """``python -m ftclient serve --port 0 ARGS`` without the caller's ``OPENAI_*`` variables,
+    its output piped as text."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    return subprocess.Popen(
+        [sys.executable, "-m", "ftclient", "serve", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )

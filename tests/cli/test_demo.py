@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
-import subprocess
 import sys
 import time
 
@@ -15,7 +13,7 @@ import pytest
 from ftclient.cli import main
 from ftclient.cli._output import SPARK_CHARS
 from tests.cli._term import TTYBuffer, screen
-from tests.cli.conftest import Runner
+from tests.cli.conftest import Runner, serve_process
 
 FAST = "400"  # a demo job then takes about a fifth of a second
 
@@ -124,14 +122,7 @@ def test_demo_on_a_terminal_updates_lines_in_place(
 
 
 def test_serve_prints_its_url_and_stops_on_sigint(bare_cli: Runner) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ftclient", "serve", "--port", "0", "--speed", "50"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    proc = serve_process("--speed", "50")
     try:
         assert proc.stdout is not None
         first = proc.stdout.readline()

@@ -82,6 +82,57 @@ def test_list_empty(cli: Runner) -> None:
     assert cli("jobs", "list").out == "No fine-tuning jobs.\n"
 
 
+def _seed(emu: ThreadedEmulator, status: str, **fields: object) -> str:
+    async def add() -> str:
+        job = emu.emu.add_job(status, model="gpt-4o-mini", training_file="file-t", **fields)
+        return str(job["id"])
+
+    return emu.call(add())
+
+
+def test_list_filters_on_status_across_pages(cli: Runner, emu: ThreadedEmulator) -> None:
+    failed = _seed(emu, "failed", error={"code": "invalid_training_file", "message": "Bad line 3"})
+    for _ in range(3):
+        _seed(emu, "succeeded")
+    cancelled = _seed(emu, "cancelled")
+    result = cli("--json", "jobs", "list", "--status", "failed", "--status", "cancelled")
+    assert result.code == 0, result.err
+    assert [job["id"] for job in json.loads(result.out)] == [cancelled, failed]
+    # --limit counts matching jobs, not jobs read: the failed one is the 5th newest
+    result = cli("--json", "jobs", "list", "--status", "failed", "--limit", "1")
+    assert [job["id"] for job in json.loads(result.out)] == [failed]
+    result = cli("jobs", "list", "--status", "running")
+    assert result.out == "No fine-tuning jobs with status running.\n"
+
+
+def test_list_warns_about_a_status_it_does_not_know_and_lists_it_anyway(cli: Runner) -> None:
+    result = cli("jobs", "list", "--status", "succeded")
+    assert result.code == 0
+    assert "'succeded' is not a status this version knows" in result.err
+    assert result.out == "No fine-tuning jobs with status succeded.\n"
+
+
+def test_list_shows_why_a_job_failed(cli: Runner, emu: ThreadedEmulator) -> None:
+    failed = _seed(emu, "failed", error={"code": "invalid_training_file", "message": "Bad line 3"})
+    _seed(emu, "succeeded")
+    headers, rows = table(cli("jobs", "list").out)
+    assert headers[-1] == "ERROR"
+    by_id = {row[0]: row for row in rows}
+    assert by_id[failed][1] == "failed"
+    assert by_id[failed][-1] == "invalid_training_file: Bad line 3"
+
+
+def test_list_keeps_id_and_status_whole_on_a_narrow_terminal(
+    cli: Runner, emu: ThreadedEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job_id = _seed(emu, "validating_files", suffix="a-rather-long-suffix-for-the-model")
+    monkeypatch.setattr(sys, "stdout", TTYBuffer())
+    monkeypatch.setenv("COLUMNS", "50")
+    assert cli("jobs", "list").code == 0
+    lines = screen(sys.stdout.getvalue())
+    assert lines[1].split()[:2] == [job_id, "validating_files"]  # cut before: "validati…"
+
+
 def test_create_sends_method_and_prints_details(cli: Runner, emu: ThreadedEmulator) -> None:
     result = cli(
         "jobs",

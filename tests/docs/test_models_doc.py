@@ -22,5 +22,8 @@ async def test_the_readme_web_handler_example_runs_as_written() -> None:
             await result
     served = namespace["served"]
     assert isinstance(served, dict)
-    assert (served["training_file"], served["model"]) == ("file-abc", "gpt-4o-mini")
+    training_file = namespace["training_file"]  # seeded by the example: a real file id
+    assert isinstance(training_file, str)
+    assert training_file.startswith("file-")
+    assert (served["training_file"], served["model"]) == (training_file, "gpt-4o-mini")
     assert json.loads(printed.getvalue())["graders"]["exact"]["operation"] == "eq"

@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import ipaddress
+import os
 import re
 import socket
 import subprocess
@@ -102,6 +103,16 @@ def chain(block: Block) -> list[Block]:
     return [*chain(earlier[0]), block]
 
 
+def ends_its_story(block: Block) -> bool:
+    """True for the last snippet of a chain: no later snippet continues the same first block."""
+    root = chain(block)[0]
+    return not any(
+        chain(other)[0] is root and other.line > block.line
+        for other in SNIPPETS
+        if other.doc == block.doc
+    )
+
+
 def _is_loopback(host: object) -> bool:
     if host in ("localhost", "", None):
         return True
@@ -178,7 +189,9 @@ def test_block_runs(block: Block, monkeypatch: pytest.MonkeyPatch) -> None:
         pending.append(asyncio.ensure_future(main, loop=loop))
 
     async def everything() -> None:
-        async with FineTuningEmulator() as emu:
+        # README's examples pass the file ids a reader got from the service: the harness takes
+        # any id (docs/emulator.md's own examples upload or seed real files).
+        async with FineTuningEmulator(require_files=False) as emu:
             monkeypatch.setenv("OPENAI_BASE_URL", emu.url)
             monkeypatch.setenv("OPENAI_API_KEY", "sk-docs-example")
             namespace: dict[str, Any] = {"__name__": "__docs__"}
@@ -186,6 +199,15 @@ def test_block_runs(block: Block, monkeypatch: pytest.MonkeyPatch) -> None:
             try:
                 for one in blocks:
                     await _run_one(one, namespace, pending)
+                if ends_its_story(block):
+                    # Run as a script, the story must close what it opened: a client left
+                    # open ends with aiohttp's "Unclosed client session" at exit.
+                    open_clients = [
+                        name
+                        for name, value in namespace.items()
+                        if isinstance(value, ftclient.FineTuningClient) and not value.closed
+                    ]
+                    assert not open_clients, f"{block.id}: never closes {open_clients}"
             finally:
                 for value in list(namespace.values()):
                     if isinstance(value, ftclient.FineTuningClient):
@@ -211,9 +233,12 @@ def test_pytest_project_runs(project: list[Block], tmp_path: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(block.code, encoding="utf-8")
         tests += len(re.findall(r"^(?:async )?def test_", block.code, re.MULTILINE))
+    # The project imports ftclient from this checkout, not from wherever it is installed.
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
         cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": path},
         capture_output=True,
         text=True,
         timeout=120,

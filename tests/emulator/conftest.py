@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
@@ -19,11 +20,12 @@ KEY = "sk-test-emulator"
 
 @attrs.frozen
 class Reply:
-    """A decoded answer."""
+    """A decoded answer (``body`` is ``None`` unless it is JSON; ``raw`` is the bytes)."""
 
     status: int
     body: Any
     headers: Mapping[str, str]
+    raw: bytes = b""
 
     @property
     def error(self) -> dict[str, Any]:
@@ -52,7 +54,7 @@ class Api:
         path: str,
         *,
         json_body: Any = None,
-        data: bytes | None = None,
+        data: bytes | aiohttp.FormData | None = None,
         params: Sequence[tuple[str, str]] | Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Reply:
@@ -64,9 +66,11 @@ class Api:
             method, self.emulator.url + path, data=data, params=params, headers=sent
         ) as response:
             raw = await response.read()
-            reply = Reply(response.status, json.loads(raw) if raw else None, response.headers)
+            is_json = response.content_type == "application/json"
+            body = json.loads(raw) if raw and is_json else None
+            reply = Reply(response.status, body, response.headers, raw)
         assert reply.headers["x-request-id"].startswith("req_")
-        if reply.status == 200:
+        if reply.status == 200 and is_json:
             record = next(
                 r
                 for r in reversed(self.emulator.requests)
@@ -81,6 +85,26 @@ class Api:
 
     async def post(self, path: str, body: Any = None) -> Reply:
         return await self.request("POST", path, json_body=body)
+
+    async def create_file(
+        self,
+        content: bytes,
+        *,
+        filename: str | None = "train.jsonl",
+        purpose: str | None = "fine-tune",
+        fields: Mapping[str, str] | None = None,
+    ) -> Reply:
+        """createFile with a multipart form: ``purpose``, then ``file`` (and ``fields``)."""
+        form = aiohttp.FormData()
+        if purpose is not None:
+            form.add_field("purpose", purpose)
+        for name, value in (fields or {}).items():
+            form.add_field(name, value)
+        # A stream, not bytes: aiohttp warns about large bytes bodies, and bytes without a
+        # filename (the case a test wants refused) would get the field's name as filename.
+        value: Any = io.BytesIO(content) if filename is not None else aiohttp.BytesPayload(content)
+        form.add_field("file", value, filename=filename, content_type="application/jsonl")
+        return await self.request("POST", "/files", data=form)
 
     async def create_job(self, **fields: Any) -> dict[str, Any]:
         body = {"model": "gpt-4o-mini", "training_file": "file-abc123", **fields}
@@ -112,7 +136,9 @@ class Api:
 
 @pytest.fixture
 async def emu() -> AsyncIterator[FineTuningEmulator]:
-    async with FineTuningEmulator(seed=1234, speed=0) as emulator:  # a still clock
+    # A still clock; jobs take made-up file ids here (tests/emulator/test_files*.py and
+    # test_job_files.py hold jobs to real files).
+    async with FineTuningEmulator(seed=1234, speed=0, require_files=False) as emulator:
         yield emulator
 
 

@@ -8,6 +8,7 @@ loop's clock, so they finish at once (a real-time wait would run into the subpro
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -33,24 +34,36 @@ import ftclient
 import pytest
 
 
-async def waited_with_defaults(client):
-    job = await client.jobs.create(model="gpt-4o-mini", training_file="file-a")
+async def waited_with_defaults(client, training_file):
+    job = await client.jobs.create(model="gpt-4o-mini", training_file=training_file)
     done = await client.jobs.wait(job.id)
     assert done.status == "succeeded"
     assert asyncio.get_running_loop().time() > 45  # simulated seconds: the job's whole life
 
 
 MARK
-async def test_ft_client_waits_in_simulated_time(ft_client, ft_emulator):
-    await waited_with_defaults(ft_client)
+async def test_ft_client_waits_in_simulated_time(ft_client, ft_emulator, ft_training_file):
+    await waited_with_defaults(ft_client, ft_training_file)
     assert ft_emulator.requests[0].headers["Authorization"] == "Bearer sk-suite"
     assert ft_emulator.state.organization_id == "org-suite"
 
 
 MARK
-async def test_my_own_client_works_too(ft_emulator):
+async def test_my_own_client_works_too(ft_emulator, ft_training_file):
     async with ftclient.FineTuningClient(api_key="mine", base_url=ft_emulator.url) as client:
-        await waited_with_defaults(client)
+        await waited_with_defaults(client, ft_training_file)
+
+
+MARK
+async def test_a_made_up_file_is_refused_as_by_the_service(ft_client):
+    with pytest.raises(ftclient.BadRequestError, match="invalid training_file: file-made-up"):
+        await ft_client.jobs.create(model="gpt-4o-mini", training_file="file-made-up")
+
+
+MARK
+@pytest.mark.ft_emulator(require_files=False)
+async def test_the_switch_takes_made_up_ids(ft_client):
+    await waited_with_defaults(ft_client, "file-made-up")
 
 
 MARK
@@ -76,6 +89,14 @@ async def test_retry_after_is_slept_in_simulated_time(ft_emulator, ft_client):
 MARKED = "@pytest.mark.asyncio\n"
 
 
+ROOT = Path(__file__).resolve().parents[2]
+# The inner pytest imports ftclient from this checkout, not from wherever it is installed.
+ENV = {
+    **os.environ,
+    "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+}
+
+
 def run_project(path: Path, ini: str, *extra: str, files: dict[str, str]) -> tuple[int, str]:
     settings = '\nfilterwarnings = ["error"]\n'
     if "no:asyncio" not in extra:
@@ -86,6 +107,7 @@ def run_project(path: Path, ini: str, *extra: str, files: dict[str, str]) -> tup
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *extra],
         cwd=path,
+        env=ENV,
         capture_output=True,
         text=True,
         timeout=120,
@@ -97,7 +119,7 @@ def run_project(path: Path, ini: str, *extra: str, files: dict[str, str]) -> tup
 def test_strict_mode(tmp_path: Path) -> None:
     files = {"conftest.py": CONFTEST, "test_asyncio.py": TESTS.replace("MARK\n", MARKED)}
     code, output = run_project(tmp_path, 'asyncio_mode = "strict"', files=files)
-    assert (code, output.splitlines()[-1].split(" in ")[0]) == (0, "4 passed"), output
+    assert (code, output.splitlines()[-1].split(" in ")[0]) == (0, "6 passed"), output
 
 
 def test_without_an_async_plugin_the_fixtures_say_what_is_missing(tmp_path: Path) -> None:

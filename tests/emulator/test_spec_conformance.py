@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+
+import aiohttp
 import pytest
 
 from ftclient.testing import FineTuningEmulator
@@ -43,8 +46,30 @@ async def test_every_operation_round_trip(api: Api, emu: FineTuningEmulator) -> 
     await api.post("/fine_tuning/alpha/graders/validate", {"grader": grader})
     await api.post("/fine_tuning/alpha/graders/run", {"grader": grader, "model_sample": "x"})
     answered = {r.operation_id for r in emu.requests if r.status == 200}
-    assert answered == set(operation_ids())
+    assert answered == set(operation_ids("fine_tuning"))
     assert len(answered) == 13
+
+
+async def test_every_files_operation_round_trip(api: Api, emu: FineTuningEmulator) -> None:
+    created = await api.create_file(b'{"messages": []}\n', filename="t.jsonl")
+    file_id = created.body["id"]
+    await api.get("/files", purpose="fine-tune", limit=1)
+    await api.get(f"/files/{file_id}")
+    await api.request("GET", f"/files/{file_id}/content")
+    await api.request("DELETE", f"/files/{file_id}")
+    for finish in ("complete", "cancel"):
+        upload = await api.post(
+            "/uploads",
+            {"filename": "u.jsonl", "purpose": "fine-tune", "bytes": 2, "mime_type": "text/jsonl"},
+        )
+        form = aiohttp.FormData()
+        form.add_field("data", io.BytesIO(b"{}"), filename="blob")
+        part = await api.request("POST", f"/uploads/{upload.body['id']}/parts", data=form)
+        body = {"part_ids": [part.body["id"]]} if finish == "complete" else None
+        await api.request("POST", f"/uploads/{upload.body['id']}/{finish}", json_body=body)
+    answered = {r.operation_id for r in emu.requests if r.status == 200}
+    assert answered == set(operation_ids("files"))
+    assert len(answered) == 9
 
 
 def test_spec_loaded_from_shared_yaml_or_package() -> None:

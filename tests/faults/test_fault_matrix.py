@@ -63,7 +63,7 @@ class Cell:
         return f"{OPERATIONS[self.operation]} x {self.fault.label} (persistent={self.persistent})"
 
     async def prepare(self) -> None:
-        self.emu = await self.stack.enter_async_context(FineTuningEmulator())
+        self.emu = await self.stack.enter_async_context(FineTuningEmulator(require_files=False))
         # The slow faults hold answers back in real time, so their client really waits.
         policy = (
             ftclient.RetryPolicy(

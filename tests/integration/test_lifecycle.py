@@ -109,7 +109,7 @@ def test_a_client_used_in_a_second_event_loop_says_so() -> None:
         await client.jobs.create(model="gpt-4o-mini", training_file="file-t")
 
     async def first_loop() -> ftclient.FineTuningClient:
-        async with FineTuningEmulator() as emulator:
+        async with FineTuningEmulator(require_files=False) as emulator:
             client = ftclient.FineTuningClient(api_key="k", base_url=emulator.url)
             await create(client)
         return client

@@ -108,7 +108,11 @@ async def uvicorn_app(app: Any) -> AsyncIterator[int]:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(64)
-    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on")
+    # interface named: under mutmut the handler's __call__ is a sync trampoline, which uvicorn
+    # would otherwise take for an ASGI2 application
+    config = uvicorn.Config(
+        app, log_config=None, access_log=False, lifespan="on", interface="asgi3"
+    )
     server = uvicorn.Server(config)
     task = asyncio.ensure_future(server.serve(sockets=[sock]))
     try:

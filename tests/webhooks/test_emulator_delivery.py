@@ -17,7 +17,7 @@ from aiohttp import web
 
 import ftclient
 from ftclient import webhooks
-from ftclient.testing import FineTuningEmulator
+from ftclient.testing import SAMPLE_TRAINING_DATA, FineTuningEmulator
 
 SECRET = "whsec_" + "dGVzdC1zZWNyZXQtZm9yLXRoZS1lbXVsYXRvcg=="
 SLOW = ftclient.PollSchedule(initial=3600, maximum=3600)
@@ -47,7 +47,10 @@ class App:
 
 @pytest.fixture
 async def emulator() -> AsyncIterator[FineTuningEmulator]:
-    async with FineTuningEmulator(webhook_secret=SECRET, webhook_retry_wait=0.001) as emu:
+    # Made-up file ids: "file-fail-..." makes a job fail validation (require_files=False).
+    async with FineTuningEmulator(
+        webhook_secret=SECRET, webhook_retry_wait=0.001, require_files=False
+    ) as emu:
         yield emu
 
 
@@ -131,8 +134,9 @@ async def test_an_endpoint_that_is_down_is_recorded_and_given_up_on() -> None:
         webhook_attempts=2,
         webhook_retry_wait=0.001,
     ) as emu:
+        training_file = emu.seed_file(SAMPLE_TRAINING_DATA)["id"]
         async with ftclient.FineTuningClient(api_key="sk-test", base_url=emu.url) as client:
-            job = await client.jobs.create(model="gpt-4o-mini", training_file="file-train")
+            job = await client.jobs.create(model="gpt-4o-mini", training_file=training_file)
             await client.jobs.cancel(job.id)
         deliveries = await emu.deliver_webhooks()
     assert [(d.attempt, d.status, d.delivered) for d in deliveries] == [
@@ -224,7 +228,7 @@ async def test_webhooks_feed_wait_many_with_polling_as_the_safety_net(
 
 @pytest.mark.ft_emulator(webhook_secret=SECRET, webhook_retry_wait=0.001)
 async def test_the_fixture_takes_webhook_settings(
-    ft_emulator: FineTuningEmulator, ft_client: ftclient.FineTuningClient
+    ft_emulator: FineTuningEmulator, ft_client: ftclient.FineTuningClient, ft_training_file: str
 ) -> None:
     received: list[webhooks.WebhookEvent] = []
     web_app = web.Application()
@@ -234,7 +238,7 @@ async def test_the_fixture_takes_webhook_settings(
     await web.TCPSite(runner, "127.0.0.1", 0).start()
     try:
         ft_emulator.add_webhook(f"http://127.0.0.1:{runner.addresses[0][1]}/h")
-        job = await ft_client.jobs.create(model="gpt-4o-mini", training_file="file-train")
+        job = await ft_client.jobs.create(model="gpt-4o-mini", training_file=ft_training_file)
         await ft_client.jobs.cancel(job.id)
         await ft_emulator.deliver_webhooks()
     finally:
@@ -291,6 +295,7 @@ async def test_serve_delivers_signed_events_to_a_webhook_url() -> None:
     hook = f"http://127.0.0.1:{runner.addresses[0][1]}/hooks"
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
     args = ["serve", "--port", "0", "--speed", "1000", "--webhook", hook, "--json"]
+    args.append("--no-require-files")  # a made-up id whose "fail" fails validation
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "ftclient", *args, stdout=PIPE, stderr=PIPE, env=env
     )

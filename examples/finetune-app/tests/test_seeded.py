@@ -2,6 +2,8 @@
 
 import pytest
 
+import ftclient
+
 
 @pytest.fixture
 def ft_emulator(ft_emulator):
@@ -18,3 +20,11 @@ async def test_seeded_jobs_checkpoints_and_permissions(ft_client):
     assert len(checkpoints) == 3
     permissions = await ft_client.permissions.list(seeded.fine_tuned_model).to_list()
     assert [p.project_id for p in permissions] == ["proj_seed"]
+
+
+@pytest.mark.ft_emulator(require_files=True)  # as on the service: files must exist
+async def test_a_job_needs_an_uploaded_file(ft_client, ft_training_file):
+    with pytest.raises(ftclient.BadRequestError, match="invalid training_file"):
+        await ft_client.jobs.create(model="gpt-4o-mini", training_file="file-never-uploaded")
+    job = await ft_client.jobs.create(model="gpt-4o-mini", training_file=ft_training_file)
+    assert (await ft_client.jobs.wait(job.id)).status == "succeeded"

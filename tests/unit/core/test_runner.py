@@ -394,12 +394,12 @@ async def test_a_call_that_may_have_acted_carries_its_guards_advice() -> None:
 
 async def test_the_deadline_error_names_the_operation_and_the_guards_advice() -> None:
     error = Runner._deadline_error(call(Recorder(if_timed_out="it may still happen")), 1.5)
-    assert str(error) == (
+    assert error.message == (
         "jobs.retrieve did not finish within its timeout of 1.5s; it may still happen"
     )
     assert (error.method, error.url) == ("GET", "/x")
-    assert str(Runner._deadline_error(call(Recorder()), 1.0)).endswith("timeout of 1s")
-    assert str(Runner._deadline_error(call(), 1.0)).endswith("timeout of 1s")
+    assert Runner._deadline_error(call(Recorder()), 1.0).message.endswith("timeout of 1s")
+    assert Runner._deadline_error(call(), 1.0).message.endswith("timeout of 1s")
 
 
 def probing(
