@@ -39,7 +39,7 @@ def _module(frame: object) -> str | None:
 async def main(lost: bool) -> None:
     policy = ftclient.RetryPolicy(wait=False)
     async with (
-        FineTuningEmulator() as emu,
+        FineTuningEmulator(require_files=False) as emu,
         ftclient.FineTuningClient(api_key="test", base_url=emu.url, retry_policy=policy) as client,
     ):
         await client.jobs.create(model="gpt-4o-mini", training_file="file-warm")
