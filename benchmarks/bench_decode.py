@@ -89,6 +89,48 @@ def event(i: int) -> dict[str, Any]:
     }
 
 
+def metrics_event(step: int, steps: int) -> dict[str, Any]:
+    """The ``metrics`` event of one step of a job with a validation file, as the service logs it."""
+    loss = round(2.0 / (1 + step / 100), 5)
+    return {
+        "object": "fine_tuning.job.event",
+        "id": f"ftevent-m{step:06d}",
+        "created_at": 1721764800 + step,
+        "level": "info",
+        "message": f"Step {step}/{steps}: training loss={loss:.4f}, validation loss={loss:.4f}",
+        "data": {
+            "step": step,
+            "train_loss": loss,
+            "valid_loss": round(loss * 1.05, 5),
+            "total_steps": steps,
+            "train_mean_token_accuracy": round(1 - loss / 4, 5),
+            "valid_mean_token_accuracy": round(1 - loss / 3.8, 5),
+        },
+        "type": "metrics",
+    }
+
+
+def checkpoint(step: int) -> dict[str, Any]:
+    """The spec's checkpoint example at ``step``."""
+    return {
+        "object": "fine_tuning.job.checkpoint",
+        "id": f"ftckpt_bench{step:06d}",
+        "created_at": 1721764800 + step,
+        "fine_tuned_model_checkpoint": f"ft:gpt-4o-mini-2024-07-18:org::abc:ckpt-step-{step}",
+        "fine_tuning_job_id": "ftjob-bench-metrics",
+        "metrics": {
+            "step": step,
+            "train_loss": 0.478,
+            "train_mean_token_accuracy": 0.924,
+            "valid_loss": 10.112,
+            "valid_mean_token_accuracy": 0.145,
+            "full_valid_loss": 0.567,
+            "full_valid_mean_token_accuracy": 0.944,
+        },
+        "step_number": step,
+    }
+
+
 def page(items: list[dict[str, Any]]) -> bytes:
     return json.dumps({"object": "list", "data": items, "has_more": True}).encode()
 

@@ -4,7 +4,10 @@
 ftclient imported from the directory ``checkout``), ``scenario`` (``fanout``, ``pagination``,
 ``sequential``, ``ratelimited``, ``nohint``), ``url``, ``n``, ``concurrency``, ``decoder``
 (``stdlib`` hides orjson from every import; ``orjson`` leaves it), ``job_ids`` for
-``ratelimited`` and ``nohint``. Prints one JSON line: wall and process CPU time of the measured
+``ratelimited`` and ``nohint``. ``metrics`` (ftclient and raw only): the whole training curve of
+a job of ``n`` steps, ``client.jobs.metrics`` against reading the same event and checkpoint
+pages with aiohttp and ``json.loads``; the server's request count goes with the result.
+Prints one JSON line: wall and process CPU time of the measured
 part, peak RSS of the process, latencies where relevant. Every result is checked (ids, event
 count and order); a mismatch exits non-zero, so a wrong answer can never become a fast figure.
 """
@@ -21,6 +24,7 @@ from typing import Any
 
 WARMUP = 20
 EVENTS_JOB = "ftjob-bench-events"
+METRICS_JOB = "ftjob-bench-metrics"
 MAX_RAW_ATTEMPTS = 50  # naive retry loop: bounded
 LIMITED = ("ratelimited", "nohint")  # polls against a rate-limited server
 # As long as a real project key (164 characters), so that every variant sends what users send
@@ -42,6 +46,8 @@ def event_ids(n: int) -> list[str]:
 
 Retrieve = Callable[[str], Awaitable[str]]  # returns the decoded job's id
 ListEvents = Callable[[str], Awaitable[list[str]]]  # returns the decoded event ids, in order
+# The job's metrics points, oldest first: (step, train_loss) of each, and the checkpoint steps.
+ReadMetrics = Callable[[str], Awaitable[tuple[list[tuple[int, float]], list[int]]]]
 
 
 async def _ftclient(spec: dict[str, Any], run: Callable[..., Awaitable[dict[str, Any]]]) -> Any:
@@ -55,7 +61,12 @@ async def _ftclient(spec: dict[str, Any], run: Callable[..., Awaitable[dict[str,
         async def list_events(jid: str) -> list[str]:
             return [e.id async for e in client.jobs.list_events(jid, limit=100)]
 
-        result = await run(retrieve, list_events)
+        async def read_metrics(jid: str) -> tuple[list[tuple[int, float]], list[int]]:
+            series = await client.jobs.metrics(jid)
+            steps = [c.step_number or 0 for c in series.checkpoints]
+            return [(p.step, p.train_loss or 0.0) for p in series], steps
+
+        result = await run(retrieve, list_events, read_metrics)
         result["throttled_client_side"] = client.rate_gate.throttled
         return result
 
@@ -105,17 +116,30 @@ async def _raw(spec: dict[str, Any], run: Callable[..., Awaitable[dict[str, Any]
             data = await get(f"{base}/fine_tuning/jobs/{jid}")
             return str(data["id"])
 
-        async def list_events(jid: str) -> list[str]:
-            url, params = f"{base}/fine_tuning/jobs/{jid}/events", {"limit": "100"}
-            ids: list[str] = []
+        async def pages(url: str) -> list[dict[str, Any]]:
+            items: list[dict[str, Any]] = []
+            params = {"limit": "100"}
             while True:
                 page = await get(url, params)
-                ids.extend(e["id"] for e in page["data"])
+                items.extend(page["data"])
                 if not page["has_more"] or not page["data"]:
-                    return ids
+                    return items
                 params = {"limit": "100", "after": page["data"][-1]["id"]}
 
-        return await run(retrieve, list_events)
+        async def list_events(jid: str) -> list[str]:
+            return [e["id"] for e in await pages(f"{base}/fine_tuning/jobs/{jid}/events")]
+
+        async def read_metrics(jid: str) -> tuple[list[tuple[int, float]], list[int]]:
+            # The floor: the same pages, read and json.loads'ed, the metrics data picked out.
+            events, saved = await asyncio.gather(
+                pages(f"{base}/fine_tuning/jobs/{jid}/events"),
+                pages(f"{base}/fine_tuning/jobs/{jid}/checkpoints"),
+            )
+            data = [e["data"] for e in reversed(events) if e["type"] == "metrics"]
+            steps = sorted(c["step_number"] for c in saved)
+            return [(d["step"], d["train_loss"]) for d in data], steps
+
+        return await run(retrieve, list_events, read_metrics)
 
 
 VARIANTS = {"ftclient": _ftclient, "raw": _raw, "openai": _openai}
@@ -132,17 +156,36 @@ async def _workers(concurrency: int, n: int, one: Callable[[int], Awaitable[None
     await asyncio.gather(*(worker() for _ in range(concurrency)))
 
 
-def scenario(spec: dict[str, Any]) -> Callable[[Retrieve, ListEvents], Awaitable[dict[str, Any]]]:
+Run = Callable[[Retrieve, ListEvents, ReadMetrics | None], Awaitable[dict[str, Any]]]
+
+
+async def _server_requests(url: str) -> dict[str, int]:
+    """The benchmark server's request counts by kind of path (outside the measured part)."""
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session, session.get(f"{url}/bench/requests") as resp:
+        counts: dict[str, int] = json.loads(await resp.read())
+        return counts
+
+
+def scenario(spec: dict[str, Any]) -> Run:
     name, n, concurrency = spec["scenario"], spec["n"], spec.get("concurrency", 1)
 
-    async def run(retrieve: Retrieve, list_events: ListEvents) -> dict[str, Any]:
+    async def run(
+        retrieve: Retrieve, list_events: ListEvents, read_metrics: ReadMetrics | None = None
+    ) -> dict[str, Any]:
         # Connections, generated hooks, lazy imports; not against the rate limit's full bucket.
         for i in range(0 if name in LIMITED else WARMUP):
             if await retrieve(job_id(i)) != job_id(i):
                 raise Mismatch("warm-up job id")
         out: dict[str, Any] = {}
+        before = await _server_requests(spec["url"]) if name == "metrics" else {}
         cpu, wall = time.process_time(), time.perf_counter()
-        if name == "fanout":
+        if name == "metrics":
+            if read_metrics is None:
+                raise SystemExit(f"{spec['variant']} has no metrics reading")
+            points, saved = await read_metrics(METRICS_JOB)
+        elif name == "fanout":
             got: list[str | None] = [None] * n
 
             async def fetch(i: int) -> None:
@@ -174,7 +217,15 @@ def scenario(spec: dict[str, Any]) -> Callable[[Retrieve, ListEvents], Awaitable
         out["cpu"] = time.process_time() - cpu
         out["wall"] = time.perf_counter() - wall
         # Checks, outside the measured part.
-        if name == "pagination":
+        if name == "metrics":
+            after = await _server_requests(spec["url"])
+            counted = {k: v - before.get(k, 0) for k, v in after.items()}
+            out["requests"] = {k: v for k, v in counted.items() if v}
+            if [step for step, _ in points] != list(range(1, n + 1)):
+                raise Mismatch(f"metrics: got {len(points)} points, steps differ")
+            if saved != [n * k // 3 for k in (1, 2, 3)] or points[0][1] != round(2.0 / 1.01, 5):
+                raise Mismatch(f"metrics: checkpoints {saved}, first point {points[0]}")
+        elif name == "pagination":
             if events != event_ids(n):
                 raise Mismatch(f"events: got {len(events)}, order or ids differ")
         elif name in LIMITED:

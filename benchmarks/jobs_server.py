@@ -62,10 +62,11 @@ class JobsServer:
     """The server (see the module); ``jobs`` in creation order, oldest first."""
 
     def __init__(self, jobs: list[ScriptedJob], *, clock: Callable[[], float] = time.time) -> None:
-        self.jobs = {job.id: job for job in jobs}
-        self._newest_first = sorted(jobs, key=lambda j: j.created_at, reverse=True)
-        self._position = {job.id: index for index, job in enumerate(self._newest_first)}
+        self.jobs: dict[str, ScriptedJob] = {}
+        self.add(jobs)
         self.clock = clock
+        self.on_list: Callable[[int], None] | None = None  # called with each list's number
+        self.afters: list[str | None] = []  # each list's cursor: None starts a walk
         self.requests: Counter[str] = Counter()
         self.arrivals: dict[str, list[float]] = {"list": [], "retrieve": []}  # loop times
         self.headers: dict[str, str] = {}  # sent on every answer, e.g. retry-after-ms
@@ -74,6 +75,12 @@ class JobsServer:
         self.list_failures: deque[int] = deque()
         self._runner: web.AppRunner | None = None
         self.url = ""
+
+    def add(self, jobs: list[ScriptedJob]) -> None:
+        """Make more jobs (tests: jobs created while a client watches)."""
+        self.jobs.update((job.id, job) for job in jobs)
+        self._newest_first = sorted(self.jobs.values(), key=lambda j: j.created_at, reverse=True)
+        self._position = {job.id: index for index, job in enumerate(self._newest_first)}
 
     def fail_retrieve(self, job_id: str, *statuses: int) -> None:
         """Answer the next retrieves of ``job_id`` with these statuses, in order (0: normally)."""
@@ -126,6 +133,9 @@ class JobsServer:
 
     async def _list(self, request: web.Request) -> web.Response:
         self._arrived("list")
+        self.afters.append(request.query.get("after"))
+        if self.on_list is not None:
+            self.on_list(self.requests["list"])
         status = self.list_failures.popleft() if self.list_failures else 0
         if status:
             return self._error(status, "scripted failure")

@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, help="interleaved rounds (default 5; quick: 1)")
     parser.add_argument("--variants", default="ftclient,raw,openai")
     parser.add_argument(
-        "--scenarios", default="fanout,pagination,sequential,ratelimited,nohint,import"
+        "--scenarios", default="fanout,pagination,sequential,metrics,ratelimited,nohint,import"
     )
     parser.add_argument(
         "--decoders", default="stdlib,orjson", help="stdlib hides orjson; orjson uses it"
@@ -225,6 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         "sequential": 100 if quick else 2_000,
         "ratelimited": 200 if quick else 2_000,
         "nohint": 200 if quick else 2_000,
+        "metrics": 1_000 if quick else 10_000,
     }
     concurrency = 50 if quick else 200
     rate = args.rate or (100.0 if quick else 400.0)
@@ -241,16 +242,20 @@ def main(argv: list[str] | None = None) -> int:
         decoders.remove("orjson")
         notes.append("orjson is not installed: only the stdlib json path was measured")
     scenarios = [s for s in args.scenarios.split(",") if s]
-    plain = [s for s in ("fanout", "pagination", "sequential") if s in scenarios]
+    plain = [s for s in ("fanout", "pagination", "sequential", "metrics") if s in scenarios]
+    # jobs.metrics is ftclient's alone: the floor is raw aiohttp reading the same pages.
+    metrics_variants = [v for v in ("ftclient", "raw") if v in variants]
 
     runs: list[dict[str, Any]] = []
     import_ms: dict[str, list[float]] = {}
-    with _process(["benchmarks.server", "--events", str(counts["pagination"])]) as (_, srv):
+    server = ["benchmarks.server", "--events", str(counts["pagination"])]
+    server += ["--metrics-steps", str(counts["metrics"])]
+    with _process(server) as (_, srv):
         for r in range(rounds):
             print(f"round {r + 1}/{rounds}", file=sys.stderr, flush=True)
             for decoder in decoders:
                 for name in plain:
-                    for variant in rotate(variants, r):
+                    for variant in rotate(metrics_variants if name == "metrics" else variants, r):
                         spec = {
                             "variant": variant,
                             "scenario": name,

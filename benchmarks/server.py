@@ -5,7 +5,11 @@
 
 * ``GET /v1/fine_tuning/jobs/{id}``: a full job document whose ``id`` echoes the path;
 * ``GET /v1/fine_tuning/jobs/{id}/events?limit=L&after=C``: pages of ``L`` events out of ``N``,
-  ids ``ft-event-000000``... in order, with ``has_more`` and the ``after`` cursor chain.
+  ids ``ft-event-000000``... in order, with ``has_more`` and the ``after`` cursor chain;
+* for the job ``ftjob-bench-metrics`` (``--metrics-steps S``): its ``S`` metrics events newest
+  first, as the service lists them, and its checkpoints (one at each third of training);
+* ``GET /v1/bench/requests``: how many requests each kind of path has had (the ``metrics``
+  scenario's request count).
 
 Per request it does a header split and a dict lookup or one ``bytes.join``, so that the client
 side dominates what the benchmark measures. Bodies come from ``bench_decode``'s spec examples.
@@ -19,9 +23,10 @@ import json
 import sys
 from urllib.parse import parse_qsl
 
-from benchmarks.bench_decode import event, job
+from benchmarks.bench_decode import checkpoint, event, job, metrics_event
 
 JOBS_PREFIX = b"/v1/fine_tuning/jobs/"
+METRICS_JOB = b"ftjob-bench-metrics"
 _PLACEHOLDER = "__JOB_ID__"
 
 
@@ -32,34 +37,48 @@ def _job_template() -> tuple[bytes, bytes]:
     return head, tail
 
 
-def event_id(i: int) -> str:
-    return f"ft-event-{i:06d}"  # as bench_decode.event(i) names it
-
-
 class Bodies:
     """Every response body, built once (pages lazily, then cached per ``(after, limit)``)."""
 
-    def __init__(self, events: int) -> None:
+    def __init__(self, events: int, steps: int = 0) -> None:
         self.job_head, self.job_tail = _job_template()
-        self.events = [json.dumps(event(i), separators=(",", ":")).encode() for i in range(events)]
-        self.index = {event_id(i): i for i in range(events)}
-        self.pages: dict[tuple[str | None, int], bytes] = {}
+        self.events = Paged(_encoded([event(i) for i in range(events)]))
+        self.metrics = Paged(_encoded([metrics_event(s, steps) for s in range(steps, 0, -1)]))
+        saved = [steps * k // 3 for k in (3, 2, 1) if steps * k // 3 > 0]  # newest first
+        self.checkpoints = Paged(_encoded([checkpoint(s) for s in saved]))
+        self.counts: dict[str, int] = {}
 
     def job(self, job_id: bytes) -> bytes:
         return self.job_head + job_id + self.job_tail
 
     def page(self, after: str | None, limit: int) -> bytes | None:
+        return self.events.page(after, limit)
+
+
+def _encoded(items: list[dict[str, object]]) -> list[bytes]:
+    return [json.dumps(item, separators=(",", ":")).encode() for item in items]
+
+
+class Paged:
+    """A list's pages by ``(after, limit)``, the cursor being the ``id`` of an item."""
+
+    def __init__(self, items: list[bytes]) -> None:
+        self.items = items
+        self.index = {json.loads(item)["id"]: i for i, item in enumerate(items)}
+        self.pages: dict[tuple[str | None, int], bytes] = {}
+
+    def page(self, after: str | None, limit: int) -> bytes | None:
         key = (after, limit)
-        body = self.pages.get(key)
-        if body is None:
-            start = 0 if after is None else self.index.get(after, -1) + 1
-            if start == 0 and after is not None:
+        if key not in self.pages:
+            if after is not None and after not in self.index:
                 return None
-            chunk = self.events[start : start + limit]
-            more = b"true" if start + limit < len(self.events) else b"false"
-            body = b'{"object":"list","data":[' + b",".join(chunk) + b'],"has_more":' + more + b"}"
-            self.pages[key] = body
-        return body
+            start = 0 if after is None else self.index[after] + 1
+            chunk = self.items[start : start + limit]
+            more = b"true" if start + limit < len(self.items) else b"false"
+            self.pages[key] = (
+                b'{"object":"list","data":[' + b",".join(chunk) + b'],"has_more":' + more + b"}"
+            )
+        return self.pages[key]
 
 
 def _response(status: bytes, body: bytes) -> bytes:
@@ -109,20 +128,28 @@ class _Protocol(asyncio.Protocol):
 
     def answer(self, request_line: bytes) -> bytes:
         parts = request_line.split(b" ")
+        if len(parts) == 3 and parts[1] == b"/v1/bench/requests":
+            return _response(b"200 OK", json.dumps(self.bodies.counts).encode())
         if len(parts) != 3 or parts[0] != b"GET" or not parts[1].startswith(JOBS_PREFIX):
             return _NOT_FOUND
         path, _, query = parts[1][len(JOBS_PREFIX) :].partition(b"?")
-        if b"/" not in path:
+        kind = path.rpartition(b"/")[2].decode() if b"/" in path else "job"
+        counts = self.bodies.counts
+        counts[kind] = counts.get(kind, 0) + 1
+        if kind == "job":
             return _response(b"200 OK", self.bodies.job(path))
-        if not path.endswith(b"/events"):
-            return _NOT_FOUND
         params = dict(parse_qsl(query.decode()))
-        body = self.bodies.page(params.get("after"), int(params.get("limit", "20")))
+        after, limit = params.get("after"), int(params.get("limit", "20"))
+        if path.startswith(METRICS_JOB + b"/"):
+            lists = {"events": self.bodies.metrics, "checkpoints": self.bodies.checkpoints}
+            body = lists[kind].page(after, limit) if kind in lists else None
+        else:
+            body = self.bodies.page(after, limit) if kind == "events" else None
         return _NOT_FOUND if body is None else _response(b"200 OK", body)
 
 
-async def serve(events: int) -> None:
-    bodies = Bodies(events)
+async def serve(events: int, steps: int) -> None:
+    bodies = Bodies(events, steps)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
         lambda: _Protocol(bodies), "127.0.0.1", 0, backlog=4096, reuse_address=True
@@ -137,8 +164,9 @@ async def serve(events: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description="benchmark HTTP server (127.0.0.1 only)")
     parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--metrics-steps", type=int, default=10_000)
     args = parser.parse_args()
-    asyncio.run(serve(args.events))
+    asyncio.run(serve(args.events, args.metrics_steps))
 
 
 if __name__ == "__main__":

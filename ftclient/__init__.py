@@ -51,8 +51,10 @@ from .errors import (
     UnprocessableEntityError,
     WaitTimeoutError,
 )
+from .polling.changes import JobChange
 from .polling.wait import PollSchedule
 from .polling.waiter import JobWaiter, WaitResult
+from .resources._submit import Submitted
 
 __all__ = [
     "DEFAULT_RETRY_POLICY",
@@ -79,6 +81,7 @@ __all__ = [
     "InvalidParameterError",
     "InvalidWebhookPayloadError",
     "InvalidWebhookSignatureError",
+    "JobChange",
     "JobWaiter",
     "NoMetadata",
     "NotFoundError",
@@ -90,6 +93,7 @@ __all__ = [
     "Request",
     "ResponseInfo",
     "RetryPolicy",
+    "Submitted",
     "Timeouts",
     "UnprocessableEntityError",
     "WaitResult",

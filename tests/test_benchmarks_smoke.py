@@ -91,3 +91,28 @@ def test_the_import_target_is_the_ratio_to_aiohttp_and_json() -> None:
     text = table(missed, meta)
     assert "ftclient 126 ms (1.26x)" in text
     assert "- import ftclient <= 1.25x import aiohttp, json: 1.26x MISSED" in text
+
+
+def test_the_fleet_scenario_ends_with_one_live_job_per_spec() -> None:
+    from benchmarks.fleet import run_fleet
+
+    result = run_fleet(24, 4, rate=200.0, max_active=8, speed=10.0, timeout=120)
+    # run_fleet raises unless every spec has exactly one live job and none failed
+    assert result["live_jobs"] == result["live_keys"] == 24
+    assert result["keys_with_two_live"] == 0
+    assert result["failed"] == 0
+    assert result["killed_after"] == 6  # worker 0 died half-way and was started again
+
+
+def test_the_metrics_scenario_counts_the_requests_of_jobs_metrics(tmp_path: Path) -> None:
+    out = tmp_path / "result.json"
+    argv = ["--quick", "--variants=ftclient,raw", "--decoders=stdlib", "--scenarios=metrics"]
+    assert main([*argv, f"--output={out}"]) == 0
+    result = json.loads(out.read_text())
+    runs = {r["variant"]: r for r in result["runs"]}
+    assert set(runs) == {"ftclient", "raw"}  # the child checked every step and checkpoint
+    # 1,000 points: 10 event pages of 100, and the 3 checkpoints' one page
+    assert runs["ftclient"]["requests"] == {"events": 10, "checkpoints": 1}
+    assert runs["raw"]["requests"] == {"events": 10, "checkpoints": 1}
+    [budget] = [v for v in result["summary"]["verdicts"] if "requests" in v["metric"]]
+    assert budget["met"]

@@ -16,6 +16,8 @@ Every hook is registered in ``_configure``; the policies, in one place:
   its fields, omitting those that are None with a None default (not given), which is exactly the
   body ftclient sends.
 * A job ``error`` with neither code nor message (``{}``, all-null) decodes as ``None``.
+* A ``metrics`` event's ``data`` decodes as a ``MetricPoint``; data that does not fit one (no
+  integer ``step``, a metric that is not a number) stays the mapping sent, as other events' does.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ from ..models import (
     EvalItemContentOutputText,
     EvalItemInputImage,
     FineTuningJobError,
+    FineTuningJobEvent,
+    FineTuningJobEventType,
     Grader,
     GraderLabelModel,
     GraderMulti,
@@ -51,10 +55,12 @@ from ..models import (
     GraderTextSimilarity,
     InputAudio,
     InputTextContent,
+    MetricPoint,
     OpenStrEnum,
     UnknownContentItem,
     UnknownGrader,
 )
+from ..models.metrics import EventMetrics
 from .classes import (
     Disagreement,
     Mismatch,
@@ -189,6 +195,10 @@ def _list(c: cattrs.Converter, t: Any) -> Hook:
             raise mismatch("array", o)
         if scalar is not None and all(e.__class__ in scalar for e in o):
             return o  # list[str], checked without a call per element
+        try:  # a page of 100 items: no generator step and no try per element
+            return [element(v, arg) for v in o]
+        except Exception:  # read again below, to name the failing index
+            pass
         return [v for _, v in _elements(element, arg, t, enumerate(o))]
 
     return hook
@@ -324,6 +334,13 @@ def _configure(c: cattrs.Converter, *, fast: bool) -> None:
         return job_error(o, FineTuningJobError)  # type: ignore[no-any-return]
 
     c.register_structure_hook_func(_equals(FineTuningJobError | None), optional_job_error)
+    # The event's own reading takes data as the mapping; the event's hook types a metrics one.
+    c.register_structure_hook_func(
+        _equals(MetricPoint | dict[str, Any]),
+        _Scalar("object", dict),  # a class check the fast hook inlines: no call per event
+    )
+    for event_class in (FineTuningJobEvent, EventMetrics):
+        c.register_structure_hook_func(_equals(event_class), _event(c, event_class, fast=fast))
 
     c.register_unstructure_hook_factory(attrs.has, lambda cl: _unstructure_class(c, cl))
     # A caller may put a plain string where an enum is declared; it passes through unchanged.
@@ -332,6 +349,28 @@ def _configure(c: cattrs.Converter, *, fast: bool) -> None:
     )
     c.register_unstructure_hook(UnknownGrader, lambda obj: _copy(obj.raw))
     c.register_unstructure_hook(UnknownContentItem, lambda obj: _copy(obj.raw))
+
+
+def _event(c: cattrs.Converter, cl: type[Any], *, fast: bool) -> Hook:
+    """A job event; the data of a ``metrics`` one as a ``MetricPoint`` where it fits one."""
+    event_hook = _class(c, cl, fast=fast)
+    point_hook = _class(c, MetricPoint, fast=fast)
+    set_data = cl.__dict__["data"].__set__  # a slot descriptor
+    metrics = FineTuningJobEventType.METRICS
+
+    def hook(o: Any, t: Any) -> Any:
+        event = event_hook(o, t)
+        if event.type is metrics:
+            data = event.data
+            if data is not None:
+                # Not contextlib.suppress: this runs once per event of every page.
+                try:  # noqa: SIM105
+                    set_data(event, point_hook(data, MetricPoint))
+                except (ClassValidationError, Mismatch):
+                    pass  # liberal: data that is no point stays the mapping it was
+        return event
+
+    return hook
 
 
 def _equals(expected: Any) -> Callable[[Any], bool]:

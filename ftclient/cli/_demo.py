@@ -19,7 +19,7 @@ from ..models import FineTuningJob
 from ._common import EXIT_OK
 from ._demo_tail import show_checkpoints, show_graders, show_permissions
 from ._live import JobProgress, LiveBoard
-from ._output import Output, sparkline, truncate
+from ._output import Output, truncate
 from ._polling import follow_events
 from ._serve import EMULATOR_KEY
 
@@ -168,16 +168,18 @@ async def _create_jobs(session: _Session, run_id: str) -> list[FineTuningJob]:
     return list(jobs)
 
 
-def _loss_curves(session: _Session) -> None:
+async def _loss_curves(session: _Session) -> None:
+    # What a user's own code would do: the public series, and its sparkline.
     out = session.out
     for role in ROLES:
         prog = session.progress[role.label]
-        if len(prog.losses) < 2:
+        series = await session.client.jobs.metrics(prog.job_id)
+        losses = [v for v in series.values("train_loss") if v is not None]
+        if len(losses) < 2:
             out.line(f"{role.label:<{LABEL_WIDTH}}  (no training steps: {prog.status})")
             continue
-        first, last = prog.losses[0], prog.losses[-1]
-        line = sparkline(prog.losses, width=26)
-        out.line(f"{role.label:<{LABEL_WIDTH}}  {line}  {first:.2f} → {last:.2f}")
+        line = series.sparkline("train_loss", width=26)
+        out.line(f"{role.label:<{LABEL_WIDTH}}  {line}  {losses[0]:.2f} → {losses[-1]:.2f}")
 
 
 async def cmd_demo(args: argparse.Namespace, out: Output) -> int:
@@ -204,8 +206,8 @@ async def cmd_demo(args: argparse.Namespace, out: Output) -> int:
             for role in ROLES:
                 group.create_task(session.run_job(role))
 
-        _heading(out, "Training loss per job (from the metrics events)")
-        _loss_curves(session)
+        _heading(out, "Training loss per job (client.jobs.metrics)")
+        await _loss_curves(session)
 
         done = {role.plan: session.progress[role.label] for role in ROLES}
         job = await client.jobs.retrieve(done["succeed"].job_id)

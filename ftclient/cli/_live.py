@@ -8,9 +8,8 @@ logs stay short and readable.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from ..models import FineTuningJob, FineTuningJobEvent
+from ..models import FineTuningJob, FineTuningJobEvent, MetricPoint
 from ._output import Output, format_duration, progress_bar, truncate
 
 __all__ = ["JobProgress", "LiveBoard"]
@@ -30,7 +29,6 @@ class JobProgress:
         self.status = "unknown"
         self.step = 0
         self.total_steps = 0
-        self.losses: list[float] = []
         self.last_loss: float | None = None
         self.error: str | None = None
         self.fine_tuned_model: str | None = None
@@ -55,17 +53,17 @@ class JobProgress:
         self._saw(job.created_at, job.finished_at)
 
     def update_event(self, event: FineTuningJobEvent) -> None:
-        """Take in an event; metrics events (``data.step``, ``data.train_loss``) move progress."""
+        """Take in an event; metrics events (their typed ``data``) move progress."""
         self._saw(event.created_at)
-        data: dict[str, Any] = event.data or {}
-        step, total, loss = data.get("step"), data.get("total_steps"), data.get("train_loss")
-        if isinstance(step, int | float) and step > self.step:
-            self.step = int(step)
-            if isinstance(loss, int | float):
-                self.losses.append(float(loss))
-                self.last_loss = float(loss)
-        if isinstance(total, int | float) and total > 0:
-            self.total_steps = int(total)
+        point = event.data
+        if not isinstance(point, MetricPoint):
+            return
+        if point.step > self.step:
+            self.step = point.step
+            if point.train_loss is not None:
+                self.last_loss = float(point.train_loss)
+        if point.total_steps is not None and point.total_steps > 0:
+            self.total_steps = point.total_steps
 
     def _saw(self, *times: float | None) -> None:
         known = [t for t in (self.server_now, *times) if isinstance(t, int | float)]

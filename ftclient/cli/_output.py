@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import shutil
 import sys
 import time
@@ -16,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
 from .._wire.decode import to_dict
+from ..models.metrics import SPARK_CHARS, sparkline  # the public chart, one rule for both
 
 __all__ = [
     "SPARK_CHARS",
@@ -32,7 +32,6 @@ __all__ = [
     "truncate",
 ]
 
-SPARK_CHARS = "▁▂▃▄▅▆▇█"
 MAX_CELL = 48
 ELLIPSIS = "…"
 
@@ -136,27 +135,6 @@ def format_time(ts: float | None, now: float | None = None) -> str:
         return "-"
     stamp = dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M:%S")
     return f"{stamp} ({format_ago(ts, now)})"
-
-
-def sparkline(values: Sequence[float], width: int = 48) -> str:
-    """A one-line chart of ``values`` using ``▁▂▃▄▅▆▇█``.
-
-    More values than ``width`` are averaged into ``width`` buckets; NaNs are dropped.
-    """
-    points = [v for v in values if not math.isnan(v)]
-    if not points:
-        return ""
-    if len(points) > width > 0:
-        buckets = []
-        for i in range(width):
-            chunk = points[i * len(points) // width : (i + 1) * len(points) // width]
-            buckets.append(sum(chunk) / len(chunk))
-        points = buckets
-    low, high = min(points), max(points)
-    if high - low < 1e-12:
-        return SPARK_CHARS[len(SPARK_CHARS) // 2] * len(points)
-    top = len(SPARK_CHARS) - 1
-    return "".join(SPARK_CHARS[round((v - low) / (high - low) * top)] for v in points)
 
 
 def progress_bar(done: int, total: int, width: int = 20) -> str:

@@ -6,7 +6,7 @@ import argparse
 from typing import NoReturn
 
 from .._version import __version__
-from . import _jobs, _resources
+from . import _fleet, _jobs, _metrics, _resources
 from ._common import hyper_value, key_value, positive_int
 from ._demo import DEFAULT_DEMO_SPEED, cmd_demo
 from ._serve import DEFAULT_SERVE_SPEED, cmd_serve
@@ -23,6 +23,7 @@ EPILOG = """\
 examples:
   ftclient jobs create --model gpt-4o-mini --training-file file-abc --n-epochs 3
   ftclient jobs wait ftjob-abc
+  ftclient jobs metrics ftjob-abc --plot curve.png
   ftclient --json jobs list --limit 5
   ftclient serve --port 8080          # a local emulator for other programs
 exit status: 0 success, 1 API/network error or failed job, 2 usage error."""
@@ -169,6 +170,61 @@ def _add_jobs(
     )
     p.add_argument("--follow", "-f", action="store_true", help="keep printing new events")
     p.add_argument("--poll-interval", type=_positive, default=2.0, metavar="S", help="default 2")
+    _add_fleet(act, common)
+
+
+def _add_fleet(
+    act: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: list[argparse.ArgumentParser],
+) -> None:
+    p = _command(
+        act,
+        "submit",
+        "create a job per line of a JSONL file of create arguments, once (rerun is safe)",
+        _fleet.cmd_submit,
+        parents=common,
+    )
+    p.add_argument("specs", metavar="SPECS.jsonl")
+    p.add_argument("--max-active", type=positive_int, metavar="N", help="of these jobs at once")
+    p.add_argument("--max-active-per-model", type=positive_int, metavar="N")
+    p.add_argument("--concurrency", type=positive_int, default=8, metavar="N", help="default 8")
+    p.add_argument(
+        "--quota-timeout", type=_positive, metavar="S", help="give up waiting for a quota after S s"
+    )
+    p = _command(
+        act,
+        "report",
+        "one row per job: status, duration, tokens, cost, best metric, failure; totals",
+        _fleet.cmd_report,
+        parents=common,
+    )
+    p.add_argument(
+        "--metadata", type=key_value, action="append", metavar="K=V", help="filter (repeatable)"
+    )
+    p.add_argument(
+        "--price",
+        type=_fleet.price,
+        action="append",
+        metavar="MODEL=USD",
+        help="training price per 1M tokens, for the cost column (repeatable)",
+    )
+    p.add_argument("--csv", action="store_true", help="CSV instead of a table")
+
+    p = _command(
+        act,
+        "metrics",
+        "a job's training metrics: a table and a chart of the losses",
+        _metrics.cmd_metrics,
+        parents=common,
+    )
+    p.add_argument("job", metavar="JOB")
+    p.add_argument("--all", action="store_true", help="every step in the table (default: ~20)")
+    p.add_argument("--csv", action="store_true", help="every step as CSV, for other programs")
+    p.add_argument(
+        "--plot",
+        metavar="FILE.png|svg",
+        help="also draw the curves into FILE (needs matplotlib: pip install 'ftclient[plot]')",
+    )
 
 
 def _add_others(
@@ -238,7 +294,21 @@ def _add_others(
         metavar="F",
         help=f"simulated seconds per real second (default {DEFAULT_SERVE_SPEED:g}: wall time)",
     )
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="replay the ids, seeds and metrics of an earlier run (default: new ones each run)",
+    )
+    p.add_argument(
+        "--api-key",
+        dest="serve_keys",
+        action="append",
+        default=None,
+        metavar="KEY",
+        help="accept only this key (repeatable; default: any non-empty key), so that a wrong "
+        "key can be tried",
+    )
     p.add_argument(
         "--require-files",
         action=argparse.BooleanOptionalAction,

@@ -48,6 +48,7 @@ async def cmd_serve(args: argparse.Namespace, out: Output) -> int:
         host=args.host,
         port=args.port,
         seed=args.seed,
+        api_keys=args.serve_keys,
         speed=args.speed,
         require_files=args.require_files,
         webhooks=args.webhook,
@@ -61,7 +62,8 @@ async def cmd_serve(args: argparse.Namespace, out: Output) -> int:
         raise CommandFailed(f"cannot listen on {args.host}:{args.port}: {reason}{hint}") from None
     try:
         if out.json_mode:
-            info = {"url": emu.url, "api_key": EMULATOR_KEY, "speed": args.speed}
+            key = args.serve_keys[0] if args.serve_keys else EMULATOR_KEY
+            info = {"url": emu.url, "api_key": key, "speed": args.speed, "seed": emu.seed}
             if args.webhook:
                 info.update(webhooks=args.webhook, webhook_secret=secret)
             out.json(info, lines=True)
@@ -69,7 +71,11 @@ async def cmd_serve(args: argparse.Namespace, out: Output) -> int:
             pace = "wall time" if args.speed == 1 else f"{args.speed:g}x wall time"
             out.line(f"ftclient emulator listening on {emu.url} (its clock runs at {pace})")
             out.line("Point any OpenAI client at it:")
-            out.line(f"  export OPENAI_BASE_URL={emu.url} OPENAI_API_KEY={EMULATOR_KEY}")
+            key = args.serve_keys[0] if args.serve_keys else EMULATOR_KEY
+            out.line(f"  export OPENAI_BASE_URL={emu.url} OPENAI_API_KEY={key}")
+            if args.serve_keys:
+                out.line(f"Only {len(args.serve_keys)} key(s) given with --api-key are accepted.")
+            out.line(f"Replay this run's ids with --seed {emu.seed}.")
             for url in args.webhook:
                 out.line(f"Job events go to {url}, signed with {secret}")
             out.line("Press Ctrl-C to stop.")

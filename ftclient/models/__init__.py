@@ -73,6 +73,7 @@ from .methods import (
     FineTuneSupervisedHyperparameters,
     FineTuneSupervisedMethod,
 )
+from .metrics import METRIC_NAMES, MetricPoint, MetricSeries, sparkline
 from .permissions import (
     CreateFineTuningCheckpointPermissionRequest,
     DeleteFineTuningCheckpointPermissionResponse,
@@ -81,6 +82,7 @@ from .permissions import (
 )
 
 __all__ = [
+    "METRIC_NAMES",
     "TERMINAL_STATUSES",
     "AudioFormat",
     "AutoFloat",
@@ -130,6 +132,8 @@ __all__ = [
     "ListFineTuningJobEventsResponse",
     "ListPaginatedFineTuningJobsResponse",
     "Metadata",
+    "MetricPoint",
+    "MetricSeries",
     "OpenStrEnum",
     "PermissionOrder",
     "PromptCacheBreakpointConfig",
@@ -147,4 +151,5 @@ __all__ = [
     "ValidateGraderRequest",
     "ValidateGraderResponse",
     "WandbIntegration",
+    "sparkline",
 ]

@@ -8,6 +8,7 @@ import attrs
 
 from ._base import Model
 from ._enums import FineTuningJobEventLevel, FineTuningJobEventType
+from .metrics import MetricPoint
 
 __all__ = ["FineTuningJobEvent", "ListFineTuningJobEventsResponse"]
 
@@ -22,8 +23,9 @@ class FineTuningJobEvent(Model):
     level: FineTuningJobEventLevel | None = None
     message: str | None = None
     type: FineTuningJobEventType | None = None
-    # An object in the schema; the spec's list example sends null.
-    data: dict[str, Any] | None = None
+    # An object in the schema; the spec's list example sends null. A ``metrics`` event's data
+    # with an integer ``step`` decodes as a MetricPoint; any other data stays the mapping sent.
+    data: MetricPoint | dict[str, Any] | None = None
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)

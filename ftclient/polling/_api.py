@@ -6,6 +6,7 @@ only this much of it, so nothing here imports the resource layer.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol
 
 from .._config import Clock, RetryPolicy
@@ -38,9 +39,9 @@ class JobReads(Protocol):
         ...
 
     def list(
-        self, *, limit: int | None = None
+        self, *, limit: int | None = None, metadata: Mapping[str, str] | None = None
     ) -> AsyncPaginator[FineTuningJob, ListPaginatedFineTuningJobsResponse]:
-        """Jobs, newest first."""
+        """Jobs, newest first (those whose metadata holds every pair of ``metadata``)."""
         ...
 
     def list_events(

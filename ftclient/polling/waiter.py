@@ -7,15 +7,17 @@ the overall timeout, and a lifecycle in which leaving the loop stops every polle
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 
 from .. import _checks
-from ..errors import WaitTimeoutError
+from ..errors import InvalidParameterError, WaitTimeoutError
 from ._api import JobReads
 from .wait import PollSchedule, check_job_ids, schedule_for
 from .watch import WaitResult, Watch
 
 __all__ = ["JobWaiter", "WaitResult"]
+
+_CLOSED = WaitResult(job_id="", job=None)  # put by aclose(): ends a waiting iteration
 
 
 class JobWaiter:
@@ -27,6 +29,10 @@ class JobWaiter:
     or without ``async with``: the pollers belong to the loop's iterator, which is closed as soon
     as the loop drops it. Iterating again resumes watching the jobs not yet yielded (results
     that arrived meanwhile come first). :meth:`aclose` (or leaving ``async with``) ends it for good.
+
+    A long-lived waiter: :meth:`add` and :meth:`remove` change the jobs while it runs, and with
+    ``keep_open=True`` the iteration outlives its last pending job, waiting for more to be added
+    until :meth:`aclose`.
     """
 
     def __init__(
@@ -39,8 +45,11 @@ class JobWaiter:
         timeout: object,
         stop_on: object,
         max_failed_polls: object,
+        keep_open: object = False,
     ) -> None:
         ids = check_job_ids(job_ids)
+        if not isinstance(keep_open, bool):
+            raise InvalidParameterError("keep_open", "must be True or False")
         limit = _checks.optional_seconds(timeout, "timeout")
         self._watch = Watch(
             jobs,
@@ -53,6 +62,7 @@ class JobWaiter:
         self._timeout = limit
         self._deadline: float | None = None
         self._closed = False
+        self._keep_open = keep_open
 
     def __aiter__(self) -> AsyncIterator[WaitResult]:
         return _results(self._watch, self, asyncio.get_running_loop())
@@ -87,9 +97,41 @@ class JobWaiter:
         """
         return self._watch.notify(job_id) if isinstance(job_id, str) else False
 
+    def add(self, job_ids: Iterable[str]) -> int:
+        """Watch more jobs, e.g. ones created after iteration started.
+
+        They are looked for in the next round's list pages along with the others, as if they
+        had been there from the start: adding costs no request beyond that round's pages.
+
+        Args:
+            job_ids: a collection of job ids (a lone string is refused); ids already pending
+                are ignored.
+
+        Returns:
+            How many of them were not pending before.
+
+        Raises:
+            InvalidParameterError: not a collection of ids, or a bad id, named by index.
+        """
+        if self._closed:
+            raise InvalidParameterError("job_ids", "cannot be added to a closed waiter")
+        return len(self._watch.add(check_job_ids(job_ids)))
+
+    def remove(self, job_id: str) -> bool:
+        """Stop watching ``job_id``; no result will be yielded for it.
+
+        Args:
+            job_id: a pending job.
+
+        Returns:
+            True if it was pending; False otherwise (unknown, or its result already known).
+        """
+        return self._watch.remove(job_id) if isinstance(job_id, str) else False
+
     async def aclose(self) -> None:
         """Stop every poller and wait for them to finish; later iterations yield nothing."""
         self._closed = True
+        self._watch.results.put_nowait(_CLOSED)  # wakes an iteration waiting for a result
         tasks = self._watch.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -118,12 +160,14 @@ async def _results(
     owner = object()  # this iteration; a later one takes the pollers over
     deadline = waiter._start(loop, owner)
     try:
-        while watch.remaining > 0 and not waiter._closed:
+        while (watch.remaining > 0 or waiter._keep_open) and not waiter._closed:
             try:
                 async with asyncio.timeout_at(deadline):
                     item = await watch.results.get()
             except TimeoutError:  # only ours: nothing else here can time out
                 raise waiter._timed_out() from None
+            if item is _CLOSED:
+                break
             if isinstance(item, BaseException):
                 raise item
             watch.remaining -= 1

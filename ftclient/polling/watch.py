@@ -11,6 +11,9 @@ A round observes every pending job once, by whichever costs fewer requests:
 Each job's page in the last list is remembered, so a round reads only as many pages as pay off.
 Rounds follow one :class:`~ftclient.PollSchedule`; a round in which a job finished starts the
 schedule over. :meth:`Watch.notify` retrieves a job at once (a webhook said it finished).
+:meth:`Watch.add` and :meth:`Watch.remove` change the jobs while the rounds run: a job added is
+"unplaced" until the next round's list looks for it, exactly as every job is in the first round,
+so adding jobs costs no request beyond the pages that round reads anyway.
 
 The watch is referenced by its tasks, never the other way round from user-facing objects, so
 that a consumer that drops its iterator lets the tasks be cancelled at once.
@@ -72,6 +75,7 @@ class _Tracked:
     job_id: str
     last: FineTuningJob | None = None
     page: int | None = None  # its page in the last list that showed it; None: retrieve it
+    placed: bool = False  # a list has looked for it (else the next round's list looks for it)
     failures: int = 0  # failed polls in a row
 
 
@@ -96,10 +100,11 @@ class Watch:
         self._concurrency = concurrency
         self._stop_on = stop_on
         self._max_failed_polls = max_failed_polls
-        self._first_round = True
         self._list_usable = True
+        self._depth = 0  # the pages this round's plan reads for the jobs already placed
         self._tasks: set[asyncio.Task[None]] = set()  # until each is done
-        self._running = False
+        self._running = False  # the rounds task is alive
+        self._iterating = False  # an iteration holds the watch (rounds restart on an add)
         self._owner: object = None
         self._urgent: asyncio.Semaphore | None = None
 
@@ -108,9 +113,29 @@ class Watch:
     def start(self, owner: object) -> None:
         """Start the rounds (if not running) for ``owner``, the iteration that now holds them."""
         self._owner = owner
-        if not self._running and self.pending:
+        self._iterating = True
+        self._resume()
+
+    def _resume(self) -> None:
+        if self._iterating and not self._running and self.pending:
             self._running = True
             self._spawn(self._rounds())
+
+    def add(self, job_ids: list[str]) -> list[str]:
+        """Watch ``job_ids`` too, from the next round on; return those that were not pending."""
+        added = [job_id for job_id in job_ids if job_id not in self.pending]
+        for job_id in added:
+            self.pending[job_id] = _Tracked(job_id)
+        self.remaining += len(added)
+        self._resume()  # the rounds stop when nothing is pending: start them again
+        return added
+
+    def remove(self, job_id: str) -> bool:
+        """Stop watching ``job_id``; False if it is not pending (unknown, or its result is out)."""
+        if self.pending.pop(job_id, None) is None:
+            return False
+        self.remaining -= 1
+        return True
 
     def cancel(self, owner: object = None) -> list[asyncio.Task[None]]:
         """Cancel every task now; return those not finished yet (to await).
@@ -120,7 +145,7 @@ class Watch:
         """
         if owner is not None and owner is not self._owner:
             return []
-        self._running = False
+        self._running = self._iterating = False
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
@@ -161,21 +186,25 @@ class Watch:
 
     async def _rounds(self) -> None:
         current = self._schedule.initial
-        while self.pending:
-            before = len(self.pending)
-            hint = await self._round()
-            if len(self.pending) < before:
-                current = self._schedule.initial  # jobs that finish tend to finish together
-            sleep, current = self._schedule.after(current, hint)
-            if self.pending:
-                await self._jobs.clock.sleep(sleep)
+        try:
+            while self.pending:
+                before = set(self.pending)
+                hint = await self._round()
+                if not before <= set(self.pending):
+                    current = self._schedule.initial  # jobs that finish tend to finish together
+                sleep, current = self._schedule.after(current, hint)
+                if self.pending:
+                    await self._jobs.clock.sleep(sleep)
+        finally:
+            self._running = False  # an add() after this starts the rounds again
 
     async def _round(self) -> float | None:
         """Observe every pending job once; return the server's wait hint, if it gave one."""
+        planned = set(self.pending)  # jobs added during the round wait for the next one's list
         targets = self._plan()
         hints: list[float | None] = []
         skip = await self._sweep(targets, hints) if targets else set()
-        rest = [t for t in self.pending.values() if t.job_id not in skip]
+        rest = [t for t in self.pending.values() if t.job_id in planned - skip]
         await self._retrieve_all(rest, hints)
         return max((h for h in hints if h is not None), default=None)
 
@@ -183,10 +212,9 @@ class Watch:
         """The jobs to look for in the list this round: as many pages as pay off."""
         if not self._list_usable:
             return set()
-        if self._first_round:
-            return set(self.pending) if len(self.pending) >= 2 else set()
+        unplaced = {t.job_id for t in self.pending.values() if not t.placed}
         known = sorted(
-            (t for t in self.pending.values() if t.page is not None),
+            (t for t in self.pending.values() if t.placed and t.page is not None),
             key=lambda t: t.page or 0,
         )
         # Reading k pages reaches the jobs on pages < k; the others cost one retrieve each.
@@ -196,14 +224,20 @@ class Watch:
             cost = pages + len(known) - (index + 1)
             if cost < best_cost:
                 best_cost, best_k = cost, pages
-        return {t.job_id for t in known if (t.page or 0) < best_k}
+        targets = {t.job_id for t in known if (t.page or 0) < best_k}
+        self._depth = best_k
+        # Unplaced jobs (all of them in the first round, then the ones added) are looked for in
+        # the list, unless a lone one would cost a page where one retrieve does.
+        if len(unplaced) >= 2 or (unplaced and targets):
+            targets |= unplaced
+        return targets
 
     async def _sweep(self, targets: set[str], hints: list[float | None]) -> set[str]:
         """Read list pages for ``targets``; return the jobs not to retrieve in this round."""
         cap = self._schedule.maximum
         unseen = set(targets)
         skip: set[str] = set()
-        pages = 0
+        pages = fresh = 0  # fresh: unplaced jobs seen, listed above the placed ones
         try:
             async for page in self._jobs.list(limit=PAGE_SIZE).pages():
                 pages += 1
@@ -212,11 +246,16 @@ class Watch:
                     tracked = self.pending.get(job.id)
                     if tracked is None:
                         continue
+                    fresh += not tracked.placed
                     tracked.page = pages - 1
                     skip.add(job.id)
                     unseen.discard(job.id)
                     self._observe(tracked, job)
-                if not unseen or pages >= len(unseen) or self._below(page.data, unseen):
+                # Past the planned pages (moved down by the new jobs above them), stop once
+                # retrieving the jobs still unseen costs less than reading on.
+                depth = self._depth + -(-fresh // PAGE_SIZE)
+                cheaper = pages >= len(unseen) and pages >= depth
+                if not unseen or cheaper or self._below(page.data, unseen):
                     break
         except FTClientError as exc:
             hints.append(hint_of(exc, cap))
@@ -229,11 +268,12 @@ class Watch:
                     skip.add(job_id)
                     self._failed(tracked, exc)
             return skip
-        self._first_round = False  # every pending job's place in the list is known now
-        for job_id in unseen:  # out of the list's reach: retrieved, this round and after
+        for job_id in targets:  # each target's place in the list is known now
             tracked = self.pending.get(job_id)
             if tracked is not None:
-                tracked.page = None
+                tracked.placed = True
+                if job_id in unseen:  # out of the list's reach: retrieved, this round and after
+                    tracked.page = None
         return skip
 
     def _below(self, data: list[FineTuningJob], unseen: set[str]) -> bool:

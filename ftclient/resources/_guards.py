@@ -25,6 +25,7 @@ is sent again:
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -196,11 +197,12 @@ class CreateJobGuard(Guard[FineTuningJob]):
             page = yield Check(self._lookup(call), until=shows_it)
         except APIError as exc:
             return Recovered(outcome, f"could not check for duplicates after the resend: {exc}")
-        jobs = {job.id: job for job in self._tagged(page)}
-        jobs.setdefault(outcome.id, outcome)
+        jobs = {job.id: job for job in self._tagged(page)}  # newest first, as listed
+        if outcome.id not in jobs:
+            jobs = {outcome.id: outcome, **jobs}  # just made: the newest
         if len(jobs) == 1:
             return outcome
-        keep = _earliest(list(jobs.values()), prefer_not=outcome.id)
+        keep = _earliest(list(jobs.values()))
         for job in jobs.values():
             if job.id != keep.id:
                 yield from _cancel_duplicate(call, job)
@@ -235,9 +237,16 @@ def _cancel_duplicate(call: Call[Any], job: FineTuningJob) -> Hook[None]:
     yield Note(f"cancelled the duplicate job {job.id} made by a resend")
 
 
-def _earliest(jobs: Sequence[FineTuningJob], prefer_not: str | None = None) -> FineTuningJob:
-    # created_at has whole seconds: on a tie, the job that is not the one just made wins.
-    return min(jobs, key=lambda job: (job.created_at, job.id == prefer_not, job.id))
+def _earliest(jobs: Sequence[FineTuningJob]) -> FineTuningJob:
+    """The first job made, of ``jobs`` in the list's order (newest first).
+
+    ``created_at`` has whole seconds; within the earliest second the job listed last was made
+    first. Every process racing on one key picks the same job this way (a tie broken by "not the
+    one I just made" had two racing workers each keep the other's job and cancel their own).
+    """
+    made = [math.inf if job.created_at is None else job.created_at for job in jobs]
+    first = min(made)
+    return [job for job, at in zip(jobs, made, strict=True) if at == first][-1]
 
 
 class TransitionGuard(Guard[FineTuningJob]):

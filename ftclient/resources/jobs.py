@@ -22,7 +22,8 @@ from ..models import (
 from ..polling.follow import DEFAULT_SETTLE, follow_events
 from ..polling.wait import OnUpdate, PollSchedule, wait
 from ..polling.waiter import JobWaiter
-from ._base import Options, Resource, TimeoutArg
+from ._base import Options, TimeoutArg
+from ._fleet import FleetOps
 from ._guards import (
     CreateJobGuard,
     NoResend,
@@ -31,6 +32,7 @@ from ._guards import (
     new_key,
     with_idempotency_key,
 )
+from .job_metrics import JobMetrics
 
 __all__ = ["Jobs"]
 
@@ -42,8 +44,8 @@ _TRANSITION_DONE = {
 }
 
 
-class Jobs(Resource):
-    """Fine-tuning jobs.
+class Jobs(JobMetrics, FleetOps):
+    """Fine-tuning jobs; their training metrics are :class:`.job_metrics.JobMetrics`'s.
 
     Every API method takes the keyword-only options ``timeout=`` (seconds or
     :class:`~ftclient.Timeouts` for the whole call, checks and retries included; ``None``: no
@@ -372,6 +374,7 @@ class Jobs(Resource):
         timeout: float | None = None,
         stop_on: Collection[str] = (),
         max_failed_polls: int = 10,
+        keep_open: bool = False,
     ) -> JobWaiter:
         """Watch many jobs; yield a :class:`~ftclient.WaitResult` for each as its outcome is known.
 
@@ -399,9 +402,13 @@ class Jobs(Resource):
             timeout: give up after this many seconds overall (None: never).
             stop_on: extra statuses that count as finished, e.g. ``{"paused"}``.
             max_failed_polls: transient failures in a row after which a job is given up on.
+            keep_open: keep iterating when no job is pending, for jobs added later with
+                :meth:`~ftclient.JobWaiter.add`, until :meth:`~ftclient.JobWaiter.aclose`.
 
         Returns:
-            A :class:`~ftclient.JobWaiter`; polling starts when you iterate it.
+            A :class:`~ftclient.JobWaiter`; polling starts when you iterate it. Add jobs to it
+            (:meth:`~ftclient.JobWaiter.add`) or drop them (:meth:`~ftclient.JobWaiter.remove`)
+            while it runs.
 
         Raises:
             InvalidParameterError: at the call, a bad argument, named (a lone string as
@@ -426,4 +433,5 @@ class Jobs(Resource):
             timeout=timeout,
             stop_on=stop_on,
             max_failed_polls=max_failed_polls,
+            keep_open=keep_open,
         )

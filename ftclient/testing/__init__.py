@@ -16,6 +16,7 @@ from ._datarules import SAMPLE_TRAINING_DATA
 from ._faults import FaultQueue, FaultSpec
 from ._files import FileRules
 from ._lifecycle import Job, JobTimings
+from ._limits import JobLimits
 from ._recording import EmulatorStats, RecordedRequest
 from ._server import FineTuningEmulator
 from ._state import EmulatorState
@@ -31,6 +32,7 @@ __all__ = [
     "FileRules",
     "FineTuningEmulator",
     "Job",
+    "JobLimits",
     "JobTimings",
     "RecordedRequest",
     "SimClock",

@@ -1,20 +1,29 @@
-"""Deterministic identifiers in the service's formats (``ftjob-…``, ``ftevent-…``, ``cp_…``)."""
+"""Identifiers in the service's formats (``ftjob-…``, ``ftevent-…``, ``cp_…``): unique to each
+emulator, or reproducible from a seed."""
 
 from __future__ import annotations
 
 import random
+import secrets
 import string
 
 __all__ = ["IdFactory"]
 
 _ALPHABET = string.ascii_letters + string.digits
+_SEED_BITS = 63
 
 
 class IdFactory:
-    """Make ids from a seeded generator, so two emulators with the same seed agree."""
+    """Make ids from a seeded generator: two factories with the same seed agree.
 
-    def __init__(self, seed: int) -> None:
-        self._rng = random.Random(f"ftclient-emulator-ids:{seed}")
+    Args:
+        seed: the seed; None draws one of its own (kept in :attr:`seed`), so that two
+            emulators started without a seed never mint the same ids.
+    """
+
+    def __init__(self, seed: int | None) -> None:
+        self.seed = seed if seed is not None else secrets.randbits(_SEED_BITS)
+        self._rng = random.Random(f"ftclient-emulator-ids:{self.seed}")
 
     def token(self, length: int = 24) -> str:
         """Return ``length`` random letters and digits."""

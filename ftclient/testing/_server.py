@@ -18,6 +18,7 @@ from aiohttp import web
 
 from ftclient._checks import identifiers
 
+from ._auth import authenticate
 from ._clock import SimulatedClock
 from ._errors import EmulatorError
 from ._faults import AFTER_KINDS, FaultQueue, FaultSpec, respond_after, respond_before
@@ -25,6 +26,7 @@ from ._file_handlers import FILE_HANDLERS, RawBody
 from ._files import FileRules, form_limits
 from ._handlers import HANDLERS
 from ._lifecycle import JobTimings
+from ._limits import JobLimits, LimitGate
 from ._multipart import read_form
 from ._ratelimit import TokenBucket
 from ._recording import EmulatorStats, RecordedRequest
@@ -80,7 +82,7 @@ class FineTuningEmulator(SeedData):
         host: str = "127.0.0.1",
         port: int = 0,
         api_keys: Collection[str] | None = None,
-        seed: int = 0,
+        seed: int | None = None,
         speed: float = 1.0,
         rate_limit: float | None = None,
         clock: SimulatedClock | None = None,
@@ -92,6 +94,7 @@ class FineTuningEmulator(SeedData):
         webhook_secret: str = DEFAULT_WEBHOOK_SECRET,
         webhook_attempts: int = 5,
         webhook_retry_wait: float = 0.1,
+        limits: JobLimits | None = None,
     ) -> None:
         """Configure (but do not start) an emulator.
 
@@ -99,7 +102,8 @@ class FineTuningEmulator(SeedData):
             host: address to bind; loopback by default.
             port: port to bind; 0 picks a free one.
             api_keys: accepted bearer tokens; ``None`` accepts any non-empty token.
-            seed: makes ids, job seeds and metrics reproducible.
+            seed: makes ids, job seeds and metrics reproducible; ``None`` (the default) draws
+                one of its own, so that two emulators never mint the same ids (see :attr:`seed`).
             speed: simulated seconds per second of the event loop's clock: 1 (the default)
                 follows the loop (real time, or a loop-time library's fast-forwarded time), 0
                 moves time only on ``clock.advance``. Ignored when ``clock`` is given.
@@ -119,6 +123,8 @@ class FineTuningEmulator(SeedData):
             webhook_secret: the ``whsec_...`` secret the events are signed with.
             webhook_attempts: tries per event and endpoint (a non-2xx answer is retried).
             webhook_retry_wait: real seconds before the first retry, doubled after each.
+            limits: the service's limits on active jobs and daily creations (429s in the
+                service's shape, see :class:`~ftclient.testing.JobLimits`); None: no limits.
 
         Raises:
             ValueError: a ``rate_limit`` that is not a finite number > 0, ``api_keys`` empty or
@@ -143,6 +149,7 @@ class FineTuningEmulator(SeedData):
         self.requests: list[RecordedRequest] = []
         self.stats = EmulatorStats()
         self._bucket = TokenBucket(rate_limit) if rate_limit is not None else None
+        self.limits = LimitGate(limits, self.clock.speed) if limits is not None else None
         self.webhooks = WebhookSender(
             endpoints=webhooks,
             secret=webhook_secret,
@@ -153,6 +160,11 @@ class FineTuningEmulator(SeedData):
         self._router = Router()
         self._runner: web.ServerRunner | None = None
         self._url: str | None = None
+
+    @property
+    def seed(self) -> int:
+        """The seed in use: the one given, or the one drawn (pass it again to replay a run)."""
+        return self.state.ids.seed
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -267,23 +279,6 @@ class FineTuningEmulator(SeedData):
 
     # -- serving ------------------------------------------------------------------------------
 
-    def _authenticate(self, request: web.BaseRequest) -> None:
-        header = request.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
-        token = token.strip()
-        if scheme.lower() != "bearer" or not token:
-            raise EmulatorError(
-                401,
-                "You didn't provide an API key. You need to provide your API key in an "
-                "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
-                code="missing_api_key",
-            )
-        if self.api_keys is not None and token not in self.api_keys:
-            masked = token[:3] + "*" * 4 + token[-4:] if len(token) > 8 else "*" * len(token)
-            raise EmulatorError(
-                401, f"Incorrect API key provided: {masked}.", code="invalid_api_key"
-            )
-
     async def _handle(self, request: web.BaseRequest) -> web.StreamResponse:
         headers = {
             "x-request-id": "req_" + os.urandom(16).hex(),
@@ -335,7 +330,7 @@ class FineTuningEmulator(SeedData):
                 route = self._router.match(request.method, path)  # raises the 404
             record.operation_id = route.operation_id
             self.stats.by_operation[route.operation_id] += 1
-            self._authenticate(request)
+            authenticate(request.headers.get("Authorization", ""), self.api_keys)
             self._rate_limit(headers, record)
             fault = self.faults.take(route.operation_id)
             if fault is not None:
@@ -348,7 +343,12 @@ class FineTuningEmulator(SeedData):
                         return early
             if route.multipart:
                 data = await read_form(request, self._form_limits[route.operation_id])
+            limited = self.limits if route.operation_id == "createFineTuningJob" else None
+            if limited is not None:
+                limited.check(self.state, self.clock.now(), data, headers)
             status, payload = 200, self._dispatch(route, data, query)
+            if limited is not None:
+                limited.created(payload, self.clock.now())
         except EmulatorError as exc:
             status, payload = exc.status, exc.body()
         if record.operation_id is None:

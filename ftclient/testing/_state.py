@@ -39,7 +39,7 @@ class EmulatorState:
     def __init__(
         self,
         *,
-        seed: int,
+        seed: int | None,
         organization_id: str,
         timings: JobTimings,
         file_rules: FileRules | None = None,

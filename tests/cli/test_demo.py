@@ -128,8 +128,9 @@ def test_serve_prints_its_url_and_stops_on_sigint(bare_cli: Runner) -> None:
         first = proc.stdout.readline()
         assert first.startswith("ftclient emulator listening on http://127.0.0.1:")
         url = first.split()[4]
-        hint = [proc.stdout.readline() for _ in range(3)]
+        hint = [proc.stdout.readline() for _ in range(4)]
         assert hint[1].strip() == f"export OPENAI_BASE_URL={url} OPENAI_API_KEY=sk-emulator"
+        assert hint[2].startswith("Replay this run's ids with --seed ")
         result = bare_cli("--base-url", url, "--api-key", "sk-emulator", "--json", "jobs", "list")
         assert (result.code, json.loads(result.out)) == (0, [])
         proc.send_signal(signal.SIGINT)

@@ -42,7 +42,7 @@ def test_empty_create_arguments_exit_2_before_sending(
 @pytest.mark.parametrize(
     ("argv", "unknown"),
     [
-        (["serve", "--api-key", "sk-x"], "--api-key sk-x"),
+        (["serve", "--organization", "org-x"], "--organization org-x"),
         (["serve", "--base-url", "http://127.0.0.1:1/v1"], "--base-url"),
         (["demo", "--json"], "--json"),
     ],

@@ -21,7 +21,7 @@ from ftclient.cli._output import (
     sparkline,
     truncate,
 )
-from ftclient.models import FineTuningJob, FineTuningJobEvent
+from ftclient.models import FineTuningJob, FineTuningJobEvent, MetricPoint
 from tests.cli._term import TTYBuffer, screen
 
 
@@ -132,7 +132,7 @@ def _metrics(step: int, loss: float, total: int = 10) -> FineTuningJobEvent:
         level="info",
         message=f"Step {step}",
         type="metrics",
-        data={"step": step, "train_loss": loss, "total_steps": total},
+        data=MetricPoint(step=step, train_loss=loss, total_steps=total),
     )
 
 
@@ -141,7 +141,7 @@ def test_job_progress_reads_metrics_events() -> None:
     progress.status = "running"
     for step, loss in ((1, 2.0), (2, 1.5), (2, 1.5), (4, 1.0)):
         progress.update_event(_metrics(step, loss))
-    assert (progress.step, progress.total_steps, progress.losses) == (4, 10, [2.0, 1.5, 1.0])
+    assert (progress.step, progress.total_steps, progress.last_loss) == (4, 10, 1.0)
     assert progress.fraction == 0.4
     assert progress.describe(prefix="job") == (
         "job  running           [██████░░░░░░░░░░]   4/10  loss 1.000"

@@ -6,6 +6,7 @@ seconds long and cost no real time.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 import pytest
@@ -181,3 +182,24 @@ async def test_a_cancel_that_acted_is_not_reported_as_refused(
     cancelled = await make_client().jobs.cancel(job["id"])
     assert cancelled.status == "cancelled"
     assert cancelled.id == job["id"]
+
+
+@pytest.mark.parametrize("lag", [0.0, 3.0])
+async def test_two_processes_creating_with_one_key_keep_one_job_between_them(
+    api: FakeAPI, make_client: Make, lag: float
+) -> None:
+    # Both look the key up before sending, find nothing, and create within the same second;
+    # each then reconciles. Breaking the tie by "not the one I made" had each keep the other's
+    # job and cancel its own: no live job at all.
+    api.lag = lag
+    first, second = await asyncio.gather(
+        *(
+            make_client().jobs.create(model="gpt-4o-mini", training_file="f", idempotency_key="k")
+            for _ in range(2)
+        )
+    )
+    assert len(api.sent("create")) == 2
+    assert first.id == second.id == api.jobs[0]["id"]  # both name the first job made
+    assert live(api) == [first.id]
+    assert api.jobs[1]["status"] == "cancelled"
+    assert api.jobs[1]["_before"] == "validating_files"

@@ -7,7 +7,7 @@ import json
 import pytest
 
 import ftclient
-from ftclient.models import FineTuneMethod, FineTuningJob, FineTuningJobStatus
+from ftclient.models import FineTuneMethod, FineTuningJob, FineTuningJobStatus, MetricPoint
 from ftclient.testing import FineTuningEmulator
 
 from .helpers import finished_job, sent
@@ -204,8 +204,9 @@ async def test_list_events_walks_every_page(
     assert created == sorted(created, reverse=True)
     metrics = [e for e in paged if e.type == "metrics"]
     assert metrics
-    assert metrics[0].data is not None
-    assert "train_loss" in metrics[0].data
+    assert isinstance(metrics[0].data, MetricPoint)
+    assert metrics[0].data.train_loss is not None
+    assert ftclient.to_dict(metrics[0].data)["train_loss"] == metrics[0].data.train_loss
     pages = [p async for p in client.jobs.list_events(done.id, limit=7).pages()]
     assert sum(len(p.data) for p in pages) == len(everything)
     assert pages[-1].has_more is False

@@ -288,6 +288,9 @@ REQUIRED = {
     ("ListFineTuningJobEventsResponse", "data"),
     ("ListFineTuningJobCheckpointsResponse", "data"),
     ("ListFineTuningCheckpointPermissionResponse", "data"),
+    # A metrics event's data without an integer step is no point: it stays the mapping sent.
+    ("MetricPoint", "step"),
+    ("MetricSeries", "job_id"),  # built by jobs.metrics, never decoded
 }
 
 
