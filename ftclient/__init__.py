@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING
 
 from ._client import FineTuningClient
 from ._cloud import AzureFineTuningClient, BedrockFineTuningClient
-from ._config import DEFAULT_RETRY_POLICY, DEFAULT_TIMEOUTS, FlowControl, RetryPolicy, Timeouts
+from ._config import (
+    DEFAULT_RETRY_POLICY,
+    DEFAULT_TIMEOUTS,
+    Clock,
+    FlowControl,
+    RetryPolicy,
+    Timeouts,
+)
+from ._core.call import Handler, Request
 from ._core.gate import RateGate
 from ._core.pagination import AsyncPaginator
 from ._core.protocol import NO_METADATA, NoMetadata
@@ -61,10 +69,12 @@ __all__ = [
     "BadRequestError",
     "BedrockFineTuningClient",
     "ClientClosedError",
+    "Clock",
     "ConflictError",
     "FTClientError",
     "FineTuningClient",
     "FlowControl",
+    "Handler",
     "InsecureURLWarning",
     "InternalServerError",
     "InvalidParameterError",
@@ -79,6 +89,7 @@ __all__ = [
     "PollSchedule",
     "RateGate",
     "RateLimitError",
+    "Request",
     "ResponseInfo",
     "RetryPolicy",
     "Submitted",

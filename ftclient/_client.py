@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any
@@ -11,17 +12,19 @@ from ._config import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUTS,
+    Clock,
     FlowControl,
     RetryPolicy,
     Secret,
     Timeouts,
     resolve_config,
 )
+from ._core.call import Handler
 from ._core.gate import RateGate
 from ._core.runner import Runner
 from ._logs import configure_from_env
 from ._transport import ClientSession, TraceConfig, Transport
-from .errors import ClientClosedError
+from .errors import ClientClosedError, InvalidParameterError
 from .providers import OPENAI, Provider
 from .resources import Checkpoints, Files, Graders, Jobs, Permissions, Uploads
 
@@ -60,6 +63,12 @@ class FineTuningClient:
         default_query: query parameters added to every request.
         max_response_bytes: the largest response body read (after decompression); a larger one
             is refused with :class:`APIResponseValidationError` (default 32 MiB).
+        clock: a :class:`Clock` (``time()``, ``async sleep(seconds)``) that the retries, the
+            rate gate and the polling helpers run by; default: the running event loop's. For
+            tests: :class:`ftclient.testing.SimClock` makes every wait cost no real time.
+        handler: ``async (Request) -> (status, headers, body)`` answering every request in
+            place of HTTP (no aiohttp session is made), like httpx's ``MockTransport``; it may
+            raise :class:`APIConnectionError` to play a lost connection. For tests.
 
     The client's own session honours ``HTTP_PROXY``/``HTTPS_PROXY``/``NO_PROXY``, read when the
     client is created. With a borrowed ``session``, everything holds except one aiohttp behaviour
@@ -92,7 +101,13 @@ class FineTuningClient:
         trace_configs: Sequence[TraceConfig] = (),
         default_query: Mapping[str, str] | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        clock: Clock | None = None,
+        handler: Handler | None = None,
     ) -> None:
+        if clock is not None and not isinstance(clock, Clock):
+            raise InvalidParameterError(
+                "clock", f"must have time() and async sleep(seconds), got {type(clock).__name__}"
+            )
         _checks.instance_of(trace_configs, (list, tuple), "trace_configs", "a list of TraceConfig")
         secret = api_key if isinstance(api_key, Secret) or api_key is None else Secret(api_key)
         del api_key  # from here on only the masked Secret sits in a frame a traceback can show
@@ -115,9 +130,18 @@ class FineTuningClient:
             token_provider=self._token_provider,
         )
         self._config = config
-        self._transport = Transport(config, session=session, trace_configs=trace_configs)
+        self._transport = Transport(
+            config, session=session, trace_configs=trace_configs, handler=handler
+        )
+        # One clock for everything that waits: the runner, the gate and (through the
+        # resources) the polling helpers. None: the running loop's, read lazily.
+        now, sleep = (clock.time, clock.sleep) if clock is not None else (None, asyncio.sleep)
         gate = RateGate(
-            config.flow, max_retry_after=config.retry.max_retry_after, wait=config.retry.wait
+            config.flow,
+            max_retry_after=config.retry.max_retry_after,
+            wait=config.retry.wait,
+            clock=now,
+            sleep=sleep,
         )
         self._runner = Runner(
             self._transport.exchange,
@@ -125,6 +149,8 @@ class FineTuningClient:
             gate=gate,
             max_in_flight=config.flow.max_in_flight or config.max_connections,
             default_timeout=config.timeouts,
+            clock=now,
+            sleep=sleep,
         )
         provider = self._provider
         self.jobs = Jobs(self._runner, provider)

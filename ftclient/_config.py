@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Awaitable, Callable, Mapping
 from types import EllipsisType
-from typing import Any, TypeAlias, TypeVar
+from typing import Any, Protocol, TypeAlias, TypeVar, runtime_checkable
 
 import attrs
 
@@ -23,12 +23,34 @@ __all__ = [
     "DEFAULT_SETTLE",
     "DEFAULT_TIMEOUTS",
     "ClientConfig",
+    "Clock",
     "FlowControl",
     "RetryPolicy",
     "Secret",
     "TimeoutArg",
     "Timeouts",
 ]
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """A clock and a sleep: what ``FineTuningClient(clock=...)`` runs everything by.
+
+    The call runner (retry waits, the consistency window, deadlines), the rate gate and the
+    polling helpers' intervals all read ``time()`` and wait with ``sleep()``; by default the
+    running event loop's clock and ``asyncio.sleep``. A test passes a simulated clock (such as
+    :class:`ftclient.testing.SimClock`) whose ``sleep`` moves its time on at once, so that a
+    20 s consistency window or a 30 s poll costs no real time.
+    """
+
+    def time(self) -> float:
+        """Monotonic seconds."""
+        ...
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` on this clock."""
+        ...
+
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_MAX_CONNECTIONS = 100

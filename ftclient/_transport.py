@@ -28,7 +28,7 @@ from . import errors
 from ._config import ClientConfig, Secret, Timeouts, mask
 from ._core import protocol
 from ._core.body import FileSlice, Form, Sink, read_chunks
-from ._core.runner import Call, Raw
+from ._core.call import Call, Handler, Raw, Request
 from ._core.tokens import TokenSource
 
 __all__ = ["USER_AGENT", "ClientSession", "TraceConfig", "Transport"]
@@ -58,6 +58,7 @@ class Transport:
         *,
         session: aiohttp.ClientSession | None = None,
         trace_configs: Sequence[aiohttp.TraceConfig] = (),
+        handler: Handler | None = None,
     ) -> None:
         for index, trace in enumerate(trace_configs):
             if not isinstance(trace, aiohttp.TraceConfig):
@@ -73,6 +74,15 @@ class Transport:
             raise errors.InvalidParameterError(
                 "session", f"must be an aiohttp.ClientSession or None, got {type(session).__name__}"
             )
+        if handler is not None and (session is not None or trace_configs):
+            raise errors.InvalidParameterError(
+                "handler", "replaces the HTTP session: pass it without session= or trace_configs="
+            )
+        if handler is not None and not callable(handler):
+            raise errors.InvalidParameterError(
+                "handler", f"must be an async callable, got {type(handler).__name__}"
+            )
+        self._handler = handler
         self._config = config
         self._trace_configs = list(trace_configs)
         self._session = session
@@ -155,6 +165,8 @@ class Transport:
             APIResponseValidationError: the body is larger than ``max_response_bytes``.
             ClientClosedError: the client or its borrowed session is closed.
         """
+        if self._handler is not None:
+            return await self._handled(call, self._handler)
         session = self._get_session()
         data: bytes | aiohttp.MultipartWriter | None = None
         if call.form is not None:
@@ -194,6 +206,37 @@ class Transport:
             return status, self._redact_headers(headers), self._redact(raw)
         return status, headers, raw
 
+    async def _handled(self, call: Call[Any], handler: Handler) -> Raw:
+        """The exchange through the caller's handler: the request as aiohttp would send it."""
+        if self._closed:
+            raise errors.ClientClosedError("the client is closed; create a new FineTuningClient")
+        body = call.json_body()
+        data = None if body is None else json.dumps(body, separators=(",", ":")).encode()
+        token = await self.tokens.token() if self.tokens is not None else None
+        request = Request(
+            method=call.method,
+            url=str(self._url(call)),
+            headers=self._send_headers(call, data, token),
+            content=data,
+            operation=call.operation,
+        )
+        status, headers, raw = await handler(request)
+        if len(raw) > self._config.max_response_bytes:
+            raise self._too_large(status, headers.get("x-request-id"), call)
+        return status, protocol.headers_of(headers.items()), raw
+
+    def _too_large(
+        self, status: int, request_id: str | None, call: Call[Any]
+    ) -> errors.APIResponseValidationError:
+        return errors.APIResponseValidationError(
+            f"response body larger than max_response_bytes ({self._config.max_response_bytes} "
+            "bytes); raise the limit on FineTuningClient if this answer is expected",
+            status=status,
+            request_id=request_id,
+            method=call.method,
+            url=call.path,
+        )
+
     def _redact(self, body: bytes) -> bytes:
         # A server that echoes the key back gets it masked in every message built from the body.
         key = self._config.api_key.reveal().encode()
@@ -209,9 +252,25 @@ class Transport:
         return {name: value.replace(key, masked) for name, value in headers.items()}
 
     def _timeouts(self, call: Call[Any]) -> aiohttp.ClientTimeout:
-        if call.timeout is ...:
+        # The call's limits were resolved where it was built; the client's default maps to
+        # the ClientTimeout made once.
+        if call.timeout is self._config.timeouts:
             return self._timeout
-        return _client_timeout(Timeouts.coerce(call.timeout))
+        return _client_timeout(call.timeout)
+
+    def _send_headers(
+        self,
+        call: Call[Any],
+        data: bytes | aiohttp.MultipartWriter | None,
+        token: Secret | None = None,
+    ) -> dict[str, str]:
+        # The one frame that holds the key (or token); it returns before anything is sent.
+        headers = {**self._headers, **call.headers}
+        if isinstance(data, bytes):  # a multipart writer sets its own, with the boundary
+            headers["Content-Type"] = "application/json"
+        name, value = protocol.auth_header(self._config, token)
+        headers[name] = value
+        return headers
 
     def _open(
         self,
@@ -220,17 +279,11 @@ class Transport:
         data: bytes | aiohttp.MultipartWriter | None,
         token: Secret | None = None,
     ) -> Any:
-        # The one frame that holds the key (or token); it returns before anything is sent.
-        headers = {**self._headers, **call.headers}
-        if isinstance(data, bytes):  # a multipart writer sets its own, with the boundary
-            headers["Content-Type"] = "application/json"
-        name, value = protocol.auth_header(self._config, token)
-        headers[name] = value
         return session.request(
             call.method,
             self._url(call),
             data=data,
-            headers=headers,
+            headers=self._send_headers(call, data, token),
             timeout=self._timeouts(call),
             allow_redirects=False,
             raise_for_status=False,  # also on a borrowed session that raises by default
@@ -248,14 +301,7 @@ class Transport:
             size += len(chunk)
             if size > limit:
                 resp.close()
-                raise errors.APIResponseValidationError(
-                    f"response body larger than max_response_bytes ({limit} bytes); "
-                    "raise the limit on FineTuningClient if this answer is expected",
-                    status=resp.status,
-                    request_id=resp.headers.get("x-request-id"),
-                    method=call.method,
-                    url=call.path,
-                )
+                raise self._too_large(resp.status, resp.headers.get("x-request-id"), call)
             chunks.append(chunk)
         return b"".join(chunks)
 

@@ -1,7 +1,8 @@
 """Pure functions of the HTTP protocol: no I/O, no event loop.
 
-Headers, path and query encoding, JSON decoding, status -> exception, Retry-After parsing,
-retry decisions and backoff delays all live here so that they can be tested without a server.
+Headers, path and query encoding, JSON decoding, status -> exception, Retry-After parsing
+and retry decisions all live here so that they can be tested without a server. The backoff
+waits are the runner's (``runner.retry_waits``), the one place they are computed.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import email.utils
 import json
 import platform
-import random
 import re
 import time
 from collections.abc import Iterable, Mapping
@@ -32,7 +32,6 @@ __all__ = [
     "NO_METADATA",
     "NoMetadata",
     "auth_header",
-    "backoff_delay",
     "base_headers",
     "capped_wait",
     "error_from_response",
@@ -298,23 +297,6 @@ def should_retry(exc: BaseException, policy: RetryPolicy) -> bool:
     if exc.status == 429 and exc.code == "insufficient_quota":
         return False
     return exc.status in policy.retry_statuses or exc.status >= 500
-
-
-def backoff_delay(
-    retry_index: int, policy: RetryPolicy, headers: Mapping[str, str] | None = None
-) -> float:
-    """Seconds to wait before retry number ``retry_index`` (0-based).
-
-    The server's hint wins when present and not above ``policy.max_retry_after``; otherwise an
-    exponential delay with optional jitter.
-    """
-    hinted = server_wait(headers, policy.max_retry_after) if headers else None
-    if hinted is not None:
-        return hinted
-    delay = min(policy.base_delay * (2.0**retry_index), policy.max_delay)
-    if policy.jitter:
-        delay *= 0.5 + random.random() / 2
-    return delay
 
 
 def headers_of(items: Iterable[tuple[str, str]]) -> dict[str, str]:

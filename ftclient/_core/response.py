@@ -35,11 +35,10 @@ class ResponseInfo:
     recovery: tuple[str, ...] = ()
 
 
-@attrs.define
+@attrs.frozen
 class Response:
     """A successful (2xx) response: its body and how it was obtained (internal: the argument
-    of a call's ``decode``; treated as immutable, and not frozen only because one is built per
-    call and a frozen class costs about twice as much to build)."""
+    of a call's ``decode``)."""
 
     info: ResponseInfo
     body: bytes = attrs.field(repr=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
+from .._config import Clock, RetryPolicy
 from .._core.pagination import AsyncPaginator
 from ..models import (
     FineTuningJob,
@@ -22,6 +23,16 @@ __all__ = ["JobReads"]
 
 class JobReads(Protocol):
     """The reads of ``client.jobs`` that waiting, following and watching are built on."""
+
+    @property
+    def clock(self) -> Clock:
+        """The client's clock: the helpers wait out their intervals on it."""
+        ...
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """The client's retry policy: what it retries is what a poll counts as transient."""
+        ...
 
     async def retrieve(self, job_id: str) -> FineTuningJob:
         """One job."""

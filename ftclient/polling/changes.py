@@ -17,7 +17,6 @@ bytes: the jobs it yields are the caller's.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Mapping
 from typing import NamedTuple
 
@@ -82,4 +81,4 @@ async def watch_jobs(
         if changed and not first:
             current = schedule.initial  # changes come together: look again soon
         sleep, current = schedule.after(current, max((h for h in hints if h), default=None))
-        await asyncio.sleep(sleep)
+        await jobs.clock.sleep(sleep)

@@ -12,7 +12,6 @@ they are read once completely, and the iterator ends.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Collection
 
 from .. import _checks
@@ -87,9 +86,9 @@ async def _follow(
         if fresh:
             current = schedule.initial
         sleep, current = schedule.next(current, job)
-        await asyncio.sleep(sleep)
+        await jobs.clock.sleep(sleep)
     if settle:
-        await asyncio.sleep(settle)
+        await jobs.clock.sleep(settle)
     for event in await _unseen(jobs, job_id, seen, page_size, complete=True):
         yield event
 

@@ -146,7 +146,7 @@ async def wait(
                 if is_done(job, statuses):
                     return job
                 sleep, current = schedule.next(current, job)
-                await asyncio.sleep(sleep)
+                await jobs.clock.sleep(sleep)
     except TimeoutError:
         if deadline is None or loop.time() < deadline:
             raise  # a request's own timeout, not ours

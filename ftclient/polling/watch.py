@@ -28,7 +28,7 @@ from typing import Any
 import attrs
 
 from .._checks import MAX_PAGE_SIZE
-from .._config import DEFAULT_RETRY_POLICY
+from .._config import RetryPolicy
 from .._core.protocol import should_retry
 from ..errors import APIResponseValidationError, FTClientError
 from ..models import FineTuningJob
@@ -63,9 +63,10 @@ class WaitResult:
         return self.error is None
 
 
-def transient(exc: FTClientError) -> bool:
-    """Whether a failed poll may succeed later: what the client retries, or a garbled body."""
-    return should_retry(exc, DEFAULT_RETRY_POLICY) or isinstance(exc, APIResponseValidationError)
+def transient(exc: FTClientError, policy: RetryPolicy) -> bool:
+    """Whether a failed poll may succeed later: what the client's ``policy`` retries, or a
+    garbled body."""
+    return should_retry(exc, policy) or isinstance(exc, APIResponseValidationError)
 
 
 @attrs.define(eq=False)
@@ -192,7 +193,7 @@ class Watch:
                     current = self._schedule.initial  # jobs that finish tend to finish together
                 sleep, current = self._schedule.after(current, hint)
                 if self.pending:
-                    await asyncio.sleep(sleep)
+                    await self._jobs.clock.sleep(sleep)
         finally:
             self._running = False  # an add() after this starts the rounds again
 
@@ -257,7 +258,7 @@ class Watch:
                     break
         except FTClientError as exc:
             hints.append(hint_of(exc, cap))
-            if not transient(exc):
+            if not transient(exc, self._jobs.retry_policy):
                 self._list_usable = False  # e.g. a key that may not list: retrieve everything
                 return skip
             for job_id in unseen:  # this round's observation of them failed
@@ -320,7 +321,10 @@ class Watch:
 
     def _failed(self, tracked: _Tracked, exc: FTClientError) -> None:
         tracked.failures += 1
-        if not transient(exc) or tracked.failures >= self._max_failed_polls:
+        if (
+            not transient(exc, self._jobs.retry_policy)
+            or tracked.failures >= self._max_failed_polls
+        ):
             self._report(WaitResult(job_id=tracked.job_id, job=tracked.last, error=exc))
 
     def _report(self, result: WaitResult) -> None:

@@ -6,12 +6,13 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from .._checks import check_headers, check_limit, json_object, query_params
-from .._config import TimeoutArg, Timeouts
+from .._config import Clock, RetryPolicy, TimeoutArg, Timeouts
 from .._core import protocol
 from .._core.body import Form, Sink
+from .._core.call import Call, Guard
 from .._core.pagination import AsyncPaginator, PageLike
 from .._core.response import Response
-from .._core.runner import Call, Guard, Runner
+from .._core.runner import Runner
 from .._wire.decode import decode, decoder
 from ..providers import OPENAI, Provider
 from ._guards import new_key
@@ -50,6 +51,16 @@ class Resource:
         self._runner = runner
         self._provider = provider
 
+    @property
+    def clock(self) -> Clock:
+        """The clock the client runs by (the polling helpers wait on it)."""
+        return self._runner.as_clock
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """The client's retry policy (the polling helpers classify failures with it)."""
+        return self._runner.policy
+
     def _call(
         self,
         operation: str,
@@ -86,9 +97,9 @@ class Resource:
             headers=headers,
             extra_query=options.extra_query,
             extra_body=options.extra_body,
-            timeout=options.timeout,
+            # Resolved here, once: the runner enforces its total, the transport the rest.
+            timeout=self._runner.default_timeout if options.timeout is ... else options.timeout,
             guard=guard,
-            idempotency_key=idempotency_key,
             form=form,
             sink=sink,
         )

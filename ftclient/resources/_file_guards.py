@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import email.utils
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Any
 
 import attrs
 
+from .._core.call import Call, Check, Guard, Hook, Note, Recovered
 from .._core.paths import FILES_PATH, file_path
 from .._core.response import response_info
-from .._core.runner import Call, Context, Guard
 from .._wire.decode import decoder
 from ..errors import APIError, APIStatusError, InvalidParameterError, NotFoundError
 from ..models import FileDeleted, FileObject, ListFilesResponse, Upload
@@ -52,17 +52,15 @@ class FileLookup:
             and file.created_at >= since
         )
 
-    async def newest(self, ctx: Context[Any]) -> tuple[list[FileObject], float]:
-        """The newest page of files of this purpose, and the server's clock minus ours."""
-        lookup = ctx.call.derive(
+    def newest(self, call: Call[Any]) -> Call[ListFilesResponse]:
+        """The check that reads the newest page of files of this purpose."""
+        return call.derive(
             "look for the file",
             "GET",
             FILES_PATH,
             decoder(ListFilesResponse, "GET", FILES_PATH),
             query={"purpose": self.purpose, "order": "desc", "limit": _LOOKUP_PAGE},
         )
-        page: ListFilesResponse = await ctx.check(lookup)
-        return list(page.data), _skew(page)
 
 
 def _skew(page: ListFilesResponse) -> float:
@@ -89,73 +87,74 @@ class CreateFileGuard(Guard[FileObject]):
         self.wall = wall
         self.sent_at = 0.0  # our wall clock at the first send
 
-    async def before_send(self, ctx: Context[FileObject]) -> FileObject | None:
+    def before_send(self, call: Call[FileObject]) -> Hook[Recovered[FileObject] | None]:
         """Note when the first attempt leaves."""
         self.sent_at = self.wall()
         return None
+        yield  # a generator that checks nothing
 
-    async def _ours(self, ctx: Context[FileObject]) -> list[FileObject]:
-        files, skew = await self.lookup.newest(ctx)
-        since = self.sent_at + skew - _SLACK
-        return [f for f in files if self.lookup.matches(f, since)]
+    def _ours(self, page: ListFilesResponse) -> list[FileObject]:
+        since = self.sent_at + _skew(page) - _SLACK
+        return [f for f in page.data if self.lookup.matches(f, since)]
 
-    async def after_ambiguous(
-        self, ctx: Context[FileObject], failure: APIError
-    ) -> FileObject | Call[FileObject]:
+    def after_ambiguous(
+        self, call: Call[FileObject], failure: APIError
+    ) -> Hook[Recovered[FileObject] | Call[FileObject]]:
         """The file if the list shows it within the consistency window, else send again."""
         try:
-            found = await ctx.until(lambda: self._ours(ctx), bool)
+            page = yield Check(self.lookup.newest(call), until=lambda p: bool(self._ours(p)))
         except APIError as exc:
             raise _give_up(
                 failure,
                 f"not sent again: ftclient could not check whether the file was made "
                 f"({exc}); look for {self.lookup.filename!r} with files.list before retrying",
             ) from failure.__cause__
+        found = self._ours(page)
         if not found:
-            return ctx.call
+            return call
         keep = _first(found)
         for extra in found:  # after several lost attempts, each may have made one
             if extra.id != keep.id:
-                await _delete_extra(ctx, extra)
-        return ctx.recovered(keep, "the answer was lost; found the file in the list")
+                yield from _delete_extra(call, extra)
+        return Recovered(keep, "the answer was lost; found the file in the list")
 
-    async def confirm(
-        self, ctx: Context[FileObject], outcome: FileObject | APIStatusError
-    ) -> FileObject:
+    def confirm(
+        self, call: Call[FileObject], outcome: FileObject | APIStatusError
+    ) -> Hook[FileObject | Recovered[FileObject]]:
         """After a resend: once the list shows the new file, delete any other one just made."""
         if isinstance(outcome, APIStatusError):
             raise outcome
+        made = outcome
+
+        def shows_it(page: ListFilesResponse) -> bool:
+            return any(f.id == made.id for f in self._ours(page))
+
         try:
-            found = await ctx.until(
-                lambda: self._ours(ctx), lambda files: any(f.id == outcome.id for f in files)
-            )
+            page = yield Check(self.lookup.newest(call), until=shows_it)
         except APIError as exc:
-            return ctx.recovered(outcome, f"could not check for an extra file: {exc}")
-        extras = [extra for extra in found if extra.id != outcome.id]
+            return Recovered(made, f"could not check for an extra file: {exc}")
+        extras = [extra for extra in self._ours(page) if extra.id != made.id]
         if not extras:
-            return outcome
+            return made
         for extra in extras:
-            await _delete_extra(ctx, extra)
-        return ctx.recovered(outcome, f"kept {outcome.id}, the file the resend made")
+            yield from _delete_extra(call, extra)
+        return Recovered(made, f"kept {made.id}, the file the resend made")
 
 
-async def _delete_extra(ctx: Context[FileObject], extra: FileObject) -> None:
+def _delete_extra(call: Call[Any], extra: FileObject) -> Generator[Check | Note, Any, None]:
     """Delete ``extra``, a file this call made twice; say in the call's notes what happened."""
     try:
         path = file_path(extra.id)
     except InvalidParameterError as exc:
-        ctx.notes.append(f"could not delete the extra file {extra.id!r}: {exc.message}")
+        yield Note(f"could not delete the extra file {extra.id!r}: {exc.message}")
         return
-    delete = ctx.call.derive(
-        "delete an extra", "DELETE", path, decoder(FileDeleted, "DELETE", path)
-    )
-    delete = attrs.evolve(delete, guard=DeleteFileGuard(extra.id))
+    delete = call.derive("delete an extra", "DELETE", path, decoder(FileDeleted, "DELETE", path))
     try:
-        await ctx.check(delete)
+        yield Check(attrs.evolve(delete, guard=DeleteFileGuard(extra.id)))
     except APIError as exc:
-        ctx.notes.append(f"could not delete the extra file {extra.id}: {exc}")
+        yield Note(f"could not delete the extra file {extra.id}: {exc}")
         return
-    ctx.notes.append(f"deleted the extra file {extra.id} made by the lost attempt")
+    yield Note(f"deleted the extra file {extra.id} made by the lost attempt")
 
 
 class DeleteFileGuard(Guard[FileDeleted]):
@@ -164,16 +163,17 @@ class DeleteFileGuard(Guard[FileDeleted]):
     def __init__(self, file_id: str) -> None:
         self.file_id = file_id
 
-    async def confirm(
-        self, ctx: Context[FileDeleted], outcome: FileDeleted | APIStatusError
-    ) -> FileDeleted:
+    def confirm(
+        self, call: Call[FileDeleted], outcome: FileDeleted | APIStatusError
+    ) -> Hook[FileDeleted | Recovered[FileDeleted]]:
         """The file if deleted; a 404 after a possibly acted attempt counts as deleted."""
         if isinstance(outcome, NotFoundError):
             deleted = FileDeleted(id=self.file_id, deleted=True)
-            return ctx.recovered(deleted, "the answer was lost; a resend found the file gone")
+            return Recovered(deleted, "the answer was lost; a resend found the file gone")
         if isinstance(outcome, APIStatusError):
             raise outcome
         return outcome
+        yield  # a generator that checks nothing
 
 
 class CompleteUploadGuard(Guard[Upload]):
@@ -188,37 +188,39 @@ class CompleteUploadGuard(Guard[Upload]):
         self.upload = upload
         self.lookup = lookup
 
-    async def _made(self, ctx: Context[Upload]) -> list[FileObject]:
-        files, _ = await self.lookup.newest(ctx)
+    def _made(self, page: ListFilesResponse) -> list[FileObject]:
         since = (self.upload.created_at or 0) - _SLACK
-        return [f for f in files if self.lookup.matches(f, since)]
+        return [f for f in page.data if self.lookup.matches(f, since)]
 
-    def _completed(self, ctx: Context[Upload], files: list[FileObject], how: str) -> Upload:
-        done = attrs.evolve(self.upload, status="completed", file=_first(files))
-        return ctx.recovered(done, how)
+    def _completed(self, files: list[FileObject], how: str) -> Recovered[Upload]:
+        return Recovered(attrs.evolve(self.upload, status="completed", file=_first(files)), how)
 
-    async def after_ambiguous(
-        self, ctx: Context[Upload], failure: APIError
-    ) -> Upload | Call[Upload]:
+    def after_ambiguous(
+        self, call: Call[Upload], failure: APIError
+    ) -> Hook[Recovered[Upload] | Call[Upload]]:
         """The completed Upload if its file is listed within the window, else send again."""
         try:
-            found = await ctx.until(lambda: self._made(ctx), bool)
+            page = yield Check(self.lookup.newest(call), until=lambda p: bool(self._made(p)))
         except APIError:
-            return ctx.call  # complete sent twice makes one file; confirm() explains a refusal
+            return call  # complete sent twice makes one file; confirm() explains a refusal
+        found = self._made(page)
         if found:
-            return self._completed(ctx, found, "the answer was lost; found the file it made")
-        return ctx.call
+            return self._completed(found, "the answer was lost; found the file it made")
+        return call
 
-    async def confirm(self, ctx: Context[Upload], outcome: Upload | APIStatusError) -> Upload:
+    def confirm(
+        self, call: Call[Upload], outcome: Upload | APIStatusError
+    ) -> Hook[Upload | Recovered[Upload]]:
         """A resend refused (already completed): find the file the lost attempt made."""
         if not isinstance(outcome, APIStatusError):
             return outcome
         if outcome.status not in (400, 404, 409):
             raise outcome
         try:
-            found = await ctx.until(lambda: self._made(ctx), bool)
+            page = yield Check(self.lookup.newest(call), until=lambda p: bool(self._made(p)))
         except APIError:
             raise outcome from None
+        found = self._made(page)
         if not found:
             raise outcome
-        return self._completed(ctx, found, "the answer was lost; the Upload had completed")
+        return self._completed(found, "the answer was lost; the Upload had completed")

@@ -1,10 +1,13 @@
 """No duplicate side effects: the guards of the calls that change something.
 
 After an attempt that may have acted (a 5xx, a connection lost or timed out after sending), the
-runner asks the call's guard before sending again. Each guard checks through ordinary calls
-that carry the original call's headers (project, organization), extra query and deadline, and
-return models. The API's reads may lag behind its writes, so a check that finds nothing keeps
-looking for ``RetryPolicy.consistency_window`` (default 20 s) before the call is sent again:
+runner asks the call's guard before sending again. A guard does no I/O: its hooks are
+generators (the protocol is in ``_core/call.py``) that yield :class:`Check` requests, calls
+that carry the original call's headers (project, organization) and extra query and return
+models, which the runner makes within the call's deadline and sends back; they return a
+decision. The API's reads may lag behind its writes, so a check that finds nothing asks to be
+probed again (``until``) for ``RetryPolicy.consistency_window`` (default 20 s) before the call
+is sent again:
 
 * ``jobs.create`` tags the job with ``metadata["ftclient_idempotency_key"]`` (also sent as the
   ``Idempotency-Key`` header) and looks the key up through the ``metadata[...]`` list filter;
@@ -30,9 +33,8 @@ from typing import Any
 import attrs
 
 from .._checks import MAX_METADATA_KEYS, MAX_PAGE_SIZE
-from .._core.pagination import AsyncPaginator
+from .._core.call import Call, Check, Guard, Hook, Note, Recovered
 from .._core.paths import JOBS_PATH, job_path
-from .._core.runner import Call, Context, Guard
 from .._wire.decode import decoder
 from ..errors import (
     APIError,
@@ -56,6 +58,7 @@ __all__ = [
     "NoResend",
     "RevokeGuard",
     "TransitionGuard",
+    "create_advice",
     "new_key",
     "with_idempotency_key",
 ]
@@ -100,14 +103,30 @@ def _give_up(failure: APIError, note: str) -> APIError:
 
 
 class NoResend(Guard[Any]):
-    """For a call that cannot be checked: a failure that may have acted is raised, not resent."""
+    """For a call that cannot be checked: a failure that may have acted is raised, not resent.
 
-    def __init__(self, why: str) -> None:
+    Args:
+        why: the note the raised failure gets.
+        advice: what the caller can do about it (``if_maybe_acted``, ``if_timed_out``).
+    """
+
+    def __init__(self, why: str, advice: str | None = None) -> None:
         self.why = why
+        if advice is not None:
+            self.if_maybe_acted = f"the job may have been made: {advice}"
+            self.if_timed_out = f"the job may still be created: {advice}"
 
-    async def after_ambiguous(self, ctx: Context[Any], failure: APIError) -> Any:
+    def after_ambiguous(self, call: Call[Any], failure: APIError) -> Hook[Any]:
         """Raise ``failure`` with the reason it is not sent again."""
         raise _give_up(failure, self.why) from failure.__cause__
+        yield  # a generator that checks nothing
+
+
+def create_advice(key: str) -> str:
+    """How to collect a job whose create may have acted: send it again with its key."""
+    return (
+        f"call jobs.create again with idempotency_key={key!r} to get it without making a second one"
+    )
 
 
 class CreateJobGuard(Guard[FineTuningJob]):
@@ -116,63 +135,69 @@ class CreateJobGuard(Guard[FineTuningJob]):
     def __init__(self, key: str, *, explicit: bool) -> None:
         self.key = key
         self.resend_before_first = explicit  # the caller's own retry of a call that failed
+        self.advice = create_advice(key)
+        self.if_maybe_acted = f"the job may have been made: {self.advice}"
+        self.if_timed_out = f"the job may still be created: {self.advice}"
 
-    async def _tagged(self, ctx: Context[FineTuningJob]) -> list[FineTuningJob]:
-        lookup = ctx.call.derive(
+    def _lookup(self, call: Call[FineTuningJob]) -> Call[ListPaginatedFineTuningJobsResponse]:
+        return call.derive(
             "look up its idempotency key",
             "GET",
             JOBS_PATH,
             decoder(ListPaginatedFineTuningJobsResponse, "GET", JOBS_PATH),
             query={"limit": _LOOKUP_PAGE, "metadata": {IDEMPOTENCY_METADATA_KEY: self.key}},
         )
-        page: ListPaginatedFineTuningJobsResponse = await ctx.check(lookup)
+
+    def _tagged(self, page: ListPaginatedFineTuningJobsResponse) -> list[FineTuningJob]:
         return [job for job in page.data if _carries(job, self.key)]
 
-    async def before_send(self, ctx: Context[FineTuningJob]) -> FineTuningJob | None:
+    def before_send(self, call: Call[FineTuningJob]) -> Hook[Recovered[FineTuningJob] | None]:
         """With an explicit key: the job already made with it, if any."""
         if not self.resend_before_first:
             return None
-        found = await self._tagged(ctx)
+        found = self._tagged((yield Check(self._lookup(call))))
         if not found:
             return None
-        return ctx.recovered(_earliest(found), "found by its idempotency key; not sent again")
+        return Recovered(_earliest(found), "found by its idempotency key; not sent again")
 
-    async def after_ambiguous(
-        self, ctx: Context[FineTuningJob], failure: APIError
-    ) -> FineTuningJob | Call[FineTuningJob]:
+    def after_ambiguous(
+        self, call: Call[FineTuningJob], failure: APIError
+    ) -> Hook[Recovered[FineTuningJob] | Call[FineTuningJob]]:
         """Look the key up for the consistency window; the job if found, else send again."""
         try:
-            found = await ctx.until(lambda: self._tagged(ctx), bool)
+            page = yield Check(self._lookup(call), until=lambda page: bool(self._tagged(page)))
         except APIError as exc:
             raise _give_up(
                 failure,
-                f"not sent again: ftclient could not check whether the job was made ({exc}); "
-                f"call jobs.create again with idempotency_key={self.key!r} to get it without "
-                "making a second one",
+                "not sent again: ftclient could not check whether the job was made "
+                f"({exc}); {self.advice}",
             ) from failure.__cause__
+        found = self._tagged(page)
         if found:
-            return ctx.recovered(
+            return Recovered(
                 _earliest(found), "the answer was lost; found the job by its idempotency key"
             )
-        return ctx.call
+        return call
 
-    async def confirm(
-        self, ctx: Context[FineTuningJob], outcome: FineTuningJob | APIStatusError
-    ) -> FineTuningJob:
+    def confirm(
+        self, call: Call[FineTuningJob], outcome: FineTuningJob | APIStatusError
+    ) -> Hook[FineTuningJob | Recovered[FineTuningJob]]:
         """After a resend: keep the earliest job carrying the key, cancel the others."""
         if isinstance(outcome, APIStatusError):
             raise outcome
         if not _carries(outcome, self.key):
-            return ctx.recovered(
+            return Recovered(
                 outcome, "the server did not keep the idempotency tag: duplicates unchecked"
             )
+
+        def shows_it(page: ListPaginatedFineTuningJobsResponse) -> bool:
+            return any(job.id == outcome.id for job in self._tagged(page))
+
         try:
-            tagged = await ctx.until(
-                lambda: self._tagged(ctx), lambda jobs: any(j.id == outcome.id for j in jobs)
-            )
+            page = yield Check(self._lookup(call), until=shows_it)
         except APIError as exc:
-            return ctx.recovered(outcome, f"could not check for duplicates after the resend: {exc}")
-        jobs = {job.id: job for job in tagged}  # newest first, as listed
+            return Recovered(outcome, f"could not check for duplicates after the resend: {exc}")
+        jobs = {job.id: job for job in self._tagged(page)}  # newest first, as listed
         if outcome.id not in jobs:
             jobs = {outcome.id: outcome, **jobs}  # just made: the newest
         if len(jobs) == 1:
@@ -180,34 +205,36 @@ class CreateJobGuard(Guard[FineTuningJob]):
         keep = _earliest(list(jobs.values()))
         for job in jobs.values():
             if job.id != keep.id:
-                await self._cancel_duplicate(ctx, job)
-        return ctx.recovered(keep, f"kept {keep.id}, the first job made with this key")
+                yield from _cancel_duplicate(call, job)
+        return Recovered(keep, f"kept {keep.id}, the first job made with this key")
 
-    async def _cancel_duplicate(self, ctx: Context[FineTuningJob], job: FineTuningJob) -> None:
-        # The id is the server's choice: encoded like any other, so that "../x" or "a/b" cannot
-        # send the cancel to another job (the one kept, behind a proxy that folds "..").
-        try:
-            path, cancel_path = job_path(job.id), job_path(job.id, "cancel")
-        except InvalidParameterError as exc:  # "" or a lone surrogate: no request can name it
-            ctx.notes.append(
-                f"could not cancel the duplicate job {job.id!r}: the server gave it an id that "
-                f"cannot be sent in a path ({exc.message})"
-            )
-            return
-        cancel = ctx.call.derive(
-            "cancel a duplicate", "POST", cancel_path, decoder(FineTuningJob, "POST", path)
+
+def _cancel_duplicate(call: Call[Any], job: FineTuningJob) -> Hook[None]:
+    """Ask for the cancel of a duplicate job (a check that carries its own guard)."""
+    # The id is the server's choice: encoded like any other, so that "../x" or "a/b" cannot
+    # send the cancel to another job (the one kept, behind a proxy that folds "..").
+    try:
+        path, cancel_path = job_path(job.id), job_path(job.id, "cancel")
+    except InvalidParameterError as exc:  # "" or a lone surrogate: no request can name it
+        yield Note(
+            f"could not cancel the duplicate job {job.id!r}: the server gave it an id that "
+            f"cannot be sent in a path ({exc.message})"
         )
-        cancel = attrs.evolve(
-            cancel,
-            headers={**cancel.headers, "Idempotency-Key": new_key()},
-            guard=TransitionGuard(path, frozenset({"cancelled"})),
-        )
-        try:
-            await ctx.check(cancel)
-        except APIError as exc:
-            ctx.notes.append(f"could not cancel the duplicate job {job.id}: {exc}")
-            return
-        ctx.notes.append(f"cancelled the duplicate job {job.id} made by a resend")
+        return
+    cancel = call.derive(
+        "cancel a duplicate", "POST", cancel_path, decoder(FineTuningJob, "POST", path)
+    )
+    cancel = attrs.evolve(
+        cancel,
+        headers={**cancel.headers, "Idempotency-Key": new_key()},
+        guard=TransitionGuard(path, frozenset({"cancelled"})),
+    )
+    try:
+        yield Check(cancel)
+    except APIError as exc:
+        yield Note(f"could not cancel the duplicate job {job.id}: {exc}")
+        return
+    yield Note(f"cancelled the duplicate job {job.id} made by a resend")
 
 
 def _earliest(jobs: Sequence[FineTuningJob]) -> FineTuningJob:
@@ -229,64 +256,52 @@ class TransitionGuard(Guard[FineTuningJob]):
         self.job_path = job_path
         self.done = done
 
-    async def _retrieve(self, ctx: Context[FineTuningJob]) -> FineTuningJob:
+    def _retrieve(self, call: Call[FineTuningJob]) -> Call[FineTuningJob]:
         path = self.job_path
-        retrieve = ctx.call.derive(
-            "retrieve the job", "GET", path, decoder(FineTuningJob, "GET", path)
-        )
-        job: FineTuningJob = await ctx.check(retrieve)
-        return job
+        return call.derive("retrieve the job", "GET", path, decoder(FineTuningJob, "GET", path))
 
-    async def after_ambiguous(
-        self, ctx: Context[FineTuningJob], failure: APIError
-    ) -> FineTuningJob | Call[FineTuningJob]:
+    def after_ambiguous(
+        self, call: Call[FineTuningJob], failure: APIError
+    ) -> Hook[Recovered[FineTuningJob] | Call[FineTuningJob]]:
         """The job if it already is in the target state, else the call to send again."""
         try:
-            job = await self._retrieve(ctx)
+            job: FineTuningJob = yield Check(self._retrieve(call))
         except APIError:
-            return ctx.call  # a transition sent twice acts once; confirm() explains a refusal
+            return call  # a transition sent twice acts once; confirm() explains a refusal
         if job.status in self.done:
-            return ctx.recovered(job, f"the answer was lost; the job is already {job.status}")
-        return ctx.call
+            return Recovered(job, f"the answer was lost; the job is already {job.status}")
+        return call
 
-    async def confirm(
-        self, ctx: Context[FineTuningJob], outcome: FineTuningJob | APIStatusError
-    ) -> FineTuningJob:
+    def confirm(
+        self, call: Call[FineTuningJob], outcome: FineTuningJob | APIStatusError
+    ) -> Hook[FineTuningJob | Recovered[FineTuningJob]]:
         """A resend refused for the job's state: the lost attempt may have made it; check."""
         if not isinstance(outcome, APIStatusError):
             return outcome
         if outcome.status != 400:  # a refusal for the job's state; a 409 was retried already
             raise outcome
         try:
-            job: FineTuningJob = await ctx.until(
-                lambda: self._retrieve(ctx), lambda j: j.status in self.done
+            job: FineTuningJob = yield Check(
+                self._retrieve(call), until=lambda j: j.status in self.done
             )
         except APIError:
             raise outcome from None
         if job.status not in self.done:
             raise outcome
-        return ctx.recovered(job, f"the answer was lost; the job is {job.status}")
+        return Recovered(job, f"the answer was lost; the job is {job.status}")
 
 
-async def _all_permissions(ctx: Context[Any], path: str) -> list[FineTuningCheckpointPermission]:
-    """Every permission of the checkpoint at ``path`` (pages of 100, the shared paginator)."""
-
-    async def fetch(cursor: str | None) -> ListFineTuningCheckpointPermissionResponse:
-        page: ListFineTuningCheckpointPermissionResponse = await ctx.check(
-            ctx.call.derive(
-                _LIST_PERMISSIONS,
-                "GET",
-                path,
-                decoder(ListFineTuningCheckpointPermissionResponse, "GET", path),
-                query={"limit": MAX_PAGE_SIZE, "after": cursor},
-            )
-        )
-        return page
-
-    operation = f"{ctx.call.operation} ({_LIST_PERMISSIONS})"
-    paginator = AsyncPaginator[Any, Any](fetch, operation=operation)
-    found: list[FineTuningCheckpointPermission] = await paginator.to_list()
-    return found
+def _list_permissions(
+    call: Call[Any], path: str
+) -> Call[ListFineTuningCheckpointPermissionResponse]:
+    """The check that lists every permission of the checkpoint at ``path`` (pages of 100)."""
+    return call.derive(
+        _LIST_PERMISSIONS,
+        "GET",
+        path,
+        decoder(ListFineTuningCheckpointPermissionResponse, "GET", path),
+        query={"limit": MAX_PAGE_SIZE},
+    )
 
 
 def _page(
@@ -300,7 +315,10 @@ def _page(
     )
 
 
-class GrantGuard(Guard[ListFineTuningCheckpointPermissionResponse]):
+Permissions = ListFineTuningCheckpointPermissionResponse
+
+
+class GrantGuard(Guard[Permissions]):
     """``permissions.create``: grant again only the projects that have no permission yet."""
 
     def __init__(self, path: str, project_ids: Sequence[str]) -> None:
@@ -308,21 +326,17 @@ class GrantGuard(Guard[ListFineTuningCheckpointPermissionResponse]):
         self.wanted = list(dict.fromkeys(project_ids))
         self.granted: dict[str, FineTuningCheckpointPermission] = {}
 
-    async def after_ambiguous(
-        self, ctx: Context[ListFineTuningCheckpointPermissionResponse], failure: APIError
-    ) -> (
-        ListFineTuningCheckpointPermissionResponse
-        | Call[ListFineTuningCheckpointPermissionResponse]
-    ):
+    def after_ambiguous(
+        self, call: Call[Permissions], failure: APIError
+    ) -> Hook[Recovered[Permissions] | Call[Permissions]]:
         """The permissions if all exist, else the call for the projects still missing."""
+
+        def all_granted(found: list[FineTuningCheckpointPermission]) -> bool:
+            return {p.project_id for p in found} >= set(self.wanted)
+
+        listing = Check(_list_permissions(call, self.path), until=all_granted, pages=True)
         try:
-            existing = {
-                p.project_id: p
-                for p in await ctx.until(
-                    lambda: _all_permissions(ctx, self.path),
-                    lambda found: {p.project_id for p in found} >= set(self.wanted),
-                )
-            }
+            existing = {p.project_id: p for p in (yield listing)}
         except (APIError, PaginationError) as exc:
             raise _give_up(
                 failure, f"not sent again: ftclient could not list the permissions ({exc})"
@@ -331,15 +345,13 @@ class GrantGuard(Guard[ListFineTuningCheckpointPermissionResponse]):
         missing = [p for p in self.wanted if p not in self.granted]
         if not missing:
             page = _page([self.granted[p] for p in self.wanted])
-            return ctx.recovered(page, "the answer was lost; every project was already granted")
-        ctx.notes.append(f"already granted: {', '.join(self.granted) or 'none'}")
-        return attrs.evolve(ctx.call, body={**ctx.call.body, "project_ids": missing})
+            return Recovered(page, "the answer was lost; every project was already granted")
+        yield Note(f"already granted: {', '.join(self.granted) or 'none'}")
+        return attrs.evolve(call, body={**call.body, "project_ids": missing})
 
-    async def confirm(
-        self,
-        ctx: Context[ListFineTuningCheckpointPermissionResponse],
-        outcome: ListFineTuningCheckpointPermissionResponse | APIStatusError,
-    ) -> ListFineTuningCheckpointPermissionResponse:
+    def confirm(
+        self, call: Call[Permissions], outcome: Permissions | APIStatusError
+    ) -> Hook[Permissions | Recovered[Permissions]]:
         """The projects granted earlier plus those the resend granted."""
         if isinstance(outcome, APIStatusError):
             raise outcome
@@ -349,42 +361,42 @@ class GrantGuard(Guard[ListFineTuningCheckpointPermissionResponse]):
         merged = [
             self.granted.get(p) or made[p] for p in self.wanted if p in self.granted or p in made
         ]
-        return ctx.recovered(_page(merged), "granted only the projects still missing")
+        return Recovered(_page(merged), "granted only the projects still missing")
+        yield  # a generator that checks nothing
 
 
-class RevokeGuard(Guard[DeleteFineTuningCheckpointPermissionResponse]):
+Deleted = DeleteFineTuningCheckpointPermissionResponse
+
+
+class RevokeGuard(Guard[Deleted]):
     """``permissions.delete``: done when the permission is gone."""
 
     def __init__(self, path: str, permission_id: str) -> None:
         self.path = path
         self.permission_id = permission_id
 
-    def _deleted(
-        self, ctx: Context[DeleteFineTuningCheckpointPermissionResponse], how: str
-    ) -> DeleteFineTuningCheckpointPermissionResponse:
-        deleted = DeleteFineTuningCheckpointPermissionResponse(id=self.permission_id, deleted=True)
-        return ctx.recovered(deleted, how)
+    def _deleted(self, how: str) -> Recovered[Deleted]:
+        return Recovered(Deleted(id=self.permission_id, deleted=True), how)
 
-    async def after_ambiguous(
-        self, ctx: Context[DeleteFineTuningCheckpointPermissionResponse], failure: APIError
-    ) -> DeleteFineTuningCheckpointPermissionResponse | Call[Any]:
+    def after_ambiguous(
+        self, call: Call[Deleted], failure: APIError
+    ) -> Hook[Recovered[Deleted] | Call[Deleted]]:
         """Deleted if the permission is gone, else the call to send again."""
         try:
-            existing = await _all_permissions(ctx, self.path)
+            existing = yield Check(_list_permissions(call, self.path), pages=True)
         except (APIError, PaginationError):
-            return ctx.call  # a revoke sent twice acts once; confirm() explains the 404
+            return call  # a revoke sent twice acts once; confirm() explains the 404
         if all(p.id != self.permission_id for p in existing):
-            return self._deleted(ctx, "the answer was lost; the permission is gone")
-        return ctx.call
+            return self._deleted("the answer was lost; the permission is gone")
+        return call
 
-    async def confirm(
-        self,
-        ctx: Context[DeleteFineTuningCheckpointPermissionResponse],
-        outcome: DeleteFineTuningCheckpointPermissionResponse | APIStatusError,
-    ) -> DeleteFineTuningCheckpointPermissionResponse:
+    def confirm(
+        self, call: Call[Deleted], outcome: Deleted | APIStatusError
+    ) -> Hook[Deleted | Recovered[Deleted]]:
         """A resend answered 404: the lost attempt revoked it."""
         if isinstance(outcome, NotFoundError):
-            return self._deleted(ctx, "the answer was lost; a resend found the permission gone")
+            return self._deleted("the answer was lost; a resend found the permission gone")
         if isinstance(outcome, APIStatusError):
             raise outcome
         return outcome
+        yield  # a generator that checks nothing

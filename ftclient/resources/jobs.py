@@ -5,11 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .._checks import (
-    MAX_PAGE_SIZE,
-    check_headers,
-    check_metadata,
-)
+from .._checks import MAX_PAGE_SIZE, check_metadata
 from .._checks import idempotency_key as check_key
 from .._config import DEFAULT_SETTLE
 from .._core.pagination import AsyncPaginator
@@ -30,6 +26,7 @@ from ._guards import (
     CreateJobGuard,
     NoResend,
     TransitionGuard,
+    create_advice,
     new_key,
     with_idempotency_key,
 )
@@ -119,7 +116,7 @@ class Jobs(JobMetrics, FleetOps):
             APIStatusError: the API refused the request.
             APIConnectionError: no usable response after the retries.
         """
-        check_headers(extra_headers)
+        options = Options(timeout, extra_headers, extra_query, extra_body)
         check_metadata(metadata)
         key = check_key(idempotency_key) if idempotency_key is not None else new_key()
         user_metadata = dict(metadata) if metadata is not None else None
@@ -143,7 +140,8 @@ class Jobs(JobMetrics, FleetOps):
             if tagged is not None
             else NoResend(
                 "not sent again: the job may have been made, and without its idempotency tag "
-                "(deduplicate=False, or 16 metadata keys leave no room) ftclient cannot check"
+                "(deduplicate=False, or 16 metadata keys leave no room) ftclient cannot check",
+                advice=create_advice(key),
             )
         )
         call = self._call(
@@ -151,7 +149,7 @@ class Jobs(JobMetrics, FleetOps):
             FineTuningJob,
             "POST",
             JOBS_PATH,
-            Options(timeout, extra_headers, extra_query, extra_body),
+            options,
             body=body,
             guard=guard,
             idempotency_key=key,
@@ -427,9 +425,10 @@ class Jobs(JobMetrics, FleetOps):
             Nothing else is raised for a job's sake. A job's error is in its result's
             ``error``: a non-transient error at once (``NotFoundError`` for an unknown id,
             ``AuthenticationError``, ``InvalidParameterError`` for an id that cannot be sent);
-            a transient one (connection errors, 408, 409, 429, 5xx, an undecodable body, each
-            after the client's own retries) keeps the job pending and polled on schedule, and
-            is reported only after ``max_failed_polls`` failures in a row. An exception that is
+            a transient one (what the client's ``RetryPolicy`` retries, by default connection
+            errors, 408, 409, 429 and 5xx, or an undecodable body; each after those retries)
+            keeps the job pending and polled on schedule, and is reported only after
+            ``max_failed_polls`` failures in a row. An exception that is
             not an ftclient error (a bug) ends the iteration with that exception.
         """
         from ..polling.waiter import JobWaiter

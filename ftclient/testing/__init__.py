@@ -11,7 +11,7 @@
 See ``docs/emulator.md`` for the lifecycle, failure switches, faults and the pytest fixtures.
 """
 
-from ._clock import SimulatedClock
+from ._clock import SimClock, SimulatedClock
 from ._datarules import SAMPLE_TRAINING_DATA
 from ._faults import FaultQueue, FaultSpec
 from ._files import FileRules
@@ -35,6 +35,7 @@ __all__ = [
     "JobLimits",
     "JobTimings",
     "RecordedRequest",
+    "SimClock",
     "SimulatedClock",
     "WebhookDelivery",
 ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-__all__ = ["LoopElapsed", "SimulatedClock"]
+__all__ = ["LoopElapsed", "SimClock", "SimulatedClock"]
 
 
 class LoopElapsed:
@@ -97,3 +97,41 @@ class SimulatedClock:
             raise ValueError(f"the clock only moves forward, got {seconds}")
         self._offset += seconds
         return self.now()
+
+
+class SimClock:
+    """Simulated monotonic time for a client under test: ``FineTuningClient(clock=SimClock())``.
+
+    ``sleep`` moves the time on at once (and yields to the loop once), so the client's retry
+    waits, rate-gate pauses, consistency-window probes and polling intervals cost no real time,
+    while every decision made on them stays the same. A :class:`ftclient.Clock`.
+
+    Attributes:
+        now: the current simulated time, seconds.
+        slept: every wait asked of :meth:`sleep`, in order.
+    """
+
+    def __init__(self, start: float = 1_000.0) -> None:
+        self.now = float(start)
+        self.slept: list[float] = []
+
+    def time(self) -> float:
+        """The simulated time, seconds."""
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        """Record ``seconds`` and move the time on by it (a negative wait counts as 0)."""
+        self.slept.append(seconds)
+        self.now += max(seconds, 0.0)
+        await asyncio.sleep(0)
+
+    def advance(self, seconds: float) -> float:
+        """Move the time on by ``seconds`` without a sleep; return the new time.
+
+        Raises:
+            ValueError: ``seconds`` is negative.
+        """
+        if seconds < 0:
+            raise ValueError(f"the clock only moves forward, got {seconds}")
+        self.now += seconds
+        return self.now

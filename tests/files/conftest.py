@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 import ftclient
-from tests.hostile.fake_api import SimClock, simulate
+from tests.hostile.fake_api import SimClock
 
 from .fake_files import FakeFiles
 
@@ -26,8 +26,9 @@ async def make_client(
     made: list[ftclient.FineTuningClient] = []
 
     def make(**options: Any) -> ftclient.FineTuningClient:
+        options.setdefault("clock", service.clock)
         client = ftclient.FineTuningClient(api_key="sk-test", base_url=service.url, **options)
-        made.append(simulate(client, service.clock))
+        made.append(client)
         return client
 
     yield make

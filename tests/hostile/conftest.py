@@ -9,7 +9,7 @@ import pytest
 
 import ftclient
 
-from .fake_api import FakeAPI, SimClock, simulate
+from .fake_api import FakeAPI, SimClock
 
 KEY = "sk-proj-WORLD-0123456789abcdef"
 
@@ -26,9 +26,8 @@ async def make_client(api: FakeAPI) -> AsyncIterator[Callable[..., ftclient.Fine
     made: list[ftclient.FineTuningClient] = []
 
     def make(**options: Any) -> ftclient.FineTuningClient:
-        client = simulate(
-            ftclient.FineTuningClient(api_key=KEY, base_url=api.url, **options), api.clock
-        )
+        options.setdefault("clock", api.clock)
+        client = ftclient.FineTuningClient(api_key=KEY, base_url=api.url, **options)
         made.append(client)
         return client
 

@@ -7,7 +7,8 @@ answers after acting, fails before acting, or stalls. It chooses ids through ``j
 ``event_id`` and ``permission_id`` (a hostile one may hold ``/``, ``..``, ``?``...), routes on the
 raw path (each ``{param}`` is one segment, percent-decoded), and with ``fold_dots`` folds ``.``
 and ``..`` segments first, as a normalising proxy would. Time is a :class:`SimClock` shared with
-the client under test (``simulate(client, clock)``), so lags of seconds cost no real time.
+the client under test (``FineTuningClient(clock=api.clock)``), so lags of seconds cost no real
+time.
 """
 
 from __future__ import annotations
@@ -22,7 +23,21 @@ from urllib.parse import unquote
 import attrs
 from aiohttp import web
 
-import ftclient
+from ftclient.testing import SimClock
+
+__all__ = ["FAULTS", "ROUTES", "FakeAPI", "LoopClock", "SimClock", "job_document"]
+
+
+class LoopClock:
+    """The running event loop's own clock, as a :class:`ftclient.Clock`, for a test whose
+    client must wait in real time (a deadline that has to cut a real wait short)."""
+
+    def time(self) -> float:
+        return asyncio.get_running_loop().time()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
 
 ROUTES = {
     "create": ("POST", "/v1/fine_tuning/jobs"),
@@ -39,32 +54,6 @@ ROUTES = {
 # "500_before" answers 500 without acting; "stall" never answers (until the server stops);
 # "partial" (grant only) grants the first project, then answers 500.
 FAULTS = ("lose", "500_after", "500_before", "stall", "partial")
-
-
-class SimClock:
-    """Simulated monotonic time: ``sleep`` moves it forward at once."""
-
-    def __init__(self) -> None:
-        self.now = 1_000.0
-        self.slept: list[float] = []
-
-    def time(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += max(seconds, 0.0)
-        await asyncio.sleep(0)
-
-
-def simulate(client: ftclient.FineTuningClient, clock: SimClock) -> ftclient.FineTuningClient:
-    """Drive ``client``'s call runner by ``clock`` (the runner takes an injected clock/sleep)."""
-    client._runner._clock = clock.time
-    client._runner.sleep = clock.sleep
-    gate = client._runner.gate  # the rate gate waits on the same clock
-    gate._clock = clock.time
-    gate._sleep = clock.sleep
-    return client
 
 
 def job_document(job_id: str, created_at: int) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import pytest
 import ftclient
 from ftclient import archive
 
-from .fake_api import FakeAPI, SimClock, simulate
+from .fake_api import FakeAPI, SimClock
 
 N_JOBS = 1_000
 KEY = "sk-proj-WORLD-0123456789abcdef"
@@ -145,8 +145,8 @@ async def test_rerun_killed_half_way_creates_every_job_exactly_once(
     await archive.export(make_client(), tmp_path / "a")
 
     async with FakeAPI(SimClock()).running() as target_api:
-        client = simulate(
-            ftclient.FineTuningClient(api_key=KEY, base_url=target_api.url), target_api.clock
+        client = ftclient.FineTuningClient(
+            api_key=KEY, base_url=target_api.url, clock=target_api.clock
         )
         # This fake service has no Files API (its jobs name files it never held): the target
         # is seen as a server without one, whose jobs take the source's file ids as they are.

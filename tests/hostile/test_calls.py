@@ -11,7 +11,7 @@ import pytest
 import ftclient
 
 from .conftest import KEY
-from .fake_api import FakeAPI
+from .fake_api import FakeAPI, LoopClock
 
 Make = Callable[..., ftclient.FineTuningClient]
 # The server stalls forever in these tests: the call ends only by its own deadline, so a short
@@ -53,13 +53,9 @@ async def test_timeout_covers_the_wait_for_a_pooled_connection(
 async def test_timeout_covers_the_rate_gate(api: FakeAPI, make_client: Make) -> None:
     job = api.add_job()
     api.faults["retrieve"] = ["429:30"]
-    client = make_client(max_retries=0)
+    client = make_client(max_retries=0, clock=LoopClock())  # the gate's block lasts for real
     with pytest.raises(ftclient.RateLimitError):
-        await client.jobs.retrieve(job["id"])
-    gate = client.rate_gate
-    gate._clock = asyncio.get_running_loop().time  # the gate's block now lasts in real time
-    gate._sleep = asyncio.sleep
-    gate._blocked_until = gate._clock() + 30
+        await client.jobs.retrieve(job["id"])  # closes the gate for 30 s
     with pytest.raises(ftclient.APITimeoutError, match=r"jobs\.retrieve did not finish"):
         await client.jobs.retrieve(job["id"], timeout=DEADLINE)
 
@@ -112,11 +108,10 @@ async def test_closing_the_client_wakes_a_call_waiting_at_the_gate(
     api: FakeAPI, make_client: Make
 ) -> None:
     job = api.add_job()
-    client = make_client()
-    gate = client.rate_gate
-    gate._clock = asyncio.get_running_loop().time
-    gate._sleep = asyncio.sleep
-    gate._blocked_until = gate._clock() + 30
+    api.faults["retrieve"] = ["429:30"]
+    client = make_client(max_retries=0, clock=LoopClock())
+    with pytest.raises(ftclient.RateLimitError):
+        await client.jobs.retrieve(job["id"])  # closes the gate for 30 s, in real time
     waiting = asyncio.create_task(client.jobs.retrieve(job["id"]))
     await asyncio.sleep(0.01)
     await client.aclose()

@@ -329,3 +329,21 @@ async def test_grants_all_found_at_once_do_not_wait_the_window(
     assert [p.project_id for p in page.data] == ["proj_a", "proj_b", "proj_c"]
     assert (page.first_id, page.last_id) == (page.data[0].id, page.data[2].id)
     assert page.has_more is False
+
+
+async def test_an_unchecked_create_that_may_have_acted_names_its_key(
+    api: FakeAPI, make_client: Make
+) -> None:
+    # deduplicate=False: nothing can be looked up, so the lost create is raised, not resent,
+    # with the reason and (from the guard, not the runner) the key to collect the job with.
+    api.faults["create"] = ["lose"]
+    with pytest.raises(ftclient.APIConnectionError) as caught:
+        await make_client(max_retries=0).jobs.create(
+            model="gpt-4o-mini", training_file="file-t", deduplicate=False, idempotency_key="k-7"
+        )
+    assert caught.value.__notes__ == [
+        "the job may have been made: call jobs.create again with idempotency_key='k-7' to get "
+        "it without making a second one"
+    ]
+    assert len(api.sent("create")) == 1
+    assert api.sent("list") == []

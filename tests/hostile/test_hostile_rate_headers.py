@@ -19,7 +19,7 @@ from aiohttp import web
 
 import ftclient
 
-from .fake_api import SimClock, job_document, simulate
+from .fake_api import SimClock, job_document
 
 CAP = 60.0  # RetryPolicy.max_retry_after, the default
 JOB = {**job_document("ftjob-1", 1_000), "status": "running"}
@@ -78,8 +78,8 @@ async def serve(first: Answer, log: list[str]) -> AsyncIterator[str]:
 @contextlib.asynccontextmanager
 async def simulated(url: str) -> AsyncIterator[tuple[ftclient.FineTuningClient, SimClock]]:
     clock = SimClock()
-    async with ftclient.FineTuningClient(api_key="sk-test", base_url=url) as client:
-        yield simulate(client, clock), clock
+    async with ftclient.FineTuningClient(api_key="sk-test", base_url=url, clock=clock) as client:
+        yield client, clock
 
 
 async def three_retrieves(client: ftclient.FineTuningClient) -> list[str]:
@@ -172,15 +172,20 @@ async def test_aclose_wakes_every_call_waiting_on_a_header_pace() -> None:
     log: list[str] = []
     entered = 0
 
-    async def sleep_until_woken(seconds: float) -> None:
-        nonlocal entered
-        entered += 1
-        await asyncio.Event().wait()  # only a cancellation (close) ends it
+    class Stuck:
+        """A clock whose every sleep lasts until the call waiting in it is cancelled."""
+
+        def time(self) -> float:
+            return asyncio.get_running_loop().time()
+
+        async def sleep(self, seconds: float) -> None:
+            nonlocal entered
+            entered += 1
+            await asyncio.Event().wait()  # only a cancellation (close) ends it
 
     async with serve((200, bucket), log) as url:
-        client = ftclient.FineTuningClient(api_key="sk-test", base_url=url)
-        await client.jobs.retrieve("ftjob-1")
-        client.rate_gate._sleep = sleep_until_woken
+        client = ftclient.FineTuningClient(api_key="sk-test", base_url=url, clock=Stuck())
+        await client.jobs.retrieve("ftjob-1")  # nothing to wait for yet
         waiting = [asyncio.ensure_future(client.jobs.retrieve("ftjob-1")) for _ in range(5)]
         for _ in range(20):
             await asyncio.sleep(0)

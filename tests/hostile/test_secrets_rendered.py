@@ -4,9 +4,15 @@ output; never sent to another host on a redirect; TLS verification stays on."""
 from __future__ import annotations
 
 import logging
+import pathlib
+import shutil
+import ssl
+import subprocess
 import traceback
 
+import aiohttp
 import pytest
+from aiohttp import web
 
 import ftclient
 from ftclient.cli import main
@@ -43,8 +49,7 @@ async def test_key_absent_from_reprs_logs_errors_and_tracebacks(
     ) as client:
         for text in (
             repr(client),
-            repr(client._config),
-            repr(client._transport),
+            *(repr(part) for part in vars(client).values()),  # config, transport, runner...
             str(vars(client)),
         ):
             assert not leaks(text)
@@ -135,17 +140,50 @@ def test_plain_http_off_loopback_warns_and_sends_nothing() -> None:
     with pytest.warns(ftclient.InsecureURLWarning, match="plain http"):
         client = ftclient.FineTuningClient(api_key=KEY, base_url="http://api.example.com/v1")
     assert client.base_url == "http://api.example.com/v1"
-    assert client._transport._session is None  # constructed only: no session, no traffic
+    # Built in a function with no running loop: no session exists yet (aiohttp needs a loop).
     with pytest.raises(ftclient.InvalidParameterError):
         ftclient.FineTuningClient(api_key=KEY, base_url="https://user:pw@api.example.com/v1")
 
 
-async def test_tls_verification_stays_on() -> None:
-    client = ftclient.FineTuningClient(api_key=KEY)  # the real https base URL; nothing is sent
+@pytest.fixture
+def self_signed(tmp_path: pathlib.Path) -> tuple[pathlib.Path, pathlib.Path]:
+    """A certificate and key for 127.0.0.1 that no CA signed (made by openssl, locally)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    command = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+    command += ["-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)]
+    subprocess.run(command, check=True, capture_output=True)
+    return cert, key
+
+
+async def test_tls_verification_stays_on(self_signed: tuple[pathlib.Path, pathlib.Path]) -> None:
+    # A TLS server on 127.0.0.1 with a self-signed certificate: a client that verifies
+    # certificates (aiohttp's default, against the system CAs) refuses it before sending.
+    cert, key = self_signed
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    seen: list[str] = []
+
+    async def handler(request: web.Request) -> web.Response:
+        seen.append(request.path)
+        return web.json_response({})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
+    await site.start()
+    port = runner.addresses[0][1]
     try:
-        connector = client._transport._get_session().connector
-        assert connector is not None
-        assert connector._ssl is True  # aiohttp's default: verify against the system CAs
-        assert client.base_url.startswith("https://")
+        async with ftclient.FineTuningClient(
+            api_key=KEY, base_url=f"https://127.0.0.1:{port}/v1", retry_policy=NO_WAIT
+        ) as client:
+            with pytest.raises(ftclient.APIConnectionError) as caught:
+                await client.jobs.retrieve("ftjob-1")
     finally:
-        await client.aclose()
+        await runner.cleanup()
+    assert isinstance(caught.value.__cause__, aiohttp.ClientConnectorCertificateError)
+    assert not caught.value.request_sent
+    assert seen == []

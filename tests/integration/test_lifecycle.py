@@ -52,7 +52,13 @@ async def test_exception_inside_the_block_still_closes(emulator: FineTuningEmula
 
 
 async def test_cancelling_in_flight_requests_leaks_nothing(emulator: FineTuningEmulator) -> None:
-    async with ftclient.FineTuningClient(api_key="k", base_url=emulator.url) as client:
+    # A session of the test's own (the pool ftclient makes has the same limit), so that the
+    # test can look at its pool.
+    connector = aiohttp.TCPConnector(limit=100)
+    async with (
+        aiohttp.ClientSession(connector=connector) as session,
+        ftclient.FineTuningClient(api_key="k", base_url=emulator.url, session=session) as client,
+    ):
         job = await client.jobs.create(model="gpt-4o-mini", training_file="file-t")
         emulator.faults.add("retrieveFineTuningJob", "delay", seconds=5, times=3000)
         tasks = [asyncio.create_task(client.jobs.retrieve(job.id)) for _ in range(2000)]
@@ -66,8 +72,6 @@ async def test_cancelling_in_flight_requests_leaks_nothing(emulator: FineTuningE
         results = await asyncio.gather(*tasks, return_exceptions=True)
         assert all(isinstance(r, asyncio.CancelledError) for r in results)
         assert client.rate_gate.in_flight == 0
-        connector = client._transport._get_session().connector
-        assert connector is not None
         assert not connector._acquired  # every connection went back (or was closed)
         # the pool is reusable after mass cancellation
         emulator.faults.clear()

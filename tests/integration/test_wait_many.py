@@ -331,3 +331,33 @@ async def test_wait_refuses_bad_arguments_before_sending(
         await client.jobs.wait("ftjob-a", **kwargs)  # type: ignore[arg-type]
     assert info.value.param == param
     assert server.requests == {}
+
+
+@pytest.mark.parametrize(
+    ("retry_statuses", "failures", "ok", "retrieves"),
+    [
+        # The client retries 418, so a poll that keeps getting it is transient: polled again.
+        (frozenset({418}), [418, 418, 418, 418], True, 5),
+        # The client does not retry 409: wait_many reports it at once, as the client would.
+        (frozenset(), [409], False, 1),
+    ],
+)
+async def test_wait_many_classifies_failures_with_the_clients_retry_policy(
+    server: JobsServer,
+    retry_statuses: frozenset[int],
+    failures: list[int],
+    ok: bool,
+    retrieves: int,
+) -> None:
+    job_id = ours(server)[0]
+    finish(server, job_id)
+    server.fail_retrieve(job_id, *failures)
+    policy = ftclient.RetryPolicy(wait=False, max_retries=0, retry_statuses=retry_statuses)
+    async with ftclient.FineTuningClient(
+        api_key="sk-test", base_url=server.url, retry_policy=policy
+    ) as client:
+        results = await drain(client.jobs.wait_many([job_id], poll_interval=FAST))
+    assert [(r.job_id, r.ok) for r in results] == [(job_id, ok)]
+    if not ok:
+        assert isinstance(results[0].error, ftclient.ConflictError)
+    assert server.requests == {"retrieve": retrieves}

@@ -17,7 +17,7 @@ import pytest
 
 import ftclient
 from ftclient._core.gate import RateGate
-from ftclient._core.protocol import backoff_delay
+from ftclient._core.runner import retry_waits
 from tests.unit.core.virtual_time import VirtualTime
 
 POLICY = ftclient.RetryPolicy(jitter=False)  # the same waits every run
@@ -65,6 +65,7 @@ async def poll_all(
     failed = 0
 
     async def poll() -> bool:
+        waits = retry_waits(POLICY)
         for attempt in range(POLICY.max_retries + 1):
             async with slots:
                 sent_at = await gate.acquire()
@@ -77,7 +78,7 @@ async def poll_all(
             if status == 200:
                 return True
             if attempt < POLICY.max_retries:
-                await time.sleep(backoff_delay(attempt, POLICY))
+                await time.sleep(next(waits))
         return False
 
     async def worker() -> None:

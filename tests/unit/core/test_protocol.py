@@ -206,21 +206,6 @@ def test_connection_errors_and_timeouts_are_retried() -> None:
     assert not protocol.should_retry(ValueError("x"), policy)
 
 
-def test_backoff_is_exponential_capped_and_honours_hints() -> None:
-    policy = RetryPolicy(base_delay=0.5, max_delay=8.0, jitter=False)
-    assert [protocol.backoff_delay(i, policy) for i in range(6)] == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
-    assert protocol.backoff_delay(3, policy, {"retry-after": "1"}) == 1.0
-    # a hint beyond max_retry_after is not obeyed blindly
-    assert protocol.backoff_delay(0, policy, {"retry-after": "3600"}) == 0.5
-
-
-def test_jitter_stays_between_half_and_full_delay() -> None:
-    policy = RetryPolicy(base_delay=1.0, max_delay=8.0, jitter=True)
-    delays = [protocol.backoff_delay(2, policy) for _ in range(200)]
-    assert all(2.0 <= d <= 4.0 for d in delays)
-    assert len(set(delays)) > 100
-
-
 @pytest.mark.parametrize("decoder", ["stdlib", "installed"])
 def test_deeply_nested_json_is_a_value_error_with_either_decoder(
     decoder: str, monkeypatch: pytest.MonkeyPatch

@@ -158,15 +158,6 @@ def test_server_wait_reads_a_date_against_the_given_time() -> None:
     assert protocol.server_wait(date, 30.0, now=1_000_000) == pytest.approx(30.0)  # at it
 
 
-@pytest.mark.parametrize(("draw", "factor"), [(0.0, 0.5), (0.999, 0.9995)])
-def test_jitter_spans_half_to_all_of_the_delay(
-    draw: float, factor: float, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(protocol.random, "random", lambda: draw)
-    policy = ftclient.RetryPolicy(base_delay=1.0, max_delay=8.0, jitter=True)
-    assert protocol.backoff_delay(2, policy) == pytest.approx(4.0 * factor)
-
-
 @pytest.mark.parametrize(("status", "retried"), [(499, False), (500, True), (599, True)])
 def test_the_5xx_boundary(status: int, retried: bool) -> None:
     exc = ftclient.APIStatusError("x", status=status, headers={})

@@ -11,8 +11,18 @@ import pytest
 
 import ftclient
 from ftclient import FlowControl, RateGate, RetryPolicy, Timeouts
+from ftclient._core.call import (
+    Call,
+    Check,
+    Exchange,
+    Guard,
+    Hook,
+    Note,
+    Recovered,
+    may_have_acted,
+)
 from ftclient._core.response import Response
-from ftclient._core.runner import Call, Context, Guard, Runner, may_have_acted
+from ftclient._core.runner import Runner
 from tests.hostile.fake_api import SimClock
 
 Raw = tuple[int, dict[str, str], bytes]
@@ -43,7 +53,7 @@ class Script:
         return outcome
 
 
-def runner(script: Script, clock: SimClock, **policy: Any) -> Runner:
+def runner(script: Exchange, clock: SimClock, **policy: Any) -> Runner:
     return Runner(
         script,
         policy=RetryPolicy(jitter=False, **policy),
@@ -60,7 +70,9 @@ def decode(response: Response) -> Any:
 
 
 def call(guard: Guard[Any] | None = None, **fields: Any) -> Call[Any]:
+    """A call as a resource builds it: ``timeout`` resolved (default: the runner's 600 s)."""
     fields = {"operation": "jobs.retrieve", "method": "GET", "path": "/x", **fields}
+    fields["timeout"] = Timeouts.coerce(fields.get("timeout", Timeouts(total=600)))
     return Call(decode=decode, guard=guard, **fields)
 
 
@@ -218,30 +230,36 @@ class Recorder(Guard[Any]):
     """A guard whose answers the test sets, recording what the runner asked."""
 
     found_before: Any = None
-    after: Callable[[Context[Any], ftclient.APIError], Any] | None = None
+    after: Callable[[Call[Any], ftclient.APIError], Hook[Any]] | None = None
     confirmed: list[Any] = attrs.Factory(list)
     asked: list[str] = attrs.Factory(list)
     resend_before_first: bool = False
+    if_maybe_acted: str | None = None
+    if_timed_out: str | None = None
 
-    async def before_send(self, ctx: Context[Any]) -> Any:
+    def before_send(self, call: Call[Any]) -> Hook[Any]:
         self.asked.append("before_send")
-        return self.found_before
+        return None if self.found_before is None else Recovered(self.found_before, "before")
+        yield
 
-    async def after_ambiguous(self, ctx: Context[Any], failure: ftclient.APIError) -> Any:
+    def after_ambiguous(self, call: Call[Any], failure: ftclient.APIError) -> Hook[Any]:
         self.asked.append(f"after:{type(failure).__name__}")
-        return self.after(ctx, failure) if self.after is not None else ctx.call
+        if self.after is None:
+            return call
+        return (yield from self.after(call, failure))
 
-    async def confirm(self, ctx: Context[Any], outcome: Any) -> Any:
+    def confirm(self, call: Call[Any], outcome: Any) -> Hook[Any]:
         self.confirmed.append(outcome)
         if isinstance(outcome, ftclient.APIStatusError):
             return "explained"
         return outcome
+        yield
 
 
 async def test_a_result_found_before_sending_sends_nothing() -> None:
     script = Script([])
-    guard = Recorder(found_before="already")
-    assert await runner(script, SimClock()).run(call(guard)) == "already"
+    guard = Recorder(found_before={"n": 0})
+    assert await runner(script, SimClock()).run(call(guard)) == {"n": 0}
     assert script.calls == []
 
 
@@ -260,21 +278,94 @@ async def test_the_guard_checks_after_the_wait_and_may_answer_or_change_the_call
     clock = SimClock()
     seen_at: list[float] = []
 
-    def found(ctx: Context[Any], failure: ftclient.APIError) -> Any:
+    def found(call: Call[Any], failure: ftclient.APIError) -> Hook[Any]:
         seen_at.append(clock.now)
-        return ctx.recovered("made earlier", "found it")
+        return Recovered("made earlier", "found it")
+        yield
 
     script = Script([status(500)])
     start = clock.now
     assert await runner(script, clock).run(call(Recorder(after=found))) == "made earlier"
     assert seen_at == [start + 0.5]
 
-    def smaller(ctx: Context[Any], failure: ftclient.APIError) -> Any:
-        return attrs.evolve(ctx.call, body={"project_ids": ["b"]})
+    def smaller(call: Call[Any], failure: ftclient.APIError) -> Hook[Any]:
+        return attrs.evolve(call, body={"project_ids": ["b"]})
+        yield
 
     script = Script([status(500), OK])
     await runner(script, clock).run(call(Recorder(after=smaller), body={"project_ids": ["a", "b"]}))
     assert [c.body for c in script.calls] == [{"project_ids": ["a", "b"]}, {"project_ids": ["b"]}]
+
+
+async def test_the_runner_makes_the_checks_a_guard_yields_and_sends_back_their_results() -> None:
+    clock = SimClock()
+    script = Script([status(500), OK, status(404)])
+    got: list[Any] = []
+
+    def look(call: Call[Any], failure: ftclient.APIError) -> Hook[Any]:
+        found = yield Check(call.derive("look", "GET", "/y", decode))
+        got.append(found["body"])
+        yield Note("looked once")
+        try:
+            yield Check(call.derive("look again", "GET", "/z", decode))
+        except ftclient.NotFoundError as exc:  # a failed check is thrown into the guard
+            got.append(exc.status)
+        return Recovered({"n": 2}, "found by looking")
+
+    result = await runner(script, clock).run(call(Recorder(after=look)))
+    assert got == [{"n": 1}, 404]
+    assert [(c.operation, c.path) for c in script.calls] == [
+        ("jobs.retrieve", "/x"),
+        ("jobs.retrieve (look)", "/y"),
+        ("jobs.retrieve (look again)", "/z"),
+    ]
+    info = ftclient.response_info(result)
+    assert info is None  # a plain dict keeps no info; the notes travel with models
+    assert clock.slept == [0.5]
+
+
+async def test_a_check_that_carries_its_own_guard_is_run_with_it() -> None:
+    inner = Recorder()
+    script = Script([status(500), lost(), OK])
+
+    def cancel(call: Call[Any], failure: ftclient.APIError) -> Hook[Any]:
+        yield Check(attrs.evolve(call.derive("cancel", "POST", "/c", decode), guard=inner))
+        return Recovered({"n": 3}, "cancelled")
+
+    assert await runner(script, SimClock()).run(call(Recorder(after=cancel))) == {"n": 3}
+    assert inner.asked == ["before_send", "after:APIConnectionError"]
+    assert [c.path for c in script.calls] == ["/x", "/c", "/c"]
+
+
+async def test_a_paged_check_walks_every_page_and_sends_back_the_items() -> None:
+    def page(items: list[str], more: bool) -> Raw:
+        body = {"data": items, "has_more": more, "last_id": items[-1] if items else None}
+        return 200, {}, json.dumps(body).encode()
+
+    script = Script([status(500), page(["a", "b"], True), page(["c"], False)])
+    got: list[Any] = []
+
+    def listing(call: Call[Any], failure: ftclient.APIError) -> Hook[Any]:
+        got.append((yield Check(call.derive("list", "GET", "/l", decode_page), pages=True)))
+        return Recovered({"n": 0}, "listed")
+
+    await runner(script, SimClock()).run(call(Recorder(after=listing)))
+    assert got == [["a", "b", "c"]]
+    assert [(c.path, dict(c.query)) for c in script.calls[1:]] == [
+        ("/l", {"after": None}),
+        ("/l", {"after": "b"}),
+    ]
+
+
+@attrs.define
+class Page:
+    data: list[str]
+    has_more: bool
+    last_id: str | None
+
+
+def decode_page(response: Response) -> Page:
+    return Page(**json.loads(response.body))
 
 
 async def test_a_refusal_after_a_resend_goes_to_the_guard_not_the_caller() -> None:
@@ -289,23 +380,52 @@ async def test_a_refusal_after_a_resend_goes_to_the_guard_not_the_caller() -> No
     assert retryable.confirmed == []  # still retryable: retried, then raised
 
 
-async def test_a_create_whose_answer_may_be_lost_names_its_key() -> None:
+async def test_a_call_that_may_have_acted_carries_its_guards_advice() -> None:
+    guard = Recorder(if_maybe_acted="call it again with k-1")
     script = Script([lost()])
     with pytest.raises(ftclient.APIConnectionError) as caught:
-        await runner(script, SimClock(), max_retries=0).run(call(idempotency_key="k-1"))
-    assert "idempotency_key='k-1'" in "\n".join(caught.value.__notes__)
+        await runner(script, SimClock(), max_retries=0).run(call(guard))
+    assert caught.value.__notes__ == ["call it again with k-1"]
     script = Script([status(400)])
     with pytest.raises(ftclient.BadRequestError) as refused:
-        await runner(script, SimClock()).run(call(idempotency_key="k-1"))
+        await runner(script, SimClock()).run(call(Recorder(if_maybe_acted="no")))
     assert not getattr(refused.value, "__notes__", [])  # a 400 acted on nothing
 
 
-async def test_the_deadline_error_names_the_operation_and_the_key() -> None:
-    error = Runner._deadline_error(call(idempotency_key="k-2"), 1.5)
-    assert str(error).startswith("jobs.retrieve did not finish within its timeout of 1.5s")
-    assert "idempotency_key='k-2'" in str(error)
+async def test_the_deadline_error_names_the_operation_and_the_guards_advice() -> None:
+    error = Runner._deadline_error(call(Recorder(if_timed_out="it may still happen")), 1.5)
+    assert error.message == (
+        "jobs.retrieve did not finish within its timeout of 1.5s; it may still happen"
+    )
     assert (error.method, error.url) == ("GET", "/x")
-    assert "idempotency_key" not in str(Runner._deadline_error(call(), 1.0))
+    assert Runner._deadline_error(call(Recorder()), 1.0).message.endswith("timeout of 1s")
+    assert Runner._deadline_error(call(), 1.0).message.endswith("timeout of 1s")
+
+
+def probing(
+    ready_after: int | None, counts: list[int]
+) -> Callable[[Call[Any], ftclient.APIError], Hook[Any]]:
+    """A guard hook whose check (a GET answered with a count) is probed until ``ready_after``."""
+
+    def after(call: Call[Any], failure: ftclient.APIError) -> Hook[Any]:
+        def ready(result: Any) -> bool:
+            counts.append(result["body"]["n"])
+            return ready_after is not None and result["body"]["n"] >= ready_after
+
+        yield Check(call.derive("probe", "GET", "/p", decode), until=ready)
+        return Recovered({"n": 0}, "probed")
+
+    return after
+
+
+def counting(script_calls: list[Any]) -> Exchange:
+    async def exchange(call: Call[Any]) -> Raw:
+        script_calls.append(call)
+        if call.path == "/x":
+            return status(500)
+        return 200, {}, json.dumps({"n": len(script_calls) - 1}).encode()
+
+    return exchange
 
 
 @pytest.mark.parametrize(
@@ -321,30 +441,22 @@ async def test_until_probes_for_the_consistency_window(
     window: float, ready_after: int | None, probes: int, pauses: Sequence[float]
 ) -> None:
     clock = SimClock()
-    run = runner(Script([]), clock, consistency_window=window)
-    ctx = Context(run, call(), deadline=clock.now + 600)
-    count = 0
-
-    async def probe() -> int:
-        nonlocal count
-        count += 1
-        return count
-
-    last = await ctx.until(probe, lambda n: ready_after is not None and n >= ready_after)
-    assert (count, last) == (probes, probes)
-    assert clock.slept == list(pauses)
+    sent: list[Any] = []
+    run = runner(counting(sent), clock, consistency_window=window, max_retries=1)
+    counts: list[int] = []
+    await run.run(call(Recorder(after=probing(ready_after, counts))))
+    assert counts == list(range(1, probes + 1))
+    assert clock.slept == [0.5, *pauses]  # the retry's wait, then the probes' pauses
 
 
 async def test_until_stops_at_the_deadline() -> None:
     clock = SimClock()
-    run = runner(Script([]), clock)
-    ctx = Context(run, call(), deadline=clock.now + 1.0)
-
-    async def probe() -> None:
-        return None
-
-    await ctx.until(probe, lambda _: False)
-    assert sum(clock.slept) == pytest.approx(1.0)
+    sent: list[Any] = []
+    run = runner(counting(sent), clock, max_retries=1)
+    counts: list[int] = []
+    await run.run(call(Recorder(after=probing(None, counts)), timeout=Timeouts(total=1.5)))
+    assert clock.slept[0] == 0.5  # the retry's wait
+    assert sum(clock.slept) == pytest.approx(1.5)  # the probes end at the call's deadline
 
 
 def test_a_call_merges_extra_body_and_its_checks_drop_the_idempotency_key() -> None:
@@ -360,7 +472,8 @@ def test_a_call_merges_extra_body_and_its_checks_drop_the_idempotency_key() -> N
     assert call(extra_body={"a": 1}).json_body() == {"a": 1}
     check = original.derive("look", "GET", "/y", decode, query={"limit": 1})
     assert check.headers == {"OpenAI-Project": "p"}
-    assert (check.extra_query, check.query, check.timeout) == ({"tenant": "t"}, {"limit": 1}, None)
+    assert (check.extra_query, check.query) == ({"tenant": "t"}, {"limit": 1})
+    assert check.timeout == Timeouts(total=None, connect=None, read=None)  # the parent's deadline
     assert check.operation == "jobs.retrieve (look)"
     assert (check.body, check.extra_body, check.guard) == (None, {}, None)
     assert original.derive("send", "POST", "/z", decode, body={"a": 1}).body == {"a": 1}

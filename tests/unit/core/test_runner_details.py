@@ -11,11 +11,24 @@ import pytest
 
 import ftclient
 from ftclient import Timeouts
-from ftclient._core.response import ResponseInfo, keep_info
-from ftclient._core.runner import Call, Context
+from ftclient._core.call import Call, Check, Hook, Note, Recovered
+from ftclient._core.response import Response, keep_info
 from ftclient.models.eval_items import InputTextContent
 from tests.hostile.fake_api import SimClock
-from tests.unit.core.test_runner import OK, Raw, Script, call, runner, status
+from tests.unit.core.test_runner import OK, Raw, Recorder, Script, call, decode, runner, status
+
+
+def checking(seen: list[Any], check_decode: Any = decode) -> Any:
+    """A guard hook that makes one check, keeps what came of it, and recovers ``{"n": 0}``."""
+
+    def after(call: Call[Any], failure: ftclient.APIError) -> Hook[Any]:
+        try:
+            seen.append((yield Check(call.derive("look", "GET", "/y", check_decode))))
+        except ftclient.APIError as exc:
+            seen.append(exc)
+        return Recovered({"n": 0}, "checked")
+
+    return after
 
 
 @pytest.mark.parametrize(
@@ -30,8 +43,11 @@ async def test_elapsed_counts_from_the_start_of_the_call_whatever_its_deadline(h
         result = await run.run(call())
     elif how == "no timeout":
         result = await run.run(call(timeout=None))
-    else:
-        result = await run.run(call(), deadline=clock.now + 60)
+    else:  # the check of a call whose first attempt failed (0.5 s) starts its own clock
+        seen: list[Any] = []
+        run = runner(Script([status(500), status(500), status(503), OK]), clock)
+        await run.run(call(Recorder(after=checking(seen))))
+        [result] = seen
     assert result["info"].elapsed == 1.5  # the two waits, 0.5 + 1.0
     assert result["info"].retry_waits == (0.5, 1.0)
 
@@ -51,14 +67,14 @@ async def test_each_call_has_its_own_exponential_waits() -> None:
 
 async def test_a_check_never_waits_past_the_deadline_of_the_call_it_serves() -> None:
     clock = SimClock()
-    script = Script([status(500, retry_after="5"), OK])
+    script = Script([status(500), status(500, retry_after="5"), OK])
+    seen: list[Any] = []
     run = runner(script, clock)
-    ctx = Context(run, call(), deadline=clock.now + 1.0)
-    check = ctx.call.derive("look", "GET", "/y", lambda response: response.body)
-    with pytest.raises(ftclient.InternalServerError) as caught:
-        await ctx.check(check)
-    assert clock.slept == []
-    assert "would start after the call's timeout" in "\n".join(caught.value.__notes__)
+    await run.run(call(Recorder(after=checking(seen)), timeout=Timeouts(total=1.5)))
+    assert clock.slept == [0.5]  # the call's own wait; the check's 5 s would pass the deadline
+    [caught] = seen
+    assert isinstance(caught, ftclient.InternalServerError)
+    assert "would start after the call's timeout" in "\n".join(caught.__notes__)
 
 
 @pytest.mark.parametrize(("draw", "waits"), [("low", [0.5, 0.5]), ("high", [1.0, 1.0])])
@@ -84,8 +100,7 @@ async def test_the_debug_lines_give_each_attempt_its_duration_status_and_request
         await clock.sleep(0.25)  # the attempt takes a quarter of a second
         return outcomes.pop(0)
 
-    run = runner(Script([]), clock)
-    run._exchange = exchange
+    run = runner(exchange, clock)
     with caplog.at_level(logging.DEBUG, logger="ftclient"):
         await run.run(call())
     lines = [r.getMessage() for r in caplog.records if r.name == "ftclient"]
@@ -105,26 +120,37 @@ async def test_an_error_status_names_the_request_that_got_it() -> None:
 
 async def test_a_recovered_result_keeps_the_answer_of_the_check_that_found_it() -> None:
     clock = SimClock()
-    run = runner(Script([]), clock)
-    ctx = Context(run, call(), deadline=clock.now + 60, start=clock.now - 2.0)
-    ctx.attempts = 2
-    found = InputTextContent(text="found")
     headers = {"x-request-id": "req_check", "openai-processing-ms": "3"}
-    answer = ResponseInfo(
-        status=201, headers=headers, request_id="req_check", attempts=1, retry_waits=(), elapsed=0.1
-    )
-    keep_info(found, answer)
-    assert ctx.recovered(found, "a check found it") is found
+
+    def text(response: Response) -> InputTextContent:
+        found = InputTextContent(text="found")
+        keep_info(found, response.info)
+        return found
+
+    def found_by_check(call: Call[Any], failure: ftclient.APIError) -> Hook[Any]:
+        found = yield Check(call.derive("look", "GET", "/y", text))
+        return Recovered(found, "a check found it")
+
+    script = Script([status(500), status(500), (201, headers, b"{}")])
+    found = await runner(script, clock).run(call(Recorder(after=found_by_check)))
     info = ftclient.response_info(found)
     assert info is not None
     assert (info.status, dict(info.headers), info.request_id) == (201, headers, "req_check")
-    assert (info.attempts, info.elapsed, info.recovery) == (2, 2.0, ("a check found it",))
+    # The call's attempts and waits (its one 0.5 s), not the check's; the time is the whole.
+    assert (info.attempts, info.elapsed, info.recovery) == (1, 1.0, ("a check found it",))
+    assert info.retry_waits == (0.5,)
+
     proved = InputTextContent(text="proved")  # a result the checks proved, no answer behind it
-    ctx.recovered(proved, "proved")
+
+    def proved_by_notes(call: Call[Any], failure: ftclient.APIError) -> Hook[Any]:
+        yield Note("looked")
+        return Recovered(proved, "proved")
+
+    await runner(Script([status(500)]), clock).run(call(Recorder(after=proved_by_notes)))
     info = ftclient.response_info(proved)
     assert info is not None
     assert (info.status, dict(info.headers), info.request_id) == (200, {}, None)
-    assert info.recovery == ("a check found it", "proved")
+    assert info.recovery == ("looked", "proved")
 
 
 async def test_a_hint_of_exactly_max_retry_after_is_obeyed() -> None:
