@@ -94,7 +94,9 @@ async def _serve(
 ) -> AsyncIterator[FineTuningEmulator]:
     from ftclient.testing import FineTuningEmulator
 
-    async with FineTuningEmulator(**_options(request, "ft_emulator", options)) as emulator:
+    # A fixed seed unless the test names one: a test's jobs take the same course on every run.
+    kwargs = {"seed": 0, **_options(request, "ft_emulator", options)}
+    async with FineTuningEmulator(**kwargs) as emulator:
         yield emulator
 
 
