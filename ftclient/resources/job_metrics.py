@@ -9,7 +9,6 @@ from .._checks import MAX_PAGE_SIZE
 from .._config import DEFAULT_SETTLE
 from .._core.pagination import AsyncPaginator
 from .._core.paths import job_path
-from .._wire.results import ResultsFormatError, parse_results
 from ..errors import APIResponseValidationError
 from ..models import MetricPoint, MetricSeries
 from ..models.metrics import EventMetrics, EventMetricsPage
@@ -103,6 +102,8 @@ class JobMetrics(Resource):
             APIError: a request failed after the client's retries.
             APIResponseValidationError: a result file that is not a results CSV (named).
         """
+        from .._wire.results import ResultsFormatError, parse_results  # cattrs on first use
+
         job = await self.retrieve(job_id)
         files = Files(self._runner, Uploads(self._runner))
         rows: list[MetricPoint] = []
