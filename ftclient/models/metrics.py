@@ -58,6 +58,25 @@ class MetricPoint(Model):
         value = getattr(self, metric, None) if metric in COLUMNS else self.extra.get(metric)
         return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
+    def _mapping(self) -> Mapping[str, Any]:
+        document: Mapping[str, Any] | None = getattr(self, "_ftc_document", None)
+        if document is None:  # built here: the fields that are set
+            values = {name: getattr(self, name) for name in COLUMNS}
+            document = {name: value for name, value in values.items() if value is not None}
+        return document
+
+    def __getitem__(self, key: str) -> Any:
+        """``point["train_loss"]``: the value sent under ``key``, as when an event's ``data`` was
+        the plain mapping (code written before the data was typed keeps working).
+
+        Raises:
+            KeyError: ``key`` was not sent.
+        """
+        return self._mapping()[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._mapping()
+
     @property
     def extra(self) -> dict[str, Any]:
         """The keys of the point's mapping that are not fields (a copy; empty if built here)."""

@@ -85,3 +85,24 @@ def test_a_series_from_points_and_checkpoints_built_here() -> None:
     assert series.metrics == ["train_loss", "full_valid_loss"]
     assert series.sparkline() == sparkline([1.0, 0.5, 1.0 / 3]) == "█▃▁"
     assert ftclient.to_dict(series[1]) == {"step": 2, "train_loss": 0.5, "full_valid_loss": 0.9}
+
+
+def test_a_point_still_reads_as_the_mapping_it_was() -> None:
+    # Code written when data was a dict (examples/finetune-app's loss curve) keeps working.
+    (point,) = decoded(
+        {
+            "id": "ftevent-1",
+            "object": "fine_tuning.job.event",
+            "created_at": 1,
+            "level": "info",
+            "message": "Step 3",
+            "type": "metrics",
+            "data": {"step": 3, "train_loss": 0.5, "new_metric": 7},
+        }
+    )
+    assert point["train_loss"] == 0.5
+    assert point["new_metric"] == 7
+    assert "step" in point
+    assert "valid_loss" not in point
+    with pytest.raises(KeyError):
+        point["valid_loss"]
