@@ -4,7 +4,8 @@
 its own process) is limited to ``--rate`` requests/s and ``--max-active`` jobs active at once.
 Worker ``w`` submits the ``2N/W`` specs from ``w*N/W`` on (wrapping), so every spec is in two
 shards. Worker 0 is killed (SIGKILL) once it has settled half its shard, and started again on the
-same shard. Figures: live jobs and keys at the end (goal: exactly N, none with two), failed
+same shard; the jobs' clock stands still from the kill until the new worker has scanned the
+list (see ``fleet_server.HoldableClock``: a restart is short next to a real job). Figures: live jobs and keys at the end (goal: exactly N, none with two), failed
 submissions, duplicates cancelled, limit refusals, 429s, requests, wall time.
 """
 
@@ -32,9 +33,19 @@ def _worker(url: str, first: int, count: int, total: int) -> subprocess.Popen[st
     )
 
 
-def _finish(proc: subprocess.Popen[str], timeout: float) -> dict[str, Any]:
+def _tell(server: subprocess.Popen[str], command: str) -> dict[str, Any]:
+    """Send the fleet server one command; its answer."""
+    assert server.stdin is not None
+    server.stdin.write(command + "\n")
+    server.stdin.flush()
+    answer: dict[str, Any] = json.loads(_readline(server, 30))
+    return answer
+
+
+def _finish(proc: subprocess.Popen[str], timeout: float, read: list[str]) -> dict[str, Any]:
+    """The worker's summary (its last line); ``read``: lines already read from it."""
     out, _ = proc.communicate(timeout=timeout)
-    lines = [json.loads(line) for line in out.splitlines() if line.strip()]
+    lines = [json.loads(line) for line in [*read, *out.splitlines()] if line.strip()]
     if proc.returncode != 0 or not lines or not lines[-1].get("done"):
         raise BenchmarkError(f"a fleet worker failed (status {proc.returncode})")
     summary: dict[str, Any] = lines[-1]
@@ -55,17 +66,17 @@ def run_fleet(
         while settled < shard // 2:  # worker 0: killed half-way through its shard
             json.loads(_readline(procs[0], timeout))
             settled += 1
+        _tell(server, "hold")
         procs[0].kill()
         procs[0].wait()
         assert procs[0].stdout is not None
         procs[0].stdout.close()  # what it printed before dying is not read
         procs[0] = _worker(url, 0, shard, specs)
-        summaries = [_finish(proc, timeout) for proc in procs]
+        first = [_readline(procs[0], timeout)]  # printed once its scan is done
+        _tell(server, "release")
+        summaries = [_finish(proc, timeout, first if proc is procs[0] else []) for proc in procs]
         seconds = time.perf_counter() - started
-        assert server.stdin is not None
-        server.stdin.write("census\n")
-        server.stdin.flush()
-        census = json.loads(_readline(server, 30))
+        census = _tell(server, "census")
     failed = sum(s["failed"] for s in summaries)
     result = {
         "specs": specs,
