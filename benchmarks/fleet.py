@@ -5,8 +5,9 @@ its own process) is limited to ``--rate`` requests/s and ``--max-active`` jobs a
 Worker ``w`` submits the ``2N/W`` specs from ``w*N/W`` on (wrapping), so every spec is in two
 shards. Worker 0 is killed (SIGKILL) once it has settled half its shard, and started again on the
 same shard; the jobs' clock stands still from the kill until the new worker has scanned the
-list (see ``fleet_server.HoldableClock``: a restart is short next to a real job). Figures: live jobs and keys at the end (goal: exactly N, none with two), failed
-submissions, duplicates cancelled, limit refusals, 429s, requests, wall time.
+list (see ``fleet_server.HoldableClock``: a restart is short next to a real job). Figures: live
+jobs and keys at the end (goal: exactly N, none with two), failed submissions, duplicates
+cancelled, limit refusals, 429s, requests, wall time.
 """
 
 from __future__ import annotations
