@@ -99,15 +99,20 @@ async def test_what_the_variants_decode_to() -> None:
         jobs = {name: await client.jobs.retrieve(doc["id"]) for name, doc in JOBS.items()}
     azure = jobs["azure"]
     assert (azure.status, azure.organization_id, azure.result_files) == ("pending", None, None)
-    assert azure.status is not None
-    assert not azure.status.is_known
+    assert azure.status is models.FineTuningJobStatus.PENDING  # Azure documents it
+    throttled = jobs["new status"].status
+    assert throttled == "throttled"
+    assert isinstance(throttled, models.FineTuningJobStatus)
+    assert not throttled.is_known
     assert azure.hyperparameters == models.FineTuningJobHyperparameters(
         n_epochs=2, batch_size=1, learning_rate_multiplier=1
     )
     assert azure.integrations == [models.FineTuningIntegration(type="azure_monitor")]
-    assert jobs["azure without object"].object == "fine_tuning.job"
-    assert jobs["id only"] == models.FineTuningJob(id="ftjob-bare")
-    assert jobs["all null"] == models.FineTuningJob(id="ftjob-nulls")
+    documented = jobs["azure documented"]
+    assert (documented.organization_id, documented.seed, documented.error) == (None, None, None)
+    assert jobs["azure resuming"].status is models.FineTuningJobStatus.RESUMING
+    nulls = jobs["optional fields null"]
+    assert (nulls.hyperparameters, nulls.result_files, nulls.method) == (None, None, None)
     assert jobs["new object constant"].object == "fine_tuning.job.v2"
     assert jobs["auto variants"].hyperparameters == models.FineTuningJobHyperparameters(
         n_epochs="Auto", batch_size="auto", learning_rate_multiplier="x"
