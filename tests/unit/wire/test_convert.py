@@ -146,7 +146,9 @@ def test_nullable_fields_accept_null() -> None:
 
 
 def test_absent_or_null_optional_fields_decode_as_none_and_the_document_stays_as_sent() -> None:
-    absent = dict.fromkeys(["error", "finished_at", "trained_tokens", "seed", "organization_id"], ...)
+    absent = dict.fromkeys(
+        ["error", "finished_at", "trained_tokens", "seed", "organization_id"], ...
+    )
     decoded = structure(job(**absent, result_files=None), m.FineTuningJob)
     assert (decoded.error, decoded.finished_at, decoded.trained_tokens, decoded.seed) == (None,) * 4
     assert (decoded.organization_id, decoded.result_files) == (None, None)

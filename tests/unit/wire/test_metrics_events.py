@@ -27,7 +27,15 @@ DATA = {
 
 
 def event(data: Any, kind: str = "metrics") -> dict[str, Any]:
-    return {"id": "ftevent-1", "type": kind, "data": data}
+    return {
+        "id": "ftevent-1",
+        "object": "fine_tuning.job.event",
+        "created_at": 1,
+        "level": "info",
+        "message": "Step",
+        "type": kind,
+        "data": data,
+    }
 
 
 def decoded(*events: dict[str, Any], fast: bool = True) -> list[Any]:
@@ -75,6 +83,10 @@ def test_a_series_from_points_and_checkpoints_built_here() -> None:
     points = [MetricPoint(step=s, train_loss=1.0 / s) for s in (3, 1, 2, 3)]
     checkpoint = FineTuningJobCheckpoint(
         id="ftckpt-2",
+        object="fine_tuning.job.checkpoint",
+        created_at=1,
+        fine_tuned_model_checkpoint="ft:m:ckpt-step-2",
+        fine_tuning_job_id="ftjob-1",
         step_number=2,
         metrics=ftclient.models.FineTuningJobCheckpointMetrics(step=2, full_valid_loss=0.9),
     )
