@@ -22,6 +22,7 @@ from ftclient.cli._output import (
     truncate,
 )
 from ftclient.models import FineTuningJob, FineTuningJobEvent, MetricPoint
+from tests import built
 from tests.cli._term import TTYBuffer, screen
 
 
@@ -115,15 +116,7 @@ def test_progress_bar() -> None:
 
 def test_json_output_of_models() -> None:
     stream = io.StringIO()
-    event = FineTuningJobEvent(
-        object="fine_tuning.job.event",
-        id="ftevent-1",
-        created_at=1,
-        level="info",
-        message="hi",
-        type="message",
-        data={},
-    )
+    event = built.event(type="message", data={})
     Output(json_mode=True, stream=stream).json([event], lines=True)
     assert stream.getvalue() == (
         '[{"object":"fine_tuning.job.event","id":"ftevent-1","created_at":1,"level":"info",'

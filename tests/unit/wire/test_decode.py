@@ -10,6 +10,7 @@ import ftclient
 from ftclient import models
 from ftclient._core.response import Response, ResponseInfo, keep_info
 from ftclient._wire.decode import decode
+from tests import built
 
 INFO = ResponseInfo(
     status=201,
@@ -21,14 +22,7 @@ INFO = ResponseInfo(
 )
 
 
-JOB = {
-    "id": "j",
-    "object": "fine_tuning.job",
-    "created_at": 1,
-    "model": "m",
-    "status": "queued",
-    "training_file": "file-t",
-}
+JOB = built.BARE_JOB
 EVENT = {"id": "e1", "object": "fine_tuning.job.event", "created_at": 1, "level": "info"}
 EVENT = {**EVENT, "message": "m", "future": 1}
 
@@ -54,7 +48,7 @@ def test_decode_keeps_the_document_on_each_object_and_the_info_on_the_page_and_i
 
 def test_a_model_no_response_gave_has_no_info_and_says_so() -> None:
     with pytest.raises(ftclient.InvalidParameterError, match="FineTuningJob that no response gave"):
-        ftclient.response_info(models.FineTuningJob(**JOB))  # type: ignore[arg-type]
+        ftclient.response_info(built.job())
     job = decode(
         answer(json.dumps({**JOB, "error": {"code": "c"}}).encode()),
         models.FineTuningJob,
@@ -67,7 +61,7 @@ def test_a_model_no_response_gave_has_no_info_and_says_so() -> None:
 
 
 def test_keep_info_records_on_models_and_ignores_other_objects() -> None:
-    job = models.FineTuningJob(**JOB)  # type: ignore[arg-type]
+    job = built.job()
     keep_info(job, INFO)
     assert ftclient.response_info(job) is INFO
     plain: list[int] = []
@@ -99,10 +93,10 @@ def test_a_document_of_the_wrong_kind_names_the_path() -> None:
 
 
 def test_to_json_keeps_unicode_and_takes_an_indent() -> None:
-    job = models.FineTuningJob(**JOB, metadata={"team": "café"})  # type: ignore[arg-type]
+    job = built.job(metadata={"team": "café"})
     assert json.loads(ftclient.to_json(job)) == {**JOB, "metadata": {"team": "café"}}
     assert '"team": "café"' in ftclient.to_json(job)
-    assert ftclient.to_json(job, indent=2).startswith('{\n  "id": "j",')
+    assert ftclient.to_json(job, indent=2).startswith('{\n  "id": "ftjob-1",')
     assert ftclient.to_dict([job, {"k": job}]) == [
         ftclient.to_dict(job),
         {"k": ftclient.to_dict(job)},

@@ -9,12 +9,12 @@ import pytest
 import ftclient
 from ftclient._wire.convert import make_converter
 from ftclient.models import (
-    FineTuningJobCheckpoint,
     ListFineTuningJobEventsResponse,
     MetricPoint,
     MetricSeries,
     sparkline,
 )
+from tests import built
 
 DATA = {
     "step": 12,
@@ -81,16 +81,7 @@ def test_other_events_are_unchanged() -> None:
 
 def test_a_series_from_points_and_checkpoints_built_here() -> None:
     points = [MetricPoint(step=s, train_loss=1.0 / s) for s in (3, 1, 2, 3)]
-    checkpoint = FineTuningJobCheckpoint(
-        id="ftckpt-2",
-        object="fine_tuning.job.checkpoint",
-        created_at=1,
-        fine_tuned_model_checkpoint="ft:m:ckpt-step-2",
-        fine_tuning_job_id="ftjob-1",
-        step_number=2,
-        metrics=ftclient.models.FineTuningJobCheckpointMetrics(step=2, full_valid_loss=0.9),
-    )
-    series = MetricSeries.build("ftjob-1", points, [checkpoint])
+    series = MetricSeries.build("ftjob-1", points, [built.checkpoint(2, full_valid_loss=0.9)])
     assert series.steps == [1, 2, 3]
     assert series.values("full_valid_loss") == [None, 0.9, None]
     assert series.curve("train_loss") == [(1, 1.0), (2, 0.5), (3, 1.0 / 3)]
