@@ -7,6 +7,12 @@ servers send (:data:`JobStatus`, ...), because mypy's strict equality flags a mi
 overlaps every string. At run time the value is still the open enum's member (or a
 pseudo-member for a value added later) where there is an enum, the string where there is none:
 :data:`LITERAL_CLASSES` says which, and the converter decodes each alias by it.
+
+Fields a caller also sets when building a request model keep the open enum as their type
+(``FineTuneMethod.type``, a grader's ``operation`` or ``evaluation_metric``, ``reasoning_effort``):
+a ``Literal`` would refuse the enum members callers pass (``FineTuneMethod(type=
+FineTuneMethodType.DPO)``), and their misspellings in a request are the request types' business.
+A comparison of such a field with a misspelt string is therefore not flagged.
 """
 
 from __future__ import annotations

@@ -88,7 +88,7 @@ BROKEN: list[tuple[type, Any, str, str]] = [
     (m.RunGraderResponse, {"reward": "1"}, "$.reward", "expected number, got str '1'"),
     (
         m.RunGraderResponse,
-        {"metadata": {"errors": {"other_error": "no"}}},
+        {"reward": 0, "metadata": {"errors": {"other_error": "no"}}},
         "$.metadata.errors.other_error",
         "expected bool, got str 'no'",
     ),
