@@ -90,8 +90,10 @@ def response_info(obj: object) -> ResponseInfo | None:
         The :class:`ResponseInfo`; None for an object that is not a model (``None``, a list).
 
     Raises:
-        InvalidParameterError: ``obj`` is a model that no response gave: built by hand, or
-            nested in a returned object (``job.error``: ask ``job``).
+        InvalidParameterError: ``obj`` is a model that no response gave as a whole: built by
+            hand, or a part of a result (``job.error``: ask ``job``; a ``MetricPoint`` of
+            ``follow_metrics`` or ``results``: an event's data or a result file's row). It is
+            raised rather than None returned, so the type a model gets stays true.
     """
     info = carried_info(obj)
     if info is None and isinstance(obj, Model):
