@@ -17,8 +17,8 @@ check requires; Bedrock's ``lambda`` grader is the one provider addition, accept
 Bedrock accepts it (the reinforcement method).
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: on Python 3.11 a TypedDict with string annotations
+# reports every key as required or none (``__required_keys__``), whatever ``Required`` says.
 from collections.abc import Mapping, Sequence
 from typing import Literal, Required, TypeAlias, TypedDict
 
