@@ -26,9 +26,9 @@ from ._core.call import Handler, Request
 from ._core.gate import RateGate
 from ._core.pagination import AsyncPaginator
 from ._core.protocol import NO_METADATA, NoMetadata
-from ._core.response import ResponseInfo, response_info
+from ._core.response import ResponseInfo
 from ._version import __version__
-from ._wire.decode import to_dict, to_json
+from ._wire.decode import response_info, to_dict, to_json
 from .errors import (
     APIConnectionError,
     APIError,

@@ -49,7 +49,11 @@ LAYERS: list[tuple[str, ...]] = [
 AIOHTTP_ALLOWED = ("ftclient._transport", "ftclient.testing", "ftclient.cli", "ftclient.webhooks")
 # What the emulator may not reach (STYLE.md: it may import the models and _wire, never the
 # runner's core or the transport, so that it can never agree with the client by sharing code).
-FORBIDDEN = {"ftclient.testing": ("ftclient._core", "ftclient._transport")}
+# The core works on calls and responses, never on models (STYLE.md: "no aiohttp, no models").
+FORBIDDEN = {
+    "ftclient.testing": ("ftclient._core", "ftclient._transport"),
+    "ftclient._core": ("ftclient.models", "ftclient.params"),
+}
 
 
 def module_name(path: pathlib.Path) -> str:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, overload
+from typing import Any
 
 import attrs
 
-from ..errors import InvalidParameterError
-from ..models._base import Model, set_info
-
-__all__ = ["Response", "ResponseInfo", "carried_info", "keep_info", "response_info"]
+__all__ = ["Response", "ResponseInfo", "carried_info", "keep_info"]
 
 
 @attrs.frozen(kw_only=True)
@@ -61,45 +58,13 @@ def keep_info(obj: object, info: ResponseInfo) -> None:
     slot.__set__(obj, info)
     items = getattr(obj, "data", None)
     if items.__class__ is list:
-        for item in items:  # one slot store each: ~40 ns an item (see benchmarks/bench_decode)
-            if isinstance(item, Model):
-                set_info(item, info)
+        for item in items:  # one slot store each: ~70 ns an item (see benchmarks/bench_decode)
+            item_slot: Any = getattr(type(item), "_ftc_info", None)
+            if item_slot is not None:
+                item_slot.__set__(item, info)
 
 
 def carried_info(obj: object) -> ResponseInfo | None:
     """The :class:`ResponseInfo` ``obj`` carries, or None (internal: never raises)."""
     info: ResponseInfo | None = getattr(obj, "_ftc_info", None)  # a model's slot, set or not
-    return info
-
-
-@overload
-def response_info(obj: Model) -> ResponseInfo: ...
-@overload
-def response_info(obj: object) -> ResponseInfo | None: ...
-def response_info(obj: object) -> ResponseInfo | None:
-    """Status, headers, request id, attempts and retry waits of the response behind ``obj``.
-
-    Works for every model a client method returns (jobs, pages, checkpoints, grader results...),
-    each page yielded by ``.pages()`` and each item of a page, so for a model it is typed
-    :class:`ResponseInfo`, never None.
-
-    Args:
-        obj: an object returned by an ftclient method.
-
-    Returns:
-        The :class:`ResponseInfo`; None for an object that is not a model (``None``, a list).
-
-    Raises:
-        InvalidParameterError: ``obj`` is a model that no response gave as a whole: built by
-            hand, or a part of a result (``job.error``: ask ``job``; a ``MetricPoint`` of
-            ``follow_metrics`` or ``results``: an event's data or a result file's row). It is
-            raised rather than None returned, so the type a model gets stays true.
-    """
-    info = carried_info(obj)
-    if info is None and isinstance(obj, Model):
-        raise InvalidParameterError(
-            "obj",
-            f"a {type(obj).__name__} that no response gave (built by hand, or nested in a "
-            "returned object: ask the object the method returned) has no response info",
-        )
     return info

@@ -2,7 +2,7 @@
 
 Results are explicit: ``decode`` sets two slots of the top-level model once (the document comes
 from the converter, on every nested model too; the :class:`ResponseInfo` on the result itself).
-:func:`~ftclient.response_info` (in ``_core.response``), :func:`to_dict` and :func:`to_json` read
+:func:`response_info`, :func:`to_dict` and :func:`to_json` read
 them; there is no side table.
 """
 
@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from .._core import protocol
-from .._core.response import Response, keep_info
-from ..errors import APIResponseValidationError
+from .._core.response import Response, ResponseInfo, carried_info, keep_info
+from ..errors import APIResponseValidationError, InvalidParameterError
+from ..models._base import Model
 
-__all__ = ["decode", "decoder", "to_dict", "to_json"]
+__all__ = ["decode", "decoder", "response_info", "to_dict", "to_json"]
 
 T = TypeVar("T")
 
@@ -96,3 +97,36 @@ def to_json(obj: Any, *, indent: int | None = None) -> str:
         The JSON text.
     """
     return json.dumps(to_dict(obj), indent=indent, ensure_ascii=False)
+
+
+@overload
+def response_info(obj: Model) -> ResponseInfo: ...
+@overload
+def response_info(obj: object) -> ResponseInfo | None: ...
+def response_info(obj: object) -> ResponseInfo | None:
+    """Status, headers, request id, attempts and retry waits of the response behind ``obj``.
+
+    Works for every model a client method returns (jobs, pages, checkpoints, grader results...),
+    each page yielded by ``.pages()`` and each item of a page, so for a model it is typed
+    :class:`ResponseInfo`, never None.
+
+    Args:
+        obj: an object returned by an ftclient method.
+
+    Returns:
+        The :class:`ResponseInfo`; None for an object that is not a model (``None``, a list).
+
+    Raises:
+        InvalidParameterError: ``obj`` is a model that no response gave as a whole: built by
+            hand, or a part of a result (``job.error``: ask ``job``; a ``MetricPoint`` of
+            ``follow_metrics`` or ``results``: an event's data or a result file's row). It is
+            raised rather than None returned, so the type a model gets stays true.
+    """
+    info = carried_info(obj)
+    if info is None and isinstance(obj, Model):
+        raise InvalidParameterError(
+            "obj",
+            f"a {type(obj).__name__} that no response gave (built by hand, or nested in a "
+            "returned object: ask the object the method returned) has no response info",
+        )
+    return info
