@@ -8,11 +8,12 @@ overlaps every string. At run time the value is still the open enum's member (or
 pseudo-member for a value added later) where there is an enum, the string where there is none:
 :data:`LITERAL_CLASSES` says which, and the converter decodes each alias by it.
 
-Fields a caller also sets when building a request model keep the open enum as their type
-(``FineTuneMethod.type``, a grader's ``operation`` or ``evaluation_metric``, ``reasoning_effort``):
-a ``Literal`` would refuse the enum members callers pass (``FineTuneMethod(type=
-FineTuneMethodType.DPO)``), and their misspellings in a request are the request types' business.
-A comparison of such a field with a misspelt string is therefore not flagged.
+Fields a caller also sets when building a request model (``FineTuneMethod.type``, a grader's
+``operation`` or ``evaluation_metric``, ``reasoning_effort``, an eval item's ``role``...) are
+annotated with the enum *or* its values (:data:`MethodTypeValue`, ...): a caller writes
+``FineTuneMethod(type="dpo")`` or ``type=FineTuneMethodType.DPO`` and both type-check, while a
+misspelt string does not. The enum in the union overlaps every string, so a comparison of such a
+field with a misspelt string is not flagged. At run time the value is the open enum's member.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ __all__ = [
     "LITERAL_CLASSES",
     "TERMINAL_STATUSES",
     "AudioFormat",
+    "AudioFormatValue",
     "EvalItemRole",
+    "EvalItemRoleValue",
     "EventLevel",
     "EventType",
     "FileStatus",
@@ -33,12 +36,17 @@ __all__ = [
     "FineTuningJobEventType",
     "FineTuningJobStatus",
     "JobStatus",
+    "MethodTypeValue",
     "OpenStrEnum",
     "PermissionOrder",
     "ReasoningEffort",
+    "ReasoningEffortValue",
+    "ReinforcementEffortValue",
     "ReinforcementReasoningEffort",
     "StringCheckOperation",
+    "StringCheckOperationValue",
     "TextSimilarityMetric",
+    "TextSimilarityMetricValue",
     "UploadStatus",
 ]
 
@@ -218,12 +226,47 @@ imported), ``deleting``/``deleted``. The value is the string sent."""
 UploadStatus: TypeAlias = Literal["pending", "completed", "cancelled", "expired"]
 """``Upload.status``; the value is the string sent."""
 
+MethodTypeValue: TypeAlias = FineTuneMethodType | Literal["supervised", "dpo", "reinforcement"]
+"""``FineTuneMethod.type``: a :class:`FineTuneMethodType` or its value."""
+
+ReinforcementEffortValue: TypeAlias = (
+    ReinforcementReasoningEffort | Literal["default", "low", "medium", "high"]
+)
+"""``reasoning_effort`` of the reinforcement hyperparameters: the enum or its value."""
+
+ReasoningEffortValue: TypeAlias = (
+    ReasoningEffort | Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
+)
+"""A grader model's ``reasoning_effort``: a :class:`ReasoningEffort` or its value."""
+
+StringCheckOperationValue: TypeAlias = StringCheckOperation | Literal["eq", "ne", "like", "ilike"]
+"""``GraderStringCheck.operation``: a :class:`StringCheckOperation` or its value."""
+
+TextSimilarityMetricValue: TypeAlias = TextSimilarityMetric | Literal[
+    "cosine", "fuzzy_match", "bleu", "gleu", "meteor",
+    "rouge_1", "rouge_2", "rouge_3", "rouge_4", "rouge_5", "rouge_l",
+]  # fmt: skip
+"""``GraderTextSimilarity.evaluation_metric``: a :class:`TextSimilarityMetric` or its value."""
+
+EvalItemRoleValue: TypeAlias = EvalItemRole | Literal["user", "assistant", "system", "developer"]
+"""``EvalItem.role``: an :class:`EvalItemRole` or its value."""
+
+AudioFormatValue: TypeAlias = AudioFormat | Literal["mp3", "wav"]
+"""``InputAudio.input_audio.format``: an :class:`AudioFormat` or its value."""
+
 LITERAL_CLASSES: dict[Any, type[str]] = {
     JobStatus: FineTuningJobStatus,
     EventLevel: FineTuningJobEventLevel,
     EventType: FineTuningJobEventType,
     FileStatus: str,
     UploadStatus: str,
+    MethodTypeValue: FineTuneMethodType,
+    ReinforcementEffortValue: ReinforcementReasoningEffort,
+    ReasoningEffortValue: ReasoningEffort,
+    StringCheckOperationValue: StringCheckOperation,
+    TextSimilarityMetricValue: TextSimilarityMetric,
+    EvalItemRoleValue: EvalItemRole,
+    AudioFormatValue: AudioFormat,
 }
 """What a value of each alias is at run time: any string the server sends is accepted, as the
 open enum's member (or pseudo-member) or as the string itself; the alias only types it."""

@@ -7,7 +7,7 @@ from typing import Any, Literal, TypeAlias
 import attrs
 
 from ._base import Model
-from ._enums import AudioFormat, EvalItemRole
+from ._enums import AudioFormatValue, EvalItemRoleValue
 
 __all__ = [
     "EvalItem",
@@ -65,7 +65,7 @@ class InputAudioData(Model):
     """The ``input_audio`` payload of ``InputAudio``: base64 data and its format."""
 
     data: str | None = None
-    format: AudioFormat | None = None
+    format: AudioFormatValue | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -112,6 +112,6 @@ class EvalItem(Model):
     kept and ``role``/``content`` possibly ``None`` (its other fields stay in the document).
     """
 
-    role: EvalItemRole | None = None
+    role: EvalItemRoleValue | None = None
     content: EvalItemContent | None = None
     type: str | None = None

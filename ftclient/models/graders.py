@@ -12,7 +12,11 @@ from typing import Any, Literal, TypeAlias
 import attrs
 
 from ._base import Model
-from ._enums import ReasoningEffort, StringCheckOperation, TextSimilarityMetric
+from ._enums import (
+    ReasoningEffortValue,
+    StringCheckOperationValue,
+    TextSimilarityMetricValue,
+)
 from .eval_items import EvalItem
 
 __all__ = [
@@ -43,7 +47,7 @@ class GraderStringCheck(Model):
     name: str | None = None
     input: str | None = None
     reference: str | None = None
-    operation: StringCheckOperation | None = None
+    operation: StringCheckOperationValue | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -54,7 +58,7 @@ class GraderTextSimilarity(Model):
     name: str | None = None
     input: str | None = None
     reference: str | None = None
-    evaluation_metric: TextSimilarityMetric | None = None
+    evaluation_metric: TextSimilarityMetricValue | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -75,7 +79,7 @@ class ScoreModelSamplingParams(Model):
     top_p: float | None = None
     temperature: float | None = None
     max_completions_tokens: int | None = None
-    reasoning_effort: ReasoningEffort | None = None
+    reasoning_effort: ReasoningEffortValue | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -10,7 +10,7 @@ from typing import TypeAlias
 import attrs
 
 from ._base import Model
-from ._enums import FineTuneMethodType, ReinforcementReasoningEffort
+from ._enums import MethodTypeValue, ReinforcementEffortValue
 from .graders import Grader
 
 __all__ = [
@@ -59,7 +59,7 @@ class FineTuneReinforcementHyperparameters(Model):
     batch_size: AutoInt | None = None
     learning_rate_multiplier: AutoFloat | None = None
     n_epochs: AutoInt | None = None
-    reasoning_effort: ReinforcementReasoningEffort | None = None
+    reasoning_effort: ReinforcementEffortValue | None = None
     compute_multiplier: AutoFloat | None = None
     eval_interval: AutoInt | None = None
     eval_samples: AutoInt | None = None
@@ -98,7 +98,7 @@ class FineTuneMethod(Model):
     settings stay in the document (:func:`ftclient.to_dict`).
     """
 
-    type: FineTuneMethodType | None = None
+    type: MethodTypeValue | None = None
     supervised: FineTuneSupervisedMethod | None = None
     dpo: FineTuneDPOMethod | None = None
     reinforcement: FineTuneReinforcementMethod | None = None
