@@ -167,6 +167,17 @@ def positive_int(value: object, param: str) -> int:
     return value
 
 
+def non_negative_int(value: object, param: str) -> int:
+    """Return ``value`` if it is an integer >= 0, such as a number of retries (bools refused).
+
+    Raises:
+        InvalidParameterError: naming ``param``.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidParameterError(param, f"must be an integer >= 0, got {value!r:.40}")
+    return value
+
+
 def check_limit(limit: object, param: str = "limit") -> int | None:
     """Return ``limit`` if it is None or an integer, the only rule the document states.
 

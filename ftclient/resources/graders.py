@@ -27,6 +27,7 @@ class Graders(Resource):
         model_sample: str,
         item: Mapping[str, Any] | None = None,
         timeout: TimeoutArg = ...,
+        max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -53,7 +54,7 @@ class Graders(Resource):
             RunGraderResponse,
             "POST",
             GRADERS_RUN_PATH,
-            Options(timeout, extra_headers, extra_query, extra_body),
+            Options(timeout, extra_headers, extra_query, extra_body, max_retries=max_retries),
             body=body,
         )
 
@@ -62,6 +63,7 @@ class Graders(Resource):
         *,
         grader: Grader | Mapping[str, Any],
         timeout: TimeoutArg = ...,
+        max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -73,6 +75,6 @@ class Graders(Resource):
             ValidateGraderResponse,
             "POST",
             GRADERS_VALIDATE_PATH,
-            Options(timeout, extra_headers, extra_query, extra_body),
+            Options(timeout, extra_headers, extra_query, extra_body, max_retries=max_retries),
             body=body,
         )
