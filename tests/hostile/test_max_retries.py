@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import inspect
 import pathlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 
 import ftclient
 from ftclient.resources import Checkpoints, Files, Graders, Jobs, Permissions, Uploads
-from ftclient.testing import SimClock
 
-from .recorder import GRADER, KEY, Recorder, recorder
+from .recorder import GRADER, Recorder
 
 CKPT = "ft:gpt-4o-mini:org::ckpt"
 Call = Callable[[ftclient.FineTuningClient, dict[str, Any]], Awaitable[Any]]
@@ -72,76 +71,62 @@ NOT_GUARDED = [
 ]
 
 
-@pytest.fixture
-async def server() -> AsyncIterator[Recorder]:
-    async with recorder() as state:
-        yield state
-
-
-@pytest.fixture
-async def client(server: Recorder) -> AsyncIterator[ftclient.FineTuningClient]:
-    async with ftclient.FineTuningClient(
-        api_key=KEY, base_url=server.url, clock=SimClock(), max_retries=2
-    ) as made:
-        yield made
-
-
 CASES = [(name, 429) for name in _calls(pathlib.Path())] + [(name, 500) for name in NOT_GUARDED]
 
 
 @pytest.mark.parametrize(("name", "status"), CASES)
 @pytest.mark.parametrize("retries", [0, 5])
 async def test_max_retries_per_call_sets_the_attempts(
-    server: Recorder,
-    client: ftclient.FineTuningClient,
+    recorded: Recorder,
+    recorded_client: ftclient.FineTuningClient,
     tmp_path: pathlib.Path,
     name: str,
     status: int,
     retries: int,
 ) -> None:
-    server.status = status
+    recorded.status = status
     with pytest.raises(ftclient.APIStatusError) as caught:
-        await _calls(tmp_path)[name](client, {"max_retries": retries})
+        await _calls(tmp_path)[name](recorded_client, {"max_retries": retries})
     assert caught.value.status == status
-    assert len(server.seen) == retries + 1, [s.path for s in server.seen]
+    assert len(recorded.seen) == retries + 1, [s.path for s in recorded.seen]
     assert caught.value.attempts == retries + 1
     # The client's own policy is untouched: the next call without the option makes 3 attempts.
-    server.seen.clear()
+    recorded.seen.clear()
     with pytest.raises(ftclient.APIStatusError):
-        await _calls(tmp_path)[name](client, {})
-    assert len(server.seen) == 3
+        await _calls(tmp_path)[name](recorded_client, {})
+    assert len(recorded.seen) == 3
 
 
 async def test_the_checks_of_a_guarded_call_inherit_its_max_retries(
-    server: Recorder, client: ftclient.FineTuningClient
+    recorded: Recorder, recorded_client: ftclient.FineTuningClient
 ) -> None:
     # A 500 on a cancel may have acted: before resending, the guard retrieves the job (a check
     # made on the call's behalf). Its check retries as often as the call may: 1 + 1 GETs here,
     # where the client's policy (2) makes 1 + 2 of them before each of its 2 resends.
-    server.status = 500
+    recorded.status = 500
     with pytest.raises(ftclient.APIStatusError) as caught:
-        await client.jobs.cancel("ftjob-1", max_retries=1)
-    assert [s.method for s in server.seen] == ["POST", "GET", "GET", "POST"]
+        await recorded_client.jobs.cancel("ftjob-1", max_retries=1)
+    assert [s.method for s in recorded.seen] == ["POST", "GET", "GET", "POST"]
     assert caught.value.attempts == 2
-    server.seen.clear()
+    recorded.seen.clear()
     with pytest.raises(ftclient.APIStatusError):
-        await client.jobs.cancel("ftjob-1")
-    assert [s.method for s in server.seen] == ["POST", *["GET"] * 3] * 2 + ["POST"]
+        await recorded_client.jobs.cancel("ftjob-1")
+    assert [s.method for s in recorded.seen] == ["POST", *["GET"] * 3] * 2 + ["POST"]
 
 
 @pytest.mark.parametrize("bad", [-1, True, 1.5, "2"])
 @pytest.mark.parametrize("name", list(_calls(pathlib.Path())))
 async def test_a_bad_max_retries_is_refused_before_sending(
-    server: Recorder,
-    client: ftclient.FineTuningClient,
+    recorded: Recorder,
+    recorded_client: ftclient.FineTuningClient,
     tmp_path: pathlib.Path,
     name: str,
     bad: object,
 ) -> None:
     with pytest.raises(ftclient.InvalidParameterError) as caught:
-        await _calls(tmp_path)[name](client, {"max_retries": bad})
+        await _calls(tmp_path)[name](recorded_client, {"max_retries": bad})
     assert caught.value.param == "max_retries"
-    assert server.seen == []
+    assert recorded.seen == []
 
 
 @pytest.mark.parametrize("resource", [Jobs, Checkpoints, Permissions, Graders, Files, Uploads])
