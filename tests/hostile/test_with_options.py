@@ -207,17 +207,21 @@ async def test_a_derived_bedrock_client_keeps_bedrocks_refusals(recorded: Record
 
 
 @pytest.mark.parametrize(
-    ("options", "param"),
+    ("options", "param", "says"),
     [
-        ({"max_retries": -1}, "max_retries"),
-        ({"max_retries": True}, "max_retries"),
-        ({"max_retries": 1.0}, "max_retries"),
-        ({"timeout": -1}, "timeout"),
-        ({"timeout": "30"}, "timeout"),
-        ({"retry_policy": {"max_retries": 1}}, "retry_policy"),
-        ({"extra_headers": ["X-A"]}, "extra_headers"),
-        ({"extra_headers": {"X-A": "a\r\nX-B: b"}}, "extra_headers['X-A']"),
-        ({"extra_headers": {"idempotency-key": "k"}}, "extra_headers"),
+        ({"max_retries": -1}, "max_retries", "must be an integer >= 0, got -1"),
+        ({"max_retries": True}, "max_retries", "must be an integer >= 0, got True"),
+        ({"max_retries": 1.0}, "max_retries", "must be an integer >= 0, got 1.0"),
+        ({"timeout": -1}, "timeout", "-1"),
+        ({"timeout": "30"}, "timeout", "must be a number of seconds, got str"),
+        ({"retry_policy": {"max_retries": 1}}, "retry_policy", "must be a RetryPolicy or None"),
+        ({"extra_headers": ["X-A"]}, "extra_headers", "must be a mapping"),
+        ({"extra_headers": {"X-A": "a\r\nX-B: b"}}, "extra_headers['X-A']", "control"),
+        (
+            {"extra_headers": {"idempotency-key": "k"}},
+            "extra_headers",
+            "Idempotency-Key names one call: pass it to that call",
+        ),
     ],
 )
 async def test_bad_options_are_refused_at_the_call(
@@ -225,10 +229,12 @@ async def test_bad_options_are_refused_at_the_call(
     recorded_client: ftclient.FineTuningClient,
     options: dict[str, Any],
     param: str,
+    says: str,
 ) -> None:
     with pytest.raises(ftclient.InvalidParameterError) as caught:
         recorded_client.with_options(**options)
     assert caught.value.param == param
+    assert says in caught.value.message
     assert recorded.seen == []
 
 
