@@ -40,7 +40,7 @@ from . import protocol
 from .call import Call, Check, Exchange, Hook, Note, Raw, Recovered, may_have_acted
 from .gate import RateGate
 from .pagination import AsyncPaginator
-from .response import Response, ResponseInfo, keep_info, response_info
+from .response import Response, ResponseInfo, carried_info, keep_info
 
 __all__ = ["Runner", "RunnerClock", "retry_waits"]
 
@@ -254,7 +254,7 @@ class Runner:
         """
         result = decision.result
         state.notes.append(decision.how)
-        found = response_info(result)
+        found = carried_info(result)
         headers = dict(found.headers) if found else {}
         keep_info(result, self._info(state, found.status if found else 200, headers))
         return result

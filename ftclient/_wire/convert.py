@@ -35,6 +35,7 @@ from typing import Any, Literal, TypeVar
 
 import attrs
 import cattrs
+from cattrs.errors import ClassValidationError
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 from cattrs.v import transform_error
 
@@ -62,9 +63,10 @@ from ..models import (
     UnknownGrader,
 )
 from ..models._base import set_document
+from ..models._enums import LITERAL_CLASSES
 from ..models.metrics import EventMetrics
 from . import hooks
-from .hooks import Hook, Mismatch, mismatch, nullable, scalar_classes, without_none
+from .hooks import Hook, Mismatch, mismatch, nullable, runtime_class, scalar_classes, without_none
 from .unrolled import FieldHook, unrolled_hook
 
 __all__ = ["DecodeError", "structure", "unstructure"]
@@ -127,7 +129,7 @@ def _fields(c: cattrs.Converter, cl: type[Any]) -> list[FieldHook]:
             hook = c.get_structure_hook(a.type)
         else:
             hook = nullable(c.get_structure_hook, a.type, a.default)
-        inner = without_none(a.type)
+        inner = runtime_class(without_none(a.type))
         found = scalar_classes(inner)
         is_enum = isinstance(inner, type) and issubclass(inner, OpenStrEnum)
         fields.append(
@@ -190,6 +192,10 @@ def _configure(c: cattrs.Converter) -> None:
     )
 
     # Exact types after the factories: a later registration wins.
+    for alias, runtime in LITERAL_CLASSES.items():
+        # A status-like Literal accepts any string (the type checker knows the values, the
+        # server may add one), decoded as its open enum's member or kept as the string.
+        c.register_structure_hook_func(_equals(alias), _as(c.get_structure_hook(runtime), runtime))
     grader = hooks.tagged(c.get_structure_hook, _GRADERS, UnknownGrader, "grader object")
     c.register_structure_hook_func(_equals(Grader), grader)
     c.register_structure_hook_func(_equals(dict[str, Grader]), hooks.graders_map(grader))
@@ -235,6 +241,11 @@ def _configure(c: cattrs.Converter) -> None:
     )
     c.register_unstructure_hook(UnknownGrader, lambda obj: _copy(obj.raw))
     c.register_unstructure_hook(UnknownContentItem, lambda obj: _copy(obj.raw))
+
+
+def _as(hook: Hook, t: Any) -> Hook:
+    """``hook`` called with the type ``t`` whatever type it is asked for."""
+    return lambda o, _: hook(o, t)
 
 
 def _accepting(expected: str, *classes: type) -> Hook:
@@ -340,8 +351,20 @@ def _message(exc: BaseException, _: Any = None) -> str:
     if isinstance(exc, Mismatch):
         return str(exc)
     if isinstance(exc, KeyError):
-        return "required field missing"
+        field = getattr(exc, "ftc_field", None)
+        return "required field missing" + (f" ({field})" if field else "")
     return f"{type(exc).__name__}: {exc}"
+
+
+def _mark_owners(exc: BaseException) -> None:
+    """Note on each missing-field ``KeyError`` the model and field (``FineTuningJob.model``),
+    for the message: the path alone (``$.data[3].model``) does not say which class it is."""
+    if isinstance(exc, ClassValidationError):
+        for sub, note in exc.group_exceptions()[0]:
+            if isinstance(sub, KeyError):
+                sub.ftc_field = f"{exc.cl.__name__}.{note.name}"  # type: ignore[attr-defined]
+    for sub in getattr(exc, "exceptions", ()):
+        _mark_owners(sub)
 
 
 # transform_error writes "<message> @ <path>"; a message ending with NUL (which the repr in every
@@ -351,6 +374,7 @@ _END = "\x00"
 
 def _first_error(exc: BaseException) -> tuple[str, str]:
     """The path and message of the first failure (field order, depth first) in ``exc``."""
+    _mark_owners(exc)
     first = transform_error(exc, "$", lambda e, t: _message(e) + _END)[0]
     message, _, path = first.partition(_END + " @ ")
     return path, message

@@ -21,6 +21,7 @@ from typing import Any
 from cattrs.errors import IterableValidationError, IterableValidationNote
 
 from ..models import Grader, OpenStrEnum
+from ..models._enums import LITERAL_CLASSES
 
 __all__ = [
     "Hook",
@@ -32,6 +33,7 @@ __all__ = [
     "mismatch",
     "nullable",
     "object_map",
+    "runtime_class",
     "scalar",
     "scalar_classes",
     "tagged",
@@ -76,6 +78,15 @@ def without_none(t: Any) -> Any:
         return t
     rest = tuple(a for a in args if a is not _NONE)
     return rest[0] if len(rest) == 1 else typing.Union[rest]  # noqa: UP007  # a runtime union
+
+
+def runtime_class(t: Any) -> Any:
+    """What a value of ``t`` is at run time: the open enum (or ``str``) behind a status-like
+    ``Literal`` alias (``LITERAL_CLASSES``), any other type itself."""
+    try:
+        return LITERAL_CLASSES.get(t, t)
+    except TypeError:  # an unhashable type is no alias
+        return t
 
 
 def scalar_classes(t: Any) -> tuple[str, tuple[type, ...]] | None:
@@ -129,6 +140,7 @@ def nullable(hook_for: Callable[[Any], Hook], t: Any, null: Any) -> Hook:
     ``null`` is None for ``X | None``, and a field's default where the service sends null for a
     field the spec gives a default (``"object": null``).
     """
+    t = runtime_class(t)
     found = scalar_classes(t)
     if found is not None:
         expected, classes = found

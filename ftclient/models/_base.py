@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["Model", "set_document"]
+__all__ = ["Model", "set_document", "set_info"]
 
 
 class Model:
@@ -20,3 +20,5 @@ class Model:
 
 # How decoding sets the document of an instance once (a slot descriptor's setter).
 set_document = Model._ftc_document.__set__  # type: ignore[attr-defined]
+# How a response's info is set on an instance (the same for every model: one slot of the base).
+set_info = Model._ftc_info.__set__  # type: ignore[attr-defined]

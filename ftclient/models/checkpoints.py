@@ -1,4 +1,9 @@
-"""Fine-tuning job checkpoints."""
+"""Fine-tuning job checkpoints.
+
+Every field of a checkpoint is required (the spec requires them all; OpenAI's and Azure's
+checkpoints carry them). Inside ``metrics`` every value is optional: the spec requires none,
+and a job without a validation file has no ``valid_*`` ones.
+"""
 
 from __future__ import annotations
 
@@ -31,12 +36,12 @@ class FineTuningJobCheckpoint(Model):
     """A model checkpoint saved during a fine-tuning job."""
 
     id: str
-    created_at: int | None = None
-    fine_tuned_model_checkpoint: str | None = None
-    step_number: int | None = None
-    metrics: FineTuningJobCheckpointMetrics | None = None
-    fine_tuning_job_id: str | None = None
-    object: str = "fine_tuning.job.checkpoint"
+    created_at: int
+    fine_tuned_model_checkpoint: str
+    step_number: int
+    metrics: FineTuningJobCheckpointMetrics
+    fine_tuning_job_id: str
+    object: str
 
 
 @attrs.frozen(kw_only=True)

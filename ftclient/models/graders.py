@@ -207,9 +207,14 @@ class RunGraderResponseMetadata(Model):
 
 @attrs.frozen(kw_only=True)
 class RunGraderResponse(Model):
-    """Response of ``POST /fine_tuning/alpha/graders/run``."""
+    """Response of ``POST /fine_tuning/alpha/graders/run``.
 
-    reward: float | None = None
+    ``reward`` (the answer) is required; the rest of this alpha endpoint's answer is decoded as
+    sent, each part optional while its shape moves (the spec's example already differs from its
+    schema: ``token_usage``).
+    """
+
+    reward: float
     metadata: RunGraderResponseMetadata | None = None
     sub_rewards: dict[str, Any] | None = None
     model_grader_token_usage_per_model: dict[str, Any] | None = None

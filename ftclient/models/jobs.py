@@ -1,8 +1,16 @@
 """Fine-tuning jobs: the job object, its nested objects, the create request and the job list.
 
-Decoding follows the service over the spec: every field except ``id`` may be absent or null (the
-spec's examples and Azure-style deployments omit or null ``organization_id``, ``result_files``,
-``seed``, ``hyperparameters``...), so each is ``X | None`` and absent decodes as ``None``.
+A job's ``id``, ``object``, ``created_at``, ``model``, ``status`` and ``training_file`` are
+required: OpenAI's spec requires them and every response of Azure OpenAI's and the spec's
+examples carries them; a response without one is an ``APIResponseValidationError`` naming it.
+The others are ``X | None``, absent decoding as ``None``, each for a reason:
+
+* ``organization_id``, ``result_files``, ``seed``, ``error``, ``validation_file``: Azure's
+  documented job responses omit them (``organization_id: null``, ``result_files: null`` too);
+* ``fine_tuned_model``, ``finished_at``, ``trained_tokens``, ``estimated_finish``: null until
+  the job gets there (the spec's nullables), and Azure omits them;
+* ``hyperparameters``: deprecated in favour of ``method``, so a server may stop sending it;
+* ``integrations``, ``method``, ``metadata``: optional in the spec.
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ from typing import TypeAlias
 import attrs
 
 from ._base import Model
-from ._enums import TERMINAL_STATUSES, FineTuningJobStatus
+from ._enums import TERMINAL_STATUSES, JobStatus
 from .methods import AutoFloat, AutoInt, FineTuneMethod
 
 __all__ = [
@@ -74,23 +82,25 @@ class FineTuningIntegration(Model):
 class FineTuningJob(Model):
     """A fine-tuning job. Timestamps are Unix seconds, as on the wire.
 
-    Only ``id`` is required; see the module docstring. ``object`` is any string (an unknown
-    constant is kept), ``status`` an open enum (``"paused"``, Azure's ``"pending"`` survive).
+    Which fields are required and why the others are optional: see the module docstring.
+    ``object`` is any string (an unknown constant is kept). ``status`` is typed
+    :data:`~ftclient.models.JobStatus` and holds a :class:`FineTuningJobStatus`: a value a
+    server adds later decodes as a pseudo-member that compares equal to its string.
     """
 
     id: str
-    created_at: int | None = None
+    created_at: int
     error: FineTuningJobError | None = None
     fine_tuned_model: str | None = None
     finished_at: int | None = None
     hyperparameters: FineTuningJobHyperparameters | None = None
-    model: str | None = None
-    object: str = "fine_tuning.job"
+    model: str
+    object: str
     organization_id: str | None = None
     result_files: list[str] | None = None
-    status: FineTuningJobStatus | None = None
+    status: JobStatus
     trained_tokens: int | None = None
-    training_file: str | None = None
+    training_file: str
     validation_file: str | None = None
     integrations: list[FineTuningIntegration] | None = None
     seed: int | None = None

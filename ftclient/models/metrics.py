@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 
 from ._base import Model
-from ._enums import FineTuningJobEventType
+from ._enums import EventType
 from .checkpoints import FineTuningJobCheckpoint
 
 __all__ = [
@@ -93,7 +93,7 @@ class EventMetrics(Model):
     """
 
     id: str
-    type: FineTuningJobEventType | None = None
+    type: EventType | None = None
     data: MetricPoint | dict[str, Any] | None = None  # typed as an event's data is
 
 

@@ -1,4 +1,8 @@
-"""Checkpoint permissions (sharing a fine-tuned checkpoint with other projects)."""
+"""Checkpoint permissions (sharing a fine-tuned checkpoint with other projects).
+
+A permission's fields are all required, as in the spec. The answer to a delete requires ``id``
+and ``object``; ``deleted`` is required too (it is the answer).
+"""
 
 from __future__ import annotations
 
@@ -19,9 +23,9 @@ class FineTuningCheckpointPermission(Model):
     """A project's permission to use a fine-tuned checkpoint."""
 
     id: str
-    created_at: int | None = None
-    project_id: str | None = None
-    object: str = "checkpoint.permission"
+    created_at: int
+    project_id: str
+    object: str
 
 
 @attrs.frozen(kw_only=True)
@@ -47,5 +51,5 @@ class DeleteFineTuningCheckpointPermissionResponse(Model):
     """Response of deleting a checkpoint permission."""
 
     id: str
-    object: str = "checkpoint.permission"
-    deleted: bool | None = None
+    object: str
+    deleted: bool

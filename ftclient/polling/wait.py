@@ -15,7 +15,7 @@ import attrs
 
 from .. import _checks
 from .._core.protocol import server_wait
-from .._core.response import response_info
+from .._core.response import carried_info
 from ..errors import APIStatusError, InvalidParameterError, WaitTimeoutError
 from ..models import TERMINAL_STATUSES, FineTuningJob
 from ._api import JobReads
@@ -79,7 +79,7 @@ def hint_of(obj: object, cap: float) -> float | None:
     if isinstance(obj, APIStatusError):
         headers = obj.headers
     else:
-        info = response_info(obj) if obj is not None else None
+        info = carried_info(obj) if obj is not None else None
         headers = info.headers if info is not None else None
     return server_wait(headers, cap) if headers is not None else None
 

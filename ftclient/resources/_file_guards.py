@@ -21,7 +21,7 @@ import attrs
 
 from .._core.call import Call, Check, Guard, Hook, Note, Recovered
 from .._core.paths import FILES_PATH, file_path
-from .._core.response import response_info
+from .._core.response import carried_info
 from .._wire.decode import decoder
 from ..errors import APIError, APIStatusError, InvalidParameterError, NotFoundError
 from ..models import FileDeleted, FileObject, ListFilesResponse, Upload
@@ -65,7 +65,7 @@ class FileLookup:
 
 def _skew(page: ListFilesResponse) -> float:
     """The server's clock minus ours, from the answer's ``Date`` (0 without a usable one)."""
-    info = response_info(page)
+    info = carried_info(page)
     stamp = info.headers.get("date") if info is not None else None
     try:
         server = email.utils.parsedate_to_datetime(stamp).timestamp() if stamp else None
@@ -168,7 +168,7 @@ class DeleteFileGuard(Guard[FileDeleted]):
     ) -> Hook[FileDeleted | Recovered[FileDeleted]]:
         """The file if deleted; a 404 after a possibly acted attempt counts as deleted."""
         if isinstance(outcome, NotFoundError):
-            deleted = FileDeleted(id=self.file_id, deleted=True)
+            deleted = FileDeleted(id=self.file_id, object="file", deleted=True)
             return Recovered(deleted, "the answer was lost; a resend found the file gone")
         if isinstance(outcome, APIStatusError):
             raise outcome

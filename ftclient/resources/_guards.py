@@ -376,7 +376,9 @@ class RevokeGuard(Guard[Deleted]):
         self.permission_id = permission_id
 
     def _deleted(self, how: str) -> Recovered[Deleted]:
-        return Recovered(Deleted(id=self.permission_id, deleted=True), how)
+        return Recovered(
+            Deleted(id=self.permission_id, object="checkpoint.permission", deleted=True), how
+        )
 
     def after_ambiguous(
         self, call: Call[Deleted], failure: APIError

@@ -35,7 +35,7 @@ from typing import Any
 import attrs
 
 from .. import _checks
-from .._core.response import response_info
+from .._core.response import carried_info
 from .._wire.decode import to_dict
 from ..errors import APIError, FTClientError, InvalidParameterError, RateLimitError
 from ..models import FineTuningJob
@@ -265,7 +265,7 @@ class _Run:
 
 def _found(job: FineTuningJob) -> bool:
     """Whether the create guard found the job already made instead of sending the create."""
-    info = response_info(job)
+    info = carried_info(job)
     return info is not None and any("not sent again" in note for note in info.recovery)
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from .._core.body import FileSlice
 from .._core.paths import upload_path
-from .._core.response import keep_info, response_info
+from .._core.response import carried_info, keep_info
 from ..errors import APIError, APIResponseValidationError
 from ..models import FileObject
 from ._base import Options
@@ -93,7 +93,7 @@ async def upload_in_parts(
             method="POST",
             url=upload_path(done.id, "complete"),
         )
-    info = response_info(done)
+    info = carried_info(done)
     if info is not None:  # the file answers response_info() as a small upload's does
         keep_info(done.file, info)
     return done.file

@@ -47,6 +47,7 @@ class JobServer:
             "id": JOB,
             "object": "fine_tuning.job",
             "model": "gpt-4o-mini",
+            "training_file": "file-train",
             "created_at": int(self.start),
             "status": "succeeded" if self.ended else "running",
             "estimated_finish": int(self.start) + 152,  # a minute after the last event below

@@ -15,7 +15,11 @@ from typing import Any
 import pytest
 
 from ftclient.cli._chart import loss_chart
-from ftclient.models import FineTuningJobCheckpoint, MetricPoint, MetricSeries
+from ftclient.models import (
+    MetricPoint,
+    MetricSeries,
+)
+from tests import built
 from tests.cli.conftest import Runner, ThreadedEmulator
 from tests.cli.test_jobs import create
 
@@ -170,8 +174,8 @@ def test_plot_without_matplotlib_says_what_to_install(
 
 def test_the_chart_of_a_series_built_here() -> None:
     points = [MetricPoint(step=s, train_loss=float(10 - s)) for s in range(1, 10)]
-    checkpoint = FineTuningJobCheckpoint(id="c", step_number=5)
-    lines = loss_chart(MetricSeries.build("j", points, [checkpoint]), width=9, height=9)
+    series = MetricSeries.build("j", points, [built.checkpoint(5)])
+    lines = loss_chart(series, width=9, height=9)
     assert lines == [
         "9.0 ┤•",
         "    │ •",

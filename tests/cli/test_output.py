@@ -22,6 +22,7 @@ from ftclient.cli._output import (
     truncate,
 )
 from ftclient.models import FineTuningJob, FineTuningJobEvent, MetricPoint
+from tests import built
 from tests.cli._term import TTYBuffer, screen
 
 
@@ -115,9 +116,7 @@ def test_progress_bar() -> None:
 
 def test_json_output_of_models() -> None:
     stream = io.StringIO()
-    event = FineTuningJobEvent(
-        id="ftevent-1", created_at=1, level="info", message="hi", type="message", data={}
-    )
+    event = built.event(type="message", data={})
     Output(json_mode=True, stream=stream).json([event], lines=True)
     assert stream.getvalue() == (
         '[{"object":"fine_tuning.job.event","id":"ftevent-1","created_at":1,"level":"info",'
@@ -127,6 +126,7 @@ def test_json_output_of_models() -> None:
 
 def _metrics(step: int, loss: float, total: int = 10) -> FineTuningJobEvent:
     return FineTuningJobEvent(
+        object="fine_tuning.job.event",
         id=f"ftevent-{step}",
         created_at=step,
         level="info",
@@ -185,6 +185,10 @@ def test_board_truncates_lines_to_the_terminal(monkeypatch: pytest.MonkeyPatch) 
 def test_json_prints_the_object_as_it_arrived() -> None:
     document = {
         "id": "ftjob-1",
+        "object": "fine_tuning.job",
+        "created_at": 1,
+        "model": "gpt-4o-mini",
+        "training_file": "file-t",
         "status": "pending",
         "organization_id": None,
         "user_provided_suffix": "s",

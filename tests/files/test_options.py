@@ -25,6 +25,7 @@ def _made(service: FakeFiles) -> str:
 
 def _pending(service: FakeFiles) -> str:
     upload = {"id": "upload_9", "bytes": 3, "filename": "a.jsonl", "purpose": "fine-tune"}
+    upload.update(object="upload", created_at=1, expires_at=3601)
     service.uploads["upload_9"] = {**upload, "status": "pending", "_parts": [], "file": None}
     return "upload_9"
 

@@ -26,6 +26,9 @@ async def service(files: dict[str, bytes]) -> AsyncIterator[str]:
         document = {
             "id": request.match_info["job"],
             "object": "fine_tuning.job",
+            "created_at": 1,
+            "model": "gpt-4o-mini",
+            "training_file": "file-t",
             "status": "succeeded",
             "result_files": list(files),
         }

@@ -157,5 +157,8 @@ async def test_response_info_for_every_page(
     assert len(pages) == 3
     assert [i.request_id for i in infos if i] == answered
     assert [i.attempts for i in infos if i] == [2, 1, 1]
-    assert all(ftclient.response_info(item) is None for page in pages for item in page.data)
+    # Each item carries its page's info.
+    assert all(
+        ftclient.response_info(i) is ftclient.response_info(p) for p in pages for i in p.data
+    )
     assert ftclient.response_info(object()) is None

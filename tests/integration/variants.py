@@ -4,7 +4,9 @@ Each entry is a JSON document the client must decode without error and give back
 through ``ftclient.to_dict``. Sources: the spec's own examples, spec/README.md (the multi
 grader's map, openai/openai-java#647), Azure OpenAI's documented responses (``status:
 "pending"``, ``organization_id: null``, ``result_files: null``, integer hyperparameters, jobs
-without ``object``), and drift a newer service may bring (unknown fields, types, constants).
+without ``organization_id``, ``seed``, ``error``), and drift a newer service may bring (unknown
+fields, types, constants). Every document has the fields the models require (those every known
+server sends); tests/hostile/test_required_fields.py sends documents without one.
 """
 
 from __future__ import annotations
@@ -81,19 +83,44 @@ JOBS: dict[str, dict[str, Any]] = {
         "seed": 105,
         "integrations": [{"type": "azure_monitor"}],
     },
-    "azure without object": {
-        "id": "ft-72a2792ef7d24ba7b82c7fe4a37e379f",
-        "hyperparameters": {"n_epochs": 2},
+    # Azure OpenAI's documented "Fine-tuning - Get" answer (api-version 2025-04-01-preview).
+    "azure documented": {
+        "hyperparameters": {"n_epochs": -1},
+        "integrations": [
+            {
+                "type": "wandb",
+                "wandb": {"project": "custom-wandb-project", "tags": ["project:tag", "lineage"]},
+            }
+        ],
+        "method": {"type": "supervised"},
+        "status": "succeeded",
         "model": "curie",
         "fine_tuned_model": "curie.ft-72a2792ef7d24ba7b82c7fe4a37e379f",
         "training_file": "file-181a1cbdcdcf4677ada87f63a0928099",
         "result_files": ["file-181a1cbdcdcf4677ada87f63a0928099"],
         "finished_at": 1646127311,
         "trained_tokens": 2342,
-        "status": "succeeded",
+        "id": "ft-72a2792ef7d24ba7b82c7fe4a37e379f",
+        "created_at": 1646126127,
+        "object": "fine_tuning.job",
     },
-    "id only": {"id": "ftjob-bare"},
-    "all null": {**dict.fromkeys(_job("x"), None), "id": "ftjob-nulls"},
+    "azure resuming": {
+        "status": "resuming",
+        "model": "curie",
+        "training_file": "file-181a1cbdcdcf4677ada87f63a0928099",
+        "id": "ft-resuming",
+        "created_at": 1646126127,
+        "object": "fine_tuning.job",
+    },
+    "optional fields null": {
+        **_job("ftjob-nulls"),
+        **dict.fromkeys(
+            ["error", "fine_tuned_model", "finished_at", "hyperparameters", "organization_id"],
+            None,
+        ),
+        **dict.fromkeys(["result_files", "trained_tokens", "validation_file", "seed"], None),
+        **dict.fromkeys(["integrations", "estimated_finish", "method", "metadata"], None),
+    },
     "new object constant": _job("ftjob-object", object="fine_tuning.job.v2"),
     "new status": _job("ftjob-status", status="throttled"),
     "auto variants": _job(
@@ -187,7 +214,15 @@ EVENTS: dict[str, dict[str, Any]] = {
         "type": "checkpoint",
         "checkpoint_id": "ftckpt_1",
     },
-    "id only": {"id": "ft-event-4"},
+    # Azure OpenAI's documented events: no ``data``.
+    "azure documented": {
+        "id": "ftevent-363dcd7cb4c74539bc53293c1dceef05",
+        "created_at": 1646126127,
+        "level": "info",
+        "message": "Job enqueued. Waiting for jobs ahead to complete.",
+        "type": "message",
+        "object": "fine_tuning.job.event",
+    },
 }
 
 CHECKPOINTS: dict[str, dict[str, Any]] = {
@@ -200,14 +235,25 @@ CHECKPOINTS: dict[str, dict[str, Any]] = {
         "metrics": {"step": 100, "train_loss": 0.1, "full_valid_loss": 0.2},
         "step_number": 100,
     },
-    "null metrics, extras": {
-        "id": "ftckpt_2",
-        "metrics": None,
-        "step_number": None,
-        "shared_with_openai": True,
+    "null metric values, extras": {
         "object": "fine_tuning.job.checkpoint",
+        "id": "ftckpt_2",
+        "created_at": 1721764800,
+        "fine_tuned_model_checkpoint": "ft:gpt-4o-mini:org:suffix:abc:ckpt-step-2",
+        "fine_tuning_job_id": "ftjob-spec",
+        "metrics": {"step": 2, "train_loss": 0.3, "valid_loss": None},
+        "step_number": 2,
+        "shared_with_openai": True,
     },
-    "new metrics": {"id": "ftckpt_3", "metrics": {"step": 3, "reward": 0.9, "kl": 0.01}},
+    "new metrics": {
+        "object": "fine_tuning.job.checkpoint",
+        "id": "ftckpt_3",
+        "created_at": 1721764800,
+        "fine_tuned_model_checkpoint": "ft:gpt-4o-mini:org:suffix:abc:ckpt-step-3",
+        "fine_tuning_job_id": "ftjob-spec",
+        "metrics": {"step": 3, "reward": 0.9, "kl": 0.01},
+        "step_number": 3,
+    },
 }
 
 PERMISSIONS: dict[str, dict[str, Any]] = {
@@ -217,7 +263,13 @@ PERMISSIONS: dict[str, dict[str, Any]] = {
         "created_at": 1721764800,
         "project_id": "proj_a",
     },
-    "extras and nulls": {"id": "cp_2", "created_at": None, "project_id": "proj_b", "org": "o"},
+    "extras": {
+        "object": "checkpoint.permission",
+        "id": "cp_2",
+        "created_at": 1721764800,
+        "project_id": "proj_b",
+        "org": "o",
+    },
 }
 
 _FLAGS = {"formula_parse_error": False, "sample_parse_error": False, "other_error": False}

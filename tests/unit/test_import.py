@@ -43,8 +43,10 @@ assert ftclient.PollSchedule is sys.modules["ftclient.polling.wait"].PollSchedul
 assert ftclient.WaitResult is sys.modules["ftclient.polling.watch"].WaitResult
 from ftclient import JobWaiter
 assert JobWaiter is sys.modules["ftclient.polling.waiter"].JobWaiter
-job = ftclient.models.FineTuningJob(id="ftjob-1")
-assert ftclient.to_dict(job) == {"id": "ftjob-1", "object": "fine_tuning.job"}
+fields = {"id": "ftjob-1", "object": "fine_tuning.job", "created_at": 1, "model": "m"}
+fields.update(status="queued", training_file="file-t")
+job = ftclient.models.FineTuningJob(**fields)
+assert ftclient.to_dict(job) == fields
 assert "ftclient._wire.convert" in sys.modules
 """,
     "from import": """

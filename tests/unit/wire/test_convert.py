@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from ftclient import models as m
 from ftclient._wire.convert import DecodeError, structure, unstructure
+from tests import built
 
 
 def job(**changes: Any) -> dict[str, Any]:
@@ -96,12 +97,14 @@ def test_status_values_round_trip(status: str) -> None:
 
 
 def test_unknown_enum_value_is_a_pseudo_member() -> None:
-    pending = structure("pending", m.FineTuningJobStatus)
-    assert not pending.is_known
+    throttled = structure("throttled", m.FineTuningJobStatus)
+    assert not throttled.is_known
     assert m.FineTuningJobStatus.QUEUED.is_known
-    assert structure("pending", m.FineTuningJobStatus) is pending
-    assert pending not in list(m.FineTuningJobStatus)
-    assert structure(job(status="pending"), m.FineTuningJob).is_terminal is False
+    assert structure("throttled", m.FineTuningJobStatus) is throttled
+    assert throttled not in list(m.FineTuningJobStatus)
+    decoded = structure(job(status="throttled"), m.FineTuningJob)
+    assert decoded.status is throttled  # the field's Literal type only types it
+    assert decoded.is_terminal is False
     level = structure(event(1, level="debug"), m.FineTuningJobEvent).level
     assert (level, level.is_known) == ("debug", False)
 
@@ -143,34 +146,36 @@ def test_nullable_fields_accept_null() -> None:
     assert hyper.batch_size is None
 
 
-def test_absent_or_null_fields_decode_as_none_and_the_document_stays_as_sent() -> None:
-    absent = dict.fromkeys(["error", "finished_at", "trained_tokens", "seed", "created_at"], ...)
-    decoded = structure(job(**absent, model=None, status=None), m.FineTuningJob)
+def test_absent_or_null_optional_fields_decode_as_none_and_the_document_stays_as_sent() -> None:
+    absent = dict.fromkeys(
+        ["error", "finished_at", "trained_tokens", "seed", "organization_id"], ...
+    )
+    decoded = structure(job(**absent, result_files=None), m.FineTuningJob)
     assert (decoded.error, decoded.finished_at, decoded.trained_tokens, decoded.seed) == (None,) * 4
-    assert (decoded.created_at, decoded.model, decoded.status) == (None, None, None)
+    assert (decoded.organization_id, decoded.result_files) == (None, None)
     out = unstructure(decoded)
     assert "error" not in out
-    assert out["model"] is None
-    bare = structure({"id": "ftjob-1", "object": None}, m.FineTuningJob)
-    assert bare == m.FineTuningJob(id="ftjob-1")
-    assert bare.object == "fine_tuning.job"  # null takes the default
-    assert unstructure(bare) == {"id": "ftjob-1", "object": None}
+    assert out["result_files"] is None
 
 
 def test_a_built_object_sends_what_was_given() -> None:
-    assert unstructure(m.FineTuningJob(id="ftjob-1")) == {
-        "id": "ftjob-1",
-        "object": "fine_tuning.job",
-    }
+    assert unstructure(built.job()) == built.BARE_JOB
 
 
 @pytest.mark.parametrize(
-    ("value", "message"), [(..., "required field missing"), (None, "expected str, got null")]
+    "field", ["id", "object", "created_at", "model", "status", "training_file"]
 )
-def test_identity_field_is_required(value: Any, message: str) -> None:
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [(..., "required field missing (FineTuningJob.{})"), (None, "expected {}, got null")],
+)
+def test_a_required_job_field_absent_or_null_names_it(field: str, value: Any, message: str) -> None:
     with pytest.raises(DecodeError) as info:
-        structure(job(id=value), m.FineTuningJob)
-    assert (info.value.path, info.value.message) == ("$.id", message)
+        structure(job(**{field: value}), m.FineTuningJob)
+    kind = "int" if field == "created_at" else "str"
+    kind += " (FineTuningJobStatus)" if field == "status" else ""
+    expected = message.format(field if value is ... else kind)
+    assert (info.value.path, info.value.message) == (f"$.{field}", expected)
 
 
 @pytest.mark.parametrize("error", [{}, {"code": None, "message": None, "param": None}])
@@ -514,7 +519,9 @@ def test_request_bodies_stay_minimal() -> None:
 
 
 def test_unstructure_lists_dicts_and_plain_values() -> None:
-    permission = m.FineTuningCheckpointPermission(id="cp_1", created_at=1, project_id="proj_1")
+    permission = m.FineTuningCheckpointPermission(
+        id="cp_1", object="checkpoint.permission", created_at=1, project_id="proj_1"
+    )
     encoded = {
         "object": "checkpoint.permission",
         "id": "cp_1",
@@ -599,8 +606,8 @@ def test_decoding_records_no_path_until_a_failure_needs_one() -> None:
 
     assert _convert.converter().detailed_validation is False
     assert _convert._explaining().detailed_validation is True
-    job = structure({"id": "ftjob-1", "status": "running"}, m.FineTuningJob)
-    assert job.status is m.FineTuningJobStatus.RUNNING
+    decoded = structure(job(status="running"), m.FineTuningJob)
+    assert decoded.status is m.FineTuningJobStatus.RUNNING
 
 
 def test_a_failure_that_is_not_a_mismatch_names_its_type() -> None:

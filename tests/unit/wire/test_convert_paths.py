@@ -31,54 +31,64 @@ SAMPLES = [
     *[(m.ValidateGraderResponse, d) for d in variants.GRADER_VALIDATIONS.values()],
 ]
 Job, Events = m.FineTuningJob, m.ListFineTuningJobEventsResponse
+# The required fields of a job and an event, each the first of its documents below.
+J = {"id": "j", "object": "fine_tuning.job", "created_at": 1, "model": "m", "status": "queued"}
+J = {**J, "training_file": "file-t"}
+E = {"id": "e", "object": "fine_tuning.job.event", "created_at": 1, "level": "info", "message": "m"}
 BROKEN: list[tuple[type, Any, str, str]] = [
     (Job, {"id": 3}, "$.id", "expected str, got int 3"),
-    (Job, {"object": "fine_tuning.job"}, "$.id", "required field missing"),
-    (Job, {"id": "j", "created_at": "x"}, "$.created_at", "expected int, got str 'x'"),
+    (Job, {"object": "fine_tuning.job"}, "$.id", "required field missing (FineTuningJob.id)"),
+    (
+        Events,
+        {"data": [E, {k: v for k, v in E.items() if k != "message"}]},
+        "$.data[1].message",
+        "required field missing (FineTuningJobEvent.message)",
+    ),
+    (Job, {**J, "created_at": "x"}, "$.created_at", "expected int, got str 'x'"),
     (
         Job,
-        {"id": "j", "status": ["running"]},
+        {**J, "status": ["running"]},
         "$.status",
         "expected str (FineTuningJobStatus), got array",
     ),
     (
         Job,
-        {"id": "j", "hyperparameters": {"n_epochs": 2.5}},
+        {**J, "hyperparameters": {"n_epochs": 2.5}},
         "$.hyperparameters.n_epochs",
         "expected int or str, got float 2.5",
     ),
-    (Job, {"id": "j", "metadata": {"k": 1}}, "$.metadata['k']", "expected str, got int 1"),
-    (Job, {"id": "j", "result_files": [1]}, "$.result_files[0]", "expected str, got int 1"),
+    (Job, {**J, "metadata": {"k": 1}}, "$.metadata['k']", "expected str, got int 1"),
+    (Job, {**J, "result_files": [1]}, "$.result_files[0]", "expected str, got int 1"),
     (
         Job,
-        {"id": "j", "integrations": [{"type": 1}]},
+        {**J, "integrations": [{"type": 1}]},
         "$.integrations[0].type",
         "expected str, got int 1",
     ),
     (
         Job,
-        {"id": "j", "method": {"type": "dpo", "dpo": []}},
+        {**J, "method": {"type": "dpo", "dpo": []}},
         "$.method.dpo",
         "expected object (FineTuneDPOMethod), got array",
     ),
     (
         Job,
-        {"id": "j", "method": {"reinforcement": {"grader": "g"}}},
+        {**J, "method": {"reinforcement": {"grader": "g"}}},
         "$.method.reinforcement.grader",
         "expected grader object, got str 'g'",
     ),
-    (Events, {"data": [{"id": "e"}, {"id": None}]}, "$.data[1].id", "expected str, got null"),
+    (Events, {"data": [E, {**E, "id": None}]}, "$.data[1].id", "expected str, got null"),
     (Events, {"data": {"id": "e"}}, "$.data", "expected array, got object"),
     (
         Events,
-        {"data": [{"id": "e", "level": {}}]},
+        {"data": [{**E, "level": {}}]},
         "$.data[0].level",
         "expected str (FineTuningJobEventLevel), got object",
     ),
     (m.RunGraderResponse, {"reward": "1"}, "$.reward", "expected number, got str '1'"),
     (
         m.RunGraderResponse,
-        {"metadata": {"errors": {"other_error": "no"}}},
+        {"reward": 0, "metadata": {"errors": {"other_error": "no"}}},
         "$.metadata.errors.other_error",
         "expected bool, got str 'no'",
     ),
@@ -100,21 +110,21 @@ BROKEN: list[tuple[type, Any, str, str]] = [
     # The first failing field in field order, depth first, when there are several.
     (
         Job,
-        {"id": "j", "created_at": "x", "error": {"code": 1}, "method": {"dpo": 1}},
+        {**J, "created_at": "x", "error": {"code": 1}, "method": {"dpo": 1}},
         "$.created_at",
         "expected int, got str 'x'",
     ),
     (
         Events,
-        {"data": [{"id": "e", "level": 1, "message": 2}, {"id": 3}]},
+        {"data": [{**E, "level": 1, "message": 2}, {**E, "id": 3}]},
         "$.data[0].level",
         "expected str (FineTuningJobEventLevel), got int 1",
     ),
     # " @ " in a message or in a key does not move the split between path and message.
-    (Job, {"id": "j", "metadata": {"a @ b": 1}}, "$.metadata['a @ b']", "expected str, got int 1"),
+    (Job, {**J, "metadata": {"a @ b": 1}}, "$.metadata['a @ b']", "expected str, got int 1"),
     (
         Job,
-        {"id": "j", "created_at": "a @ $.b"},
+        {**J, "created_at": "a @ $.b"},
         "$.created_at",
         "expected int, got str 'a @ $.b'",
     ),
@@ -139,22 +149,14 @@ def test_the_decoding_converter_alone_reads_the_corpus(cls: type, document: Any)
     assert _convert.unstructure(decoded) == document
 
 
-NULLS = {
-    "object": None,
-    "id": "e",
-    "level": None,
-    "type": None,
-    "data": None,
-    "message": None,
-    "created_at": None,
-}
+NULLS = {**E, "type": None, "data": None}
 
 
 def test_the_decoding_converter_alone_takes_defaults_for_nulls_and_absent_fields() -> None:
-    for document in (NULLS, {"id": "e"}):
+    for document in (NULLS, E):
         decoded = _convert.converter().structure(document, m.FineTuningJobEvent)
-        assert decoded == m.FineTuningJobEvent(id="e")
-        assert decoded.object == "fine_tuning.job.event"
+        assert decoded == m.FineTuningJobEvent(**E)  # type: ignore[arg-type]
+        assert (decoded.type, decoded.data) == (None, None)
         assert _convert.unstructure(decoded) == document
     page = {"data": [], "has_more": None, "object": None}
     decoded_page = _convert.converter().structure(page, Events)

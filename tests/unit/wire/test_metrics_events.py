@@ -9,12 +9,12 @@ import pytest
 import ftclient
 from ftclient._wire.convert import make_converter
 from ftclient.models import (
-    FineTuningJobCheckpoint,
     ListFineTuningJobEventsResponse,
     MetricPoint,
     MetricSeries,
     sparkline,
 )
+from tests import built
 
 DATA = {
     "step": 12,
@@ -27,7 +27,15 @@ DATA = {
 
 
 def event(data: Any, kind: str = "metrics") -> dict[str, Any]:
-    return {"id": "ftevent-1", "type": kind, "data": data}
+    return {
+        "id": "ftevent-1",
+        "object": "fine_tuning.job.event",
+        "created_at": 1,
+        "level": "info",
+        "message": "Step",
+        "type": kind,
+        "data": data,
+    }
 
 
 def decoded(*events: dict[str, Any], fast: bool = True) -> list[Any]:
@@ -73,12 +81,7 @@ def test_other_events_are_unchanged() -> None:
 
 def test_a_series_from_points_and_checkpoints_built_here() -> None:
     points = [MetricPoint(step=s, train_loss=1.0 / s) for s in (3, 1, 2, 3)]
-    checkpoint = FineTuningJobCheckpoint(
-        id="ftckpt-2",
-        step_number=2,
-        metrics=ftclient.models.FineTuningJobCheckpointMetrics(step=2, full_valid_loss=0.9),
-    )
-    series = MetricSeries.build("ftjob-1", points, [checkpoint])
+    series = MetricSeries.build("ftjob-1", points, [built.checkpoint(2, full_valid_loss=0.9)])
     assert series.steps == [1, 2, 3]
     assert series.values("full_valid_loss") == [None, 0.9, None]
     assert series.curve("train_loss") == [(1, 1.0), (2, 0.5), (3, 1.0 / 3)]

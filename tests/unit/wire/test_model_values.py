@@ -15,11 +15,12 @@ import pytest
 import ftclient
 from ftclient import _config, models
 from ftclient._wire.convert import structure
+from tests import built
 
 
 def test_repr_of_nested_and_recursive_values() -> None:
-    job = models.FineTuningJob(id="ftjob-1", error=models.FineTuningJobError(code="x"))
-    assert repr(job).startswith("FineTuningJob(id='ftjob-1', created_at=None, error=")
+    job = built.job(error=models.FineTuningJobError(code="x"))
+    assert repr(job).startswith("FineTuningJob(id='ftjob-1', created_at=1, error=")
     assert "error=FineTuningJobError(code='x', message=None, param=None)," in repr(job)
     tags: list[Any] = []
     wandb = models.WandbIntegration(project="p", tags=tags)
@@ -43,11 +44,11 @@ def test_values_of_different_classes_are_unequal() -> None:
 
 
 def test_a_decoded_model_equals_a_built_one_its_document_takes_no_part() -> None:
-    decoded = structure({"id": "ftjob-1", "status": "paused", "extra": [1]}, models.FineTuningJob)
-    built = models.FineTuningJob(id="ftjob-1", status=models.FineTuningJobStatus("paused"))
-    assert decoded == built
+    decoded = structure({**built.BARE_JOB, "status": "paused", "extra": [1]}, models.FineTuningJob)
+    made = built.job(status=models.FineTuningJobStatus("paused"))
+    assert decoded == made
     assert "extra" not in repr(decoded)
-    assert decoded != attrs.evolve(built, status=models.FineTuningJobStatus.RUNNING)
+    assert decoded != attrs.evolve(made, status=models.FineTuningJobStatus.RUNNING)
 
 
 def test_the_defaults_are_hashable_values() -> None:
