@@ -156,15 +156,29 @@ def optional_seconds(value: object, param: str) -> float | None:
     return None if value is None else seconds(value, param)
 
 
+def _int_at_least(value: object, param: str, least: int) -> int:
+    # bools are ints to Python, never a count to a caller
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise InvalidParameterError(param, f"must be an integer >= {least}, got {value!r:.40}")
+    return value
+
+
 def positive_int(value: object, param: str) -> int:
     """Return ``value`` if it is an integer >= 1 (bools are not integers here).
 
     Raises:
         InvalidParameterError: naming ``param``.
     """
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidParameterError(param, f"must be an integer >= 1, got {value!r:.40}")
-    return value
+    return _int_at_least(value, param, 1)
+
+
+def non_negative_int(value: object, param: str) -> int:
+    """Return ``value`` if it is an integer >= 0, such as a number of retries (bools refused).
+
+    Raises:
+        InvalidParameterError: naming ``param``.
+    """
+    return _int_at_least(value, param, 0)
 
 
 def check_limit(limit: object, param: str = "limit") -> int | None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
+
+import attrs
 
 from . import _checks
 from ._config import (
@@ -16,9 +18,11 @@ from ._config import (
     FlowControl,
     RetryPolicy,
     Secret,
+    TimeoutArg,
     Timeouts,
     resolve_config,
 )
+from ._core import protocol
 from ._core.call import Handler
 from ._core.gate import RateGate
 from ._core.runner import Runner
@@ -83,6 +87,8 @@ class FineTuningClient:
     _provider: Provider = OPENAI  # whose refusals apply; how the key travels and is found
     # A subclass taking a token provider (Azure's Entra ID) sets this before calling __init__.
     _token_provider: Any = None
+    # A client made by with_options shares its parent's pool and leaves closing it to the parent.
+    _owns_pool = True
 
     def __init__(
         self,
@@ -152,19 +158,86 @@ class FineTuningClient:
             clock=now,
             sleep=sleep,
         )
-        provider = self._provider
-        self.jobs = Jobs(self._runner, provider)
+        self._attach_resources()
+
+    def _attach_resources(self) -> None:
+        runner, provider = self._runner, self._provider
+        self.jobs = Jobs(runner, provider)
         """Jobs: create, retrieve, list, cancel, pause, resume, list_events."""
-        self.checkpoints = Checkpoints(self._runner, provider)
+        self.checkpoints = Checkpoints(runner, provider)
         """Checkpoints: list."""
-        self.permissions = Permissions(self._runner, provider)
+        self.permissions = Permissions(runner, provider)
         """Checkpoint permissions: create, list, delete."""
-        self.graders = Graders(self._runner, provider)
+        self.graders = Graders(runner, provider)
         """Graders (alpha): run, validate."""
-        self.uploads = Uploads(self._runner)
+        self.uploads = Uploads(runner)
         """Uploads (large files in parts): create, add_part, complete, cancel."""
-        self.files = Files(self._runner, self.uploads)
+        self.files = Files(runner, self.uploads)
         """Files: upload, create, retrieve, list, delete, content, download, wait_processed."""
+
+    def with_options(
+        self,
+        *,
+        timeout: TimeoutArg = ...,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Self:
+        """A client of the same class with other defaults, on this client's connection pool.
+
+        openai-python's ``client.with_options(...)``: ``client.with_options(max_retries=0)``
+        for one fail-fast call, or a client kept for a worker with its own limits. The derived
+        client shares the pool, the rate gate and the in-flight limit (``FlowControl``,
+        ``max_connections``) with this one: it adds no concurrency and costs nothing per call.
+        What would need another pool (``base_url``, ``max_connections``, ``session``, the key,
+        ``flow_control``) is not accepted; make another client for it.
+
+        Closing: the client that made the pool owns it. ``aclose()`` (or ``async with``) on a
+        derived client leaves the pool open; a derived client is closed once its parent is.
+
+        Args:
+            timeout: the calls' default limits (seconds, :class:`Timeouts`, None for none);
+                default: this client's. A method's own ``timeout=`` still wins.
+            max_retries: retries after the first attempt; overrides the policy's (as in the
+                constructor). A method's own ``max_retries=`` still wins.
+            retry_policy: a :class:`RetryPolicy` for the derived client's calls (the rate gate
+                stays this client's, with its ``max_retry_after`` and ``wait``).
+            extra_headers: headers added to every call of the derived client, over this
+                client's (a call's own ``extra_headers`` win). Not ``Idempotency-Key``: that is
+                one call's.
+
+        Returns:
+            A client of this client's class (``AzureFineTuningClient`` stays Azure's).
+
+        Raises:
+            InvalidParameterError: a malformed argument, named, at this call.
+        """
+        config = self._config
+        policy = config.retry
+        if retry_policy is not None:
+            _checks.instance_of(retry_policy, RetryPolicy, "retry_policy", "a RetryPolicy or None")
+            policy = retry_policy
+        if max_retries is not None:
+            policy = attrs.evolve(
+                policy, max_retries=_checks.non_negative_int(max_retries, "max_retries")
+            )
+        timeouts = config.timeouts if timeout is ... else Timeouts.coerce(timeout)
+        headers = _checks.check_headers(extra_headers, "extra_headers")
+        if any(name.lower() == "idempotency-key" for name in headers):
+            raise InvalidParameterError(
+                "extra_headers", "Idempotency-Key names one call: pass it to that call"
+            )
+        derived = object.__new__(type(self))
+        derived.__dict__.update(self.__dict__)  # the transport (pool) and a subclass's state
+        derived._config = attrs.evolve(config, retry=policy, timeouts=timeouts)
+        derived._runner = self._runner.derive(
+            policy=policy,
+            default_timeout=timeouts,
+            default_headers=protocol.merge_headers(self._runner.default_headers, headers),
+        )
+        derived._owns_pool = False
+        derived._attach_resources()
+        return derived
 
     @property
     def base_url(self) -> str:
@@ -193,14 +266,18 @@ class FineTuningClient:
 
     @property
     def closed(self) -> bool:
-        """True once :meth:`aclose` was called."""
+        """True once :meth:`aclose` was called (for a :meth:`with_options` client: the
+        parent's)."""
         return self._transport.closed
 
     async def aclose(self) -> None:
         """Close the connection pool (unless the session was borrowed). Idempotent.
 
         Calls still waiting (for a slot or the rate gate) raise :class:`ClientClosedError`.
+        On a client made by :meth:`with_options` it does nothing: the pool is its parent's.
         """
+        if not self._owns_pool:
+            return
         await self._transport.aclose()
         self._runner.gate.close()
 

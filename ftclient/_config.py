@@ -131,8 +131,7 @@ TimeoutArg: TypeAlias = float | Timeouts | None | EllipsisType
 
 
 def _non_negative_int(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidParameterError(attribute.name, f"must be an integer >= 0, got {value!r}")
+    _checks.non_negative_int(value, attribute.name)
 
 
 def _non_negative(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:

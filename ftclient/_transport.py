@@ -13,6 +13,7 @@ frames hold the sent headers) dropped, so no rendering of an error can show the 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import urllib.request
@@ -387,6 +388,7 @@ def env_proxy(base_url: str) -> str | None:
     return urllib.request.getproxies().get(parts.scheme)
 
 
+@functools.lru_cache(maxsize=32)  # a with_options client's default: made once, not per call
 def _client_timeout(t: Timeouts) -> aiohttp.ClientTimeout:
     # The call's total limit is the runner's; aiohttp gets only the per-connection ones.
     # sock_connect, not connect: aiohttp's `connect` also counts time queued for the pool. A read

@@ -110,6 +110,8 @@ class Call(Generic[T]):
         guard: how to check whether a failed attempt acted (None: a failure is resent).
         form: a ``multipart/form-data`` body instead of ``body`` (file uploads).
         sink: where a 2xx answer is streamed instead of being read into memory (downloads).
+        max_retries: retries after the first attempt for this call (and the checks made on its
+            behalf), in place of the runner's ``RetryPolicy.max_retries``; None: the policy's.
     """
 
     operation: str
@@ -125,6 +127,7 @@ class Call(Generic[T]):
     guard: Guard[T] | None = None
     form: Form | None = attrs.field(default=None, repr=False)
     sink: Sink | None = attrs.field(default=None, repr=False)
+    max_retries: int | None = None
 
     def json_body(self) -> Any:
         """The document to send: ``body`` with ``extra_body`` merged over it."""
@@ -141,7 +144,8 @@ class Call(Generic[T]):
         query: Mapping[str, Any] | None = None,
         body: Any = None,
     ) -> Call[Any]:
-        """A call made on this one's behalf (a check): same headers, extra query and deadline.
+        """A call made on this one's behalf (a check): same headers, extra query, deadline and
+        retries.
 
         The original's ``Idempotency-Key`` is not passed on: it names the original request, and
         a server that honours it could answer a check with the original's answer.
@@ -156,6 +160,7 @@ class Call(Generic[T]):
             headers={k: v for k, v in self.headers.items() if k.lower() != "idempotency-key"},
             extra_query=self.extra_query,
             timeout=NO_LIMITS,  # bounded by the parent call's deadline
+            max_retries=self.max_retries,
         )
 
 

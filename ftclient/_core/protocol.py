@@ -302,3 +302,12 @@ def should_retry(exc: BaseException, policy: RetryPolicy) -> bool:
 def headers_of(items: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Lower-case header names into a plain dict (last value wins)."""
     return {name.lower(): value for name, value in items}
+
+
+def merge_headers(base: Mapping[str, str], over: Mapping[str, str]) -> Mapping[str, str]:
+    """``base`` with ``over`` on top: a name in ``over`` replaces ``base``'s, whatever its case
+    (HTTP header names are case-insensitive; two spellings would both be sent)."""
+    if not over:
+        return base
+    names = {name.lower() for name in over}
+    return {**{n: v for n, v in base.items() if n.lower() not in names}, **over}

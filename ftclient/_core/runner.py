@@ -28,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 import attrs
@@ -123,6 +123,26 @@ class Runner:
         self._slots = asyncio.Semaphore(max_in_flight)
         self.as_clock: Clock = RunnerClock(self)
         """This runner's clock and sleep as one :class:`~ftclient.Clock`."""
+        self.default_headers: Mapping[str, str] = {}
+        """Headers every call built for this runner carries beneath its own (``with_options``)."""
+
+    def derive(
+        self, *, policy: RetryPolicy, default_timeout: Timeouts, default_headers: Mapping[str, str]
+    ) -> Runner:
+        """A runner with other defaults on the same exchange, rate gate, in-flight slots and
+        clock: what ``client.with_options`` runs on, so that it adds no concurrency of its own."""
+        runner = Runner(
+            self._exchange,
+            policy=policy,
+            gate=self.gate,
+            max_in_flight=1,  # replaced by the shared slots below
+            default_timeout=default_timeout,
+            clock=self._clock,
+            sleep=self.sleep,
+        )
+        runner._slots = self._slots
+        runner.default_headers = default_headers
+        return runner
 
     async def pause(self, seconds: float) -> None:
         """Wait ``seconds`` (with ``RetryPolicy(wait=False)``: only yield to the loop)."""
@@ -135,7 +155,8 @@ class Runner:
         return self._clock()
 
     async def run(self, call: Call[T]) -> T:
-        """Run ``call`` to its result under the client's policy and ``call.timeout.total``.
+        """Run ``call`` to its result under the client's policy (``call.max_retries`` in place of
+        its ``max_retries`` when set) and ``call.timeout.total``.
 
         Raises:
             APIStatusError: the final attempt got an error status.
@@ -290,7 +311,8 @@ class Runner:
         return await AsyncPaginator[Any, Any](fetch, operation=call.operation).to_list()
 
     def _raise_unless_retryable(self, call: Call[Any], failure: APIError, attempts: int) -> None:
-        if not protocol.should_retry(failure, self.policy) or attempts > self.policy.max_retries:
+        limit = self.policy.max_retries if call.max_retries is None else call.max_retries
+        if not protocol.should_retry(failure, self.policy) or attempts > limit:
             guard = call.guard
             if guard is not None and guard.if_maybe_acted and may_have_acted(failure):
                 failure.add_note(guard.if_maybe_acted)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from .._checks import check_headers, check_limit, json_object, query_params
+from .._checks import check_headers, check_limit, json_object, non_negative_int, query_params
 from .._config import Clock, RetryPolicy, TimeoutArg, Timeouts
 from .._core import protocol
 from .._core.body import Form, Sink
@@ -24,9 +24,19 @@ PageT = TypeVar("PageT", bound=PageLike[Any])
 
 
 class Options:
-    """The per-call options every method takes (``timeout``, ``extra_*``), checked once."""
+    """The per-call options every method takes, checked once, before anything is sent.
 
-    __slots__ = ("extra_body", "extra_headers", "extra_query", "timeout")
+    Every method that sends a request takes them as keyword-only arguments:
+
+    * ``timeout``: seconds for the whole call, a :class:`~ftclient.Timeouts`, None for no
+      limit; default: the client's.
+    * ``max_retries``: retries after the first attempt, for this call only (and the checks made
+      on its behalf); default: the client's ``RetryPolicy.max_retries``. openai-python's name.
+    * ``extra_headers``, ``extra_query``, ``extra_body``: sent as given, over what the method
+      sends (``extra_body`` only where the body is JSON).
+    """
+
+    __slots__ = ("extra_body", "extra_headers", "extra_query", "max_retries", "timeout")
 
     def __init__(
         self,
@@ -34,8 +44,13 @@ class Options:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        *,
+        max_retries: int | None = None,
     ) -> None:
         self.timeout = timeout if timeout is ... else Timeouts.coerce(timeout)
+        self.max_retries = (
+            None if max_retries is None else non_negative_int(max_retries, "max_retries")
+        )
         self.extra_headers = check_headers(extra_headers)
         self.extra_query = query_params(extra_query, "extra_query")
         self.extra_body = json_object(extra_body, "extra_body")
@@ -83,7 +98,9 @@ class Resource:
                 f"{self._name}.{operation}",
                 {**(body if isinstance(body, Mapping) else {}), **options.extra_body},
             )
-        headers = options.extra_headers
+        headers: Mapping[str, str] = options.extra_headers
+        if self._runner.default_headers:  # a client's with_options(extra_headers=...)
+            headers = protocol.merge_headers(self._runner.default_headers, headers)
         if method == "POST" and "Idempotency-Key" not in headers:
             # One key for every attempt of this call, so that a server that honours it dedupes.
             headers = {**headers, "Idempotency-Key": idempotency_key or new_key()}
@@ -102,6 +119,7 @@ class Resource:
             guard=guard,
             form=form,
             sink=sink,
+            max_retries=options.max_retries,
         )
         return call
 

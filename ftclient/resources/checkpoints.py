@@ -30,6 +30,7 @@ class Checkpoints(Resource):
         limit: int | None = None,
         after: str | None = None,
         timeout: TimeoutArg = ...,
+        max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -49,7 +50,7 @@ class Checkpoints(Resource):
             ListFineTuningJobCheckpointsResponse,
             job_path(job_id, "checkpoints"),
             {"limit": limit},
-            Options(timeout, extra_headers, extra_query, extra_body),
+            Options(timeout, extra_headers, extra_query, extra_body, max_retries=max_retries),
             after=after,
         )
 
@@ -60,6 +61,7 @@ class Checkpoints(Resource):
         by: str = "valid_loss",
         mode: str | None = None,
         timeout: TimeoutArg = ...,
+        max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> FineTuningJobCheckpoint | None:
@@ -100,6 +102,7 @@ class Checkpoints(Resource):
             job_id,
             limit=MAX_PAGE_SIZE,
             timeout=timeout,
+            max_retries=max_retries,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )

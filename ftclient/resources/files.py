@@ -33,8 +33,9 @@ DONE_STATUSES = frozenset({"processed", "error", "failed", "deleted"})
 
 
 class Files(Resource):
-    """Files. Every API method takes the keyword-only options ``timeout=``,
-    ``extra_headers=`` and ``extra_query=`` (and ``extra_body=`` where the body is JSON)."""
+    """Files. Every API method takes the keyword-only options ``timeout=``, ``max_retries=``,
+    ``extra_headers=`` and ``extra_query=`` (and ``extra_body=`` where the body is JSON), as
+    ``client.jobs`` does."""
 
     __slots__ = ("_uploads",)
     _name = "files"
@@ -54,6 +55,7 @@ class Files(Resource):
         concurrency: int = 4,
         on_progress: OnProgress | None = None,
         timeout: TimeoutArg = ...,
+        max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> FileObject:
@@ -91,7 +93,7 @@ class Files(Resource):
             callback(on_progress, "on_progress")
         source = file_source(file, purpose=purpose, filename=filename)
         progress = Progress(source.size, on_progress)
-        options = Options(timeout, extra_headers, extra_query)
+        options = Options(timeout, extra_headers, extra_query, max_retries=max_retries)
         if source.size <= size:
             return await self._create(source, purpose, None, options, progress)
         return await upload_in_parts(
@@ -113,6 +115,7 @@ class Files(Resource):
         filename: str | None = None,
         expires_after: FileExpirationParam | None = None,
         timeout: TimeoutArg = ...,
+        max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> FileObject:
@@ -129,7 +132,7 @@ class Files(Resource):
         """
         purpose = text(purpose, "purpose")
         source = file_source(file, purpose=purpose, filename=filename, max_size=MAX_CREATE_SIZE)
-        options = Options(timeout, extra_headers, extra_query)
+        options = Options(timeout, extra_headers, extra_query, max_retries=max_retries)
         return await self._create(source, purpose, expires_after, options, Progress(0, None))
 
     async def _create(
@@ -155,6 +158,7 @@ class Files(Resource):
         file_id: str,
         *,
         timeout: TimeoutArg = ...,
+        max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> FileObject:
@@ -163,7 +167,7 @@ class Files(Resource):
         Raises:
             NotFoundError: no such file.
         """
-        options = Options(timeout, extra_headers, extra_query)
+        options = Options(timeout, extra_headers, extra_query, max_retries=max_retries)
         return await self._request("retrieve", FileObject, "GET", file_path(file_id), options)
 
     def list(
@@ -174,6 +178,7 @@ class Files(Resource):
         limit: int | None = None,
         after: str | None = None,
         timeout: TimeoutArg = ...,
+        max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> AsyncPaginator[FileObject, ListFilesResponse]:
@@ -197,7 +202,7 @@ class Files(Resource):
             ListFilesResponse,
             FILES_PATH,
             {"purpose": purpose, "order": order, "limit": limit},
-            Options(timeout, extra_headers, extra_query),
+            Options(timeout, extra_headers, extra_query, max_retries=max_retries),
             after=after,
         )
 
@@ -206,12 +211,13 @@ class Files(Resource):
         file_id: str,
         *,
         timeout: TimeoutArg = ...,
+        max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> FileDeleted:
         """Delete a file (``DELETE /files/{id}``); a lost answer then a 404 counts as deleted."""
         path = file_path(file_id)
-        options = Options(timeout, extra_headers, extra_query)
+        options = Options(timeout, extra_headers, extra_query, max_retries=max_retries)
         guard = DeleteFileGuard(file_id)
         return await self._request("delete", FileDeleted, "DELETE", path, options, guard=guard)
 
@@ -220,13 +226,14 @@ class Files(Resource):
         file_id: str,
         *,
         timeout: TimeoutArg = ...,
+        max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> bytes:
         """A file's bytes (``GET /files/{id}/content``), at most the client's
         ``max_response_bytes``; use :meth:`download` for a large file."""
         path = file_path(file_id, "content")
-        options = Options(timeout, extra_headers, extra_query)
+        options = Options(timeout, extra_headers, extra_query, max_retries=max_retries)
         call = self._call("content", bytes, "GET", path, options, decode=_body)
         return await self._runner.run(call)
 
@@ -236,6 +243,7 @@ class Files(Resource):
         path: str | os.PathLike[str],
         *,
         timeout: TimeoutArg = ...,
+        max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> pathlib.Path:
@@ -251,7 +259,7 @@ class Files(Resource):
         """
         target, partial = _download_paths(path)
         api_path = file_path(file_id, "content")
-        options = Options(timeout, extra_headers, extra_query)
+        options = Options(timeout, extra_headers, extra_query, max_retries=max_retries)
         sink = _PartialFile(partial)
         call = self._call("download", bytes, "GET", api_path, options, sink=sink, decode=_body)
         try:

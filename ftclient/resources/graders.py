@@ -30,6 +30,7 @@ class Graders(Resource):
         model_sample: str,
         item: Mapping[str, Any] | None = None,
         timeout: TimeoutArg = ...,
+        max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -56,7 +57,7 @@ class Graders(Resource):
             RunGraderResponse,
             "POST",
             GRADERS_RUN_PATH,
-            Options(timeout, extra_headers, extra_query, extra_body),
+            Options(timeout, extra_headers, extra_query, extra_body, max_retries=max_retries),
             body=body,
         )
 
@@ -65,6 +66,7 @@ class Graders(Resource):
         *,
         grader: GraderParam | Grader,
         timeout: TimeoutArg = ...,
+        max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -76,6 +78,6 @@ class Graders(Resource):
             ValidateGraderResponse,
             "POST",
             GRADERS_VALIDATE_PATH,
-            Options(timeout, extra_headers, extra_query, extra_body),
+            Options(timeout, extra_headers, extra_query, extra_body, max_retries=max_retries),
             body=body,
         )

@@ -53,8 +53,9 @@ class Jobs(JobMetrics, FleetOps):
 
     Every API method takes the keyword-only options ``timeout=`` (seconds or
     :class:`~ftclient.Timeouts` for the whole call, checks and retries included; ``None``: no
-    limit), ``extra_headers=``, ``extra_query=`` and ``extra_body=`` (merged into the JSON body),
-    sent as given.
+    limit), ``max_retries=`` (this call's retries in place of the client's),
+    ``extra_headers=``, ``extra_query=`` and ``extra_body=`` (merged into the JSON body), sent
+    as given (:class:`~ftclient.resources._base.Options`).
     """
 
     __slots__ = ()
@@ -75,6 +76,7 @@ class Jobs(JobMetrics, FleetOps):
         idempotency_key: str | None = None,
         deduplicate: bool = True,
         timeout: TimeoutArg = ...,
+        max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -118,7 +120,7 @@ class Jobs(JobMetrics, FleetOps):
             APIStatusError: the API refused the request.
             APIConnectionError: no usable response after the retries.
         """
-        options = Options(timeout, extra_headers, extra_query, extra_body)
+        options = Options(timeout, extra_headers, extra_query, extra_body, max_retries=max_retries)
         check_metadata(metadata)
         key = check_key(idempotency_key) if idempotency_key is not None else new_key()
         user_metadata = dict(metadata) if metadata is not None else None
@@ -163,6 +165,7 @@ class Jobs(JobMetrics, FleetOps):
         job_id: str,
         *,
         timeout: TimeoutArg = ...,
+        max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -173,7 +176,7 @@ class Jobs(JobMetrics, FleetOps):
             NotFoundError: no such job.
         """
         path = job_path(job_id)
-        options = Options(timeout, extra_headers, extra_query, extra_body)
+        options = Options(timeout, extra_headers, extra_query, extra_body, max_retries=max_retries)
         return await self._request("retrieve", FineTuningJob, "GET", path, options)
 
     def list(
@@ -183,6 +186,7 @@ class Jobs(JobMetrics, FleetOps):
         after: str | None = None,
         metadata: Mapping[str, str] | NoMetadata | None = None,
         timeout: TimeoutArg = ...,
+        max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -205,7 +209,7 @@ class Jobs(JobMetrics, FleetOps):
             ListPaginatedFineTuningJobsResponse,
             JOBS_PATH,
             {"limit": limit, "metadata": metadata},
-            Options(timeout, extra_headers, extra_query, extra_body),
+            Options(timeout, extra_headers, extra_query, extra_body, max_retries=max_retries),
             after=after,
         )
 
@@ -224,12 +228,13 @@ class Jobs(JobMetrics, FleetOps):
         job_id: str,
         *,
         timeout: TimeoutArg = ...,
+        max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
     ) -> FineTuningJob:
         """Cancel a job (``POST /fine_tuning/jobs/{id}/cancel``); returns the updated job."""
-        options = Options(timeout, extra_headers, extra_query, extra_body)
+        options = Options(timeout, extra_headers, extra_query, extra_body, max_retries=max_retries)
         return await self._transition("cancel", job_id, options)
 
     async def pause(
@@ -237,12 +242,13 @@ class Jobs(JobMetrics, FleetOps):
         job_id: str,
         *,
         timeout: TimeoutArg = ...,
+        max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
     ) -> FineTuningJob:
         """Pause a running job (``POST /fine_tuning/jobs/{id}/pause``); returns the updated job."""
-        options = Options(timeout, extra_headers, extra_query, extra_body)
+        options = Options(timeout, extra_headers, extra_query, extra_body, max_retries=max_retries)
         return await self._transition("pause", job_id, options)
 
     async def resume(
@@ -250,12 +256,13 @@ class Jobs(JobMetrics, FleetOps):
         job_id: str,
         *,
         timeout: TimeoutArg = ...,
+        max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
     ) -> FineTuningJob:
         """Resume a paused job (``POST /fine_tuning/jobs/{id}/resume``); returns the updated job."""
-        options = Options(timeout, extra_headers, extra_query, extra_body)
+        options = Options(timeout, extra_headers, extra_query, extra_body, max_retries=max_retries)
         return await self._transition("resume", job_id, options)
 
     def list_events(
@@ -265,6 +272,7 @@ class Jobs(JobMetrics, FleetOps):
         limit: int | None = None,
         after: str | None = None,
         timeout: TimeoutArg = ...,
+        max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -281,7 +289,7 @@ class Jobs(JobMetrics, FleetOps):
             ListFineTuningJobEventsResponse,
             job_path(job_id, "events"),
             {"limit": limit},
-            Options(timeout, extra_headers, extra_query, extra_body),
+            Options(timeout, extra_headers, extra_query, extra_body, max_retries=max_retries),
             after=after,
         )
 

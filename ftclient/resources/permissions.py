@@ -37,6 +37,7 @@ class Permissions(Resource):
         *,
         project_ids: Sequence[str],
         timeout: TimeoutArg = ...,
+        max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -69,7 +70,7 @@ class Permissions(Resource):
             ListFineTuningCheckpointPermissionResponse,
             "POST",
             path,
-            Options(timeout, extra_headers, extra_query, extra_body),
+            Options(timeout, extra_headers, extra_query, extra_body, max_retries=max_retries),
             body=body,
             guard=GrantGuard(path, projects),
         )
@@ -83,6 +84,7 @@ class Permissions(Resource):
         limit: int | None = None,
         after: str | None = None,
         timeout: TimeoutArg = ...,
+        max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -107,7 +109,7 @@ class Permissions(Resource):
             ListFineTuningCheckpointPermissionResponse,
             permissions_path(checkpoint),
             {"project_id": project_id, "order": order, "limit": limit},
-            Options(timeout, extra_headers, extra_query, extra_body),
+            Options(timeout, extra_headers, extra_query, extra_body, max_retries=max_retries),
             after=after,
         )
 
@@ -117,6 +119,7 @@ class Permissions(Resource):
         permission_id: str,
         *,
         timeout: TimeoutArg = ...,
+        max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -136,6 +139,6 @@ class Permissions(Resource):
             DeleteFineTuningCheckpointPermissionResponse,
             "DELETE",
             path,
-            Options(timeout, extra_headers, extra_query, extra_body),
+            Options(timeout, extra_headers, extra_query, extra_body, max_retries=max_retries),
             guard=RevokeGuard(base, permission_id),
         )

@@ -24,8 +24,9 @@ __all__ = ["Uploads"]
 class Uploads(Resource):
     """Multi-part Uploads: at most 8 GB in parts of at most 64 MB, completed within an hour.
 
-    Every method takes the keyword-only options ``timeout=``, ``extra_headers=``,
-    ``extra_query=`` and ``extra_body=`` (JSON bodies only), as ``client.jobs`` does.
+    Every method takes the keyword-only options ``timeout=``, ``max_retries=``,
+    ``extra_headers=``, ``extra_query=`` and ``extra_body=`` (JSON bodies only), as
+    ``client.jobs`` does.
     """
 
     __slots__ = ()
@@ -40,6 +41,7 @@ class Uploads(Resource):
         mime_type: str = "text/jsonl",
         expires_after: FileExpirationParam | None = None,
         timeout: TimeoutArg = ...,
+        max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -70,7 +72,7 @@ class Uploads(Resource):
         }
         if expires_after is not None:
             body["expires_after"] = dict(expires_after)
-        options = Options(timeout, extra_headers, extra_query, extra_body)
+        options = Options(timeout, extra_headers, extra_query, extra_body, max_retries=max_retries)
         return await self._request("create", Upload, "POST", UPLOADS_PATH, options, body=body)
 
     async def add_part(
@@ -79,6 +81,7 @@ class Uploads(Resource):
         *,
         data: bytes | bytearray | memoryview,
         timeout: TimeoutArg = ...,
+        max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> UploadPart:
@@ -98,7 +101,7 @@ class Uploads(Resource):
                 "data", f"a part holds 1 to {MAX_PART_SIZE} bytes (64 MB), got {view.nbytes}"
             )
         piece = FileSlice(source=bytes(view), offset=0, length=view.nbytes, filename="blob")
-        options = Options(timeout, extra_headers, extra_query)
+        options = Options(timeout, extra_headers, extra_query, max_retries=max_retries)
         return await self.send_part(upload_id, piece, options)
 
     async def send_part(self, upload_id: str, piece: FileSlice, options: Options) -> UploadPart:
@@ -114,6 +117,7 @@ class Uploads(Resource):
         part_ids: Sequence[str],
         md5: str | None = None,
         timeout: TimeoutArg = ...,
+        max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -133,7 +137,7 @@ class Uploads(Resource):
             upload_id,
             part_ids,
             md5,
-            Options(timeout, extra_headers, extra_query, extra_body),
+            Options(timeout, extra_headers, extra_query, extra_body, max_retries=max_retries),
         )
 
     async def finish(
@@ -166,11 +170,12 @@ class Uploads(Resource):
         upload_id: str,
         *,
         timeout: TimeoutArg = ...,
+        max_retries: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
     ) -> Upload:
         """Cancel an Upload (``POST /uploads/{id}/cancel``); no part of it becomes a file."""
-        options = Options(timeout, extra_headers, extra_query, extra_body)
+        options = Options(timeout, extra_headers, extra_query, extra_body, max_retries=max_retries)
         path = upload_path(upload_id, "cancel")
         return await self._request("cancel", Upload, "POST", path, options)

@@ -10,6 +10,8 @@ import pytest
 import ftclient
 
 from .fake_api import FakeAPI, SimClock
+from .recorder import KEY as RECORDED_KEY
+from .recorder import Recorder, recorder
 
 KEY = "sk-proj-WORLD-0123456789abcdef"
 
@@ -34,3 +36,19 @@ async def make_client(api: FakeAPI) -> AsyncIterator[Callable[..., ftclient.Fine
     yield make
     for client in made:
         await client.aclose()
+
+
+@pytest.fixture
+async def recorded() -> AsyncIterator[Recorder]:
+    """A server answering every path with one status and recording what came (recorder.py)."""
+    async with recorder() as state:
+        yield state
+
+
+@pytest.fixture
+async def recorded_client(recorded: Recorder) -> AsyncIterator[ftclient.FineTuningClient]:
+    """A client of ``recorded`` on a SimClock, with the default policy (2 retries)."""
+    async with ftclient.FineTuningClient(
+        api_key=RECORDED_KEY, base_url=recorded.url, clock=SimClock()
+    ) as client:
+        yield client

@@ -100,6 +100,15 @@ async def test_the_app_sends_what_it_typed(
     assert validated == ["string_check", "multi"]
 
 
+async def test_the_apps_probe_sends_with_its_own_options(
+    client: ftclient.FineTuningClient, emulator: FineTuningEmulator
+) -> None:
+    assert await app.health(client) == 0
+    probe, read = sent(emulator, "listPaginatedFineTuningJobs")
+    assert probe.headers["X-Caller"] == "health"
+    assert "X-Caller" not in read.headers
+
+
 async def test_the_app_uploads_with_its_typed_expiry() -> None:
     async with (
         FineTuningEmulator(speed=0) as emulator,

@@ -162,6 +162,15 @@ async def worker(
     return settled
 
 
+async def health(client: ftclient.FineTuningClient) -> int:
+    """A fail-fast probe on the service's client (one attempt, 5 s, tagged, same pool), and a
+    read that may wait out a busy server."""
+    probe = client.with_options(timeout=5, max_retries=0, extra_headers={"X-Caller": "health"})
+    page = await probe.jobs.list(limit=1)
+    await client.jobs.list(limit=1, max_retries=5)
+    return len(page.data)
+
+
 async def misuses(client: ftclient.FineTuningClient) -> None:
     """Mistakes the types must flag; never called. One marked line each, exact codes."""
     jobs = client.jobs
@@ -200,5 +209,9 @@ async def misuses(client: ftclient.FineTuningClient) -> None:
     jobs.submit_many([{"model": MODEL, "trainig_file": "f"}])  # type: ignore[typeddict-item, typeddict-unknown-key]
     # A seed of the wrong type in a spec.
     jobs.submit_many([{"model": MODEL, "training_file": "f", "seed": "42"}])  # type: ignore[typeddict-item]
+    # max_retries is a count, not a string.
+    await jobs.retrieve("ftjob-1", max_retries="2")  # type: ignore[arg-type]
+    # with_options shares the pool: what the pool is bound to cannot change.
+    client.with_options(base_url="https://other.example/v1")  # type: ignore[call-arg]
     # fmt: on
     print(bad_effort, no_grader, bad_operation, bad_role, bad_wandb)
