@@ -10,6 +10,7 @@ import json
 
 import aiohttp
 from fastapi import FastAPI
+from starlette.routing import Route
 
 from ftclient import webhooks
 
@@ -26,13 +27,13 @@ EVENT = {
 
 
 def make_app(seen: list[webhooks.WebhookEvent]) -> FastAPI:
-    app = FastAPI()
+    handler = webhooks.asgi_handler(seen.append, secret=SECRET)
+    app = FastAPI(routes=[Route("/webhooks/openai", handler, methods=["POST"])])
 
     @app.get("/health")
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    app.add_route("/webhooks/openai", webhooks.asgi_handler(seen.append, secret=SECRET), ["POST"])
     return app
 
 
