@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-__all__ = ["Response", "ResponseInfo", "keep_info", "response_info"]
+__all__ = ["Response", "ResponseInfo", "keep_info", "keep_slot", "response_info"]
 
 
 @attrs.frozen(kw_only=True)
@@ -50,9 +50,15 @@ def keep_info(obj: object, info: ResponseInfo) -> None:
     A result that can carry it (a model: a class with an ``_ftc_info`` slot, set once outside
     its frozen fields) keeps it; any other result is left as it is.
     """
-    slot: Any = getattr(type(obj), "_ftc_info", None)
+    keep_slot(obj, "_ftc_info", info)
+
+
+def keep_slot(obj: object, name: str, value: object) -> None:
+    """Set the slot ``name`` of a model once, outside its frozen fields (the core knows no
+    model classes: a result whose class has no such slot is left as it is)."""
+    slot: Any = getattr(type(obj), name, None)
     if slot is not None:
-        slot.__set__(obj, info)
+        slot.__set__(obj, value)
 
 
 def response_info(obj: object) -> ResponseInfo | None:

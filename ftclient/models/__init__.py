@@ -15,6 +15,7 @@ from ._enums import (
     StringCheckOperation,
     TextSimilarityMetric,
 )
+from ._page import Page
 from .checkpoints import (
     FineTuningJobCheckpoint,
     FineTuningJobCheckpointMetrics,
@@ -141,6 +142,7 @@ __all__ = [
     "MetricPoint",
     "MetricSeries",
     "OpenStrEnum",
+    "Page",
     "PermissionOrder",
     "PromptCacheBreakpointConfig",
     "ReasoningEffort",

@@ -8,6 +8,7 @@ import attrs
 
 from ._base import Model
 from ._enums import FineTuningJobEventLevel, FineTuningJobEventType
+from ._page import Page
 from .metrics import MetricPoint
 
 __all__ = ["FineTuningJobEvent", "ListFineTuningJobEventsResponse"]
@@ -29,7 +30,7 @@ class FineTuningJobEvent(Model):
 
 
 @attrs.frozen(kw_only=True)
-class ListFineTuningJobEventsResponse(Model):
+class ListFineTuningJobEventsResponse(Page):
     """A page of job events."""
 
     object: str = "list"

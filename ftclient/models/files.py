@@ -10,6 +10,7 @@ from __future__ import annotations
 import attrs
 
 from ._base import Model
+from ._page import Page
 
 __all__ = ["FileDeleted", "FileObject", "ListFilesResponse", "Upload", "UploadPart"]
 
@@ -30,7 +31,7 @@ class FileObject(Model):
 
 
 @attrs.frozen(kw_only=True)
-class ListFilesResponse(Model):
+class ListFilesResponse(Page):
     """A page of files."""
 
     data: list[FileObject]

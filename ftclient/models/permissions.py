@@ -5,6 +5,7 @@ from __future__ import annotations
 import attrs
 
 from ._base import Model
+from ._page import Page
 
 __all__ = [
     "CreateFineTuningCheckpointPermissionRequest",
@@ -32,7 +33,7 @@ class CreateFineTuningCheckpointPermissionRequest(Model):
 
 
 @attrs.frozen(kw_only=True)
-class ListFineTuningCheckpointPermissionResponse(Model):
+class ListFineTuningCheckpointPermissionResponse(Page):
     """A page of checkpoint permissions (also the response of the create operation)."""
 
     data: list[FineTuningCheckpointPermission]
