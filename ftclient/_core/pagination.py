@@ -122,10 +122,10 @@ class AsyncPaginator(Generic[ItemT, PageT]):
 
 class _Trail(Generic[PageT]):
     """How one page of a walk is reached: the list's ``fetch``, the cursor the page is fetched
-    with (None: the first page), its number in the walk (1 for the first) and the trail of the
-    page before it. Immutable, and it holds no page: only the cursors that led here."""
+    with (None: the first page), its number in the walk (1 for the first) and the cursors that
+    led to it. It holds no page, and nothing of it changes once made but the record below."""
 
-    __slots__ = ("after", "fetch", "number", "operation", "previous")
+    __slots__ = ("_branched", "_cursors", "after", "fetch", "number", "operation")
 
     def __init__(
         self,
@@ -133,13 +133,20 @@ class _Trail(Generic[PageT]):
         operation: str,
         after: str | None,
         number: int = 1,
-        previous: _Trail[PageT] | None = None,
+        cursors: dict[str, int] | None = None,
     ) -> None:
         self.fetch = fetch
         self.operation = operation
         self.after = after
         self.number = number
-        self.previous = previous
+        # Each cursor followed -> the number of the page it fetched. A walk that goes straight on
+        # shares one record, so a check costs O(1) however long the list: the cursors of this
+        # page and those before it are the entries numbered <= self.number (later ones belong to
+        # pages after this one).
+        if cursors is None:
+            cursors = {} if after is None else {after: number}
+        self._cursors = cursors
+        self._branched = False  # whether a page after this one was already asked for
 
     async def load(self) -> PageT:
         """Fetch the page; it keeps this trail, for its ``get_next_page()``."""
@@ -149,16 +156,18 @@ class _Trail(Generic[PageT]):
 
     def then(self, cursor: str) -> _Trail[PageT]:
         """The trail of the page after this one, fetched with ``cursor``."""
-        return _Trail(self.fetch, self.operation, cursor, self.number + 1, self)
+        cursors = self._cursors
+        if self._branched:
+            # A second way on from this page (get_next_page called again): a record of its own,
+            # of the way here only, so that neither way sees the other's cursors.
+            cursors = {c: n for c, n in cursors.items() if n <= self.number}
+        self._branched = True
+        cursors[cursor] = self.number + 1
+        return _Trail(self.fetch, self.operation, cursor, self.number + 1, cursors)
 
     def followed(self, cursor: str) -> bool:
         """Whether ``cursor`` fetched this page or one before it (a server looping back)."""
-        trail: _Trail[PageT] | None = self
-        while trail is not None:
-            if trail.after == cursor:
-                return True
-            trail = trail.previous
-        return False
+        return self._cursors.get(cursor, self.number + 1) <= self.number
 
     async def next_page(self, page: PageT) -> PageT:
         """The page after ``page`` (the one this trail fetched): what ``get_next_page()`` does.

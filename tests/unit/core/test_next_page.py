@@ -86,6 +86,30 @@ async def test_the_same_page_can_be_followed_twice_without_a_false_repeat() -> N
     assert server.calls == [None, "a", "a"]
 
 
+async def test_a_second_way_on_from_a_page_does_not_see_the_first_ways_cursors() -> None:
+    server = Server({None: page("a"), "a": page("b"), "b": page("c", more=False)})
+    first = await paginator(server)
+    assert await walk(first) == [["a"], ["b"], ["c"]]
+    # The list changed: the same start now leads through x to b, a cursor the first walk
+    # followed from its page 2, never on this way: no repeat here.
+    server.pages.update({"a": page("x"), "x": page("b"), "b": page("z", more=False)})
+    assert await walk(first) == [["a"], ["x"], ["b"], ["z"]]
+    assert server.calls == [None, "a", "b", "a", "x", "b"]
+
+
+async def test_a_repeat_on_a_second_way_on_is_still_caught() -> None:
+    server = Server({None: page("a"), "a": page("b", more=False)})
+    first = await paginator(server)
+    await first.get_next_page()
+    server.pages.update({"a": page("x"), "x": page("a")})  # x leads back to a
+    third = await (await first.get_next_page()).get_next_page()
+    with pytest.raises(
+        ftclient.PaginationError, match="page 3 \\(after 'x'\\) repeats the cursor 'a'"
+    ):
+        await third.get_next_page()
+    assert server.calls == [None, "a", "a", "x"]
+
+
 @pytest.mark.parametrize(
     ("pages", "start", "at", "message"),
     [
