@@ -110,6 +110,19 @@ async def test_a_repeat_on_a_second_way_on_is_still_caught() -> None:
     assert server.calls == [None, "a", "a", "x"]
 
 
+async def test_a_second_way_on_keeps_the_cursor_that_fetched_its_page() -> None:
+    server = Server({None: page("a"), "a": page("b"), "b": page("c", more=False)})
+    second = await (await paginator(server)).get_next_page()  # fetched with a
+    await second.get_next_page()
+    server.pages["b"] = page("a")  # the list changed: after b now leads back to a
+    third = await second.get_next_page()  # a second way on from page 2
+    with pytest.raises(
+        ftclient.PaginationError, match="page 3 \\(after 'b'\\) repeats the cursor 'a'"
+    ):
+        await third.get_next_page()
+    assert server.calls == [None, "a", "b", "b"]
+
+
 @pytest.mark.parametrize(
     ("pages", "start", "at", "message"),
     [
