@@ -34,6 +34,15 @@ def _worker(url: str, first: int, count: int, total: int) -> subprocess.Popen[st
     )
 
 
+def _stop(proc: subprocess.Popen[str]) -> None:
+    """Kill ``proc`` if it still runs, and close its pipe."""
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
+    assert proc.stdout is not None
+    proc.stdout.close()
+
+
 def _tell(server: subprocess.Popen[str], command: str) -> dict[str, Any]:
     """Send the fleet server one command; its answer."""
     assert server.stdin is not None
@@ -63,19 +72,20 @@ def run_fleet(
         url = ready["url"]
         started = time.perf_counter()
         procs = [_worker(url, w * specs // workers, shard, specs) for w in range(workers)]
-        settled = 0
-        while settled < shard // 2:  # worker 0: killed half-way through its shard
-            json.loads(_readline(procs[0], timeout))
-            settled += 1
-        _tell(server, "hold")
-        procs[0].kill()
-        procs[0].wait()
-        assert procs[0].stdout is not None
-        procs[0].stdout.close()  # what it printed before dying is not read
-        procs[0] = _worker(url, 0, shard, specs)
-        first = [_readline(procs[0], timeout)]  # printed once its scan is done
-        _tell(server, "release")
-        summaries = [_finish(proc, timeout, first if proc is procs[0] else []) for proc in procs]
+        try:
+            settled = 0
+            while settled < shard // 2:  # worker 0: killed half-way through its shard
+                json.loads(_readline(procs[0], timeout))
+                settled += 1
+            _tell(server, "hold")
+            _stop(procs[0])  # what it printed before dying is not read
+            procs[0] = _worker(url, 0, shard, specs)
+            first = [_readline(procs[0], timeout)]  # printed once its scan is done
+            _tell(server, "release")
+            summaries = [_finish(p, timeout, first if p is procs[0] else []) for p in procs]
+        finally:
+            for proc in procs:
+                _stop(proc)
         seconds = time.perf_counter() - started
         census = _tell(server, "census")
     failed = sum(s["failed"] for s in summaries)

@@ -21,6 +21,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -85,17 +86,28 @@ def _process(args: list[str]) -> Iterator[tuple[subprocess.Popen[str], dict[str,
 
 
 def _readline(proc: subprocess.Popen[str], timeout: float) -> str:
+    """The next line ``proc`` prints, read byte by byte from the pipe.
+
+    Nothing is held in a Python buffer, so a later ``proc.communicate()`` (or the next call)
+    sees every line after this one: ``proc.stdout.readline()`` read ahead, and the lines it
+    buffered were lost to ``communicate`` and invisible to the next ``select``.
+    """
     import selectors
 
     assert proc.stdout is not None
+    fd = proc.stdout.fileno()
+    deadline = time.monotonic() + timeout
+    line = bytearray()
     with selectors.DefaultSelector() as sel:
-        sel.register(proc.stdout, selectors.EVENT_READ)
-        if not sel.select(timeout):
-            raise BenchmarkError(f"{proc.args!r} did not answer within {timeout:.0f}s")
-    line = proc.stdout.readline()
-    if not line:
-        raise BenchmarkError(f"{proc.args!r} exited (status {proc.poll()})")
-    return line
+        sel.register(fd, selectors.EVENT_READ)
+        while not line.endswith(b"\n"):
+            if not sel.select(max(deadline - time.monotonic(), 0)):
+                raise BenchmarkError(f"{proc.args!r} did not answer within {timeout:.0f}s")
+            byte = os.read(fd, 1)
+            if not byte:
+                raise BenchmarkError(f"{proc.args!r} exited (status {proc.poll()})")
+            line += byte
+    return line.decode()
 
 
 def run_child(

@@ -42,6 +42,7 @@ LAYERS: list[tuple[str, ...]] = [
         "ftclient._spec",
         "ftclient.providers",
     ),
+    ("ftclient.params",),
     ("ftclient.models",),
     ("ftclient.errors",),
 ]

@@ -13,13 +13,16 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Collection, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
 from .._client import FineTuningClient
 from ..errors import InvalidParameterError
 from ._layout import Archive
+
+if TYPE_CHECKING:
+    from ..params import FineTuneMethodParam
 
 __all__ = ["RerunJob", "idempotency_key_for", "rerun"]
 
@@ -165,7 +168,9 @@ async def rerun(
                 model=job.model,
                 training_file=training,
                 validation_file=validation,
-                method=job.method,
+                # The source job's method as its server sent it: checked against the
+                # contract at the call, like any mapping.
+                method=cast("FineTuneMethodParam | None", job.method),
                 seed=job.seed,
                 metadata=job.metadata,
                 idempotency_key=job.idempotency_key,

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import FineTuningClient
 from ._output import Output
 from ._resources import PERMISSION_HEADERS, permission_rows
 
+if TYPE_CHECKING:
+    from ..params import GraderParam
+
 __all__ = ["DEMO_GRADERS", "show_checkpoints", "show_graders", "show_permissions"]
 
 DEMO_PROJECTS = ("proj_demo_analytics", "proj_demo_eval")
 
-DEMO_GRADERS: tuple[tuple[dict[str, Any], str, dict[str, Any]], ...] = (
+DEMO_GRADERS: tuple[tuple[GraderParam, str, dict[str, Any]], ...] = (
     (
         {
             "type": "string_check",

@@ -17,12 +17,15 @@ import json
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .. import FineTuningClient
 from ..models import FineTuningJob
 from ._common import EXIT_OK, CommandFailed, UsageError
 from ._output import Output, format_duration, progress_bar
+
+if TYPE_CHECKING:
+    from ..params import JobSpecParam
 
 __all__ = ["REPORT_HEADERS", "cmd_report", "cmd_submit", "load_specs", "price", "report_row"]
 
@@ -40,7 +43,7 @@ REPORT_HEADERS = (
 _METRICS = ("full_valid_loss", "valid_loss", "train_loss")
 
 
-def load_specs(path: str) -> list[dict[str, Any]]:
+def load_specs(path: str) -> list[JobSpecParam]:
     """The specs of a JSONL file: one JSON object (``jobs.create`` arguments) per line.
 
     Raises:
@@ -60,7 +63,8 @@ def load_specs(path: str) -> list[dict[str, Any]]:
             raise UsageError(f"{path}:{number}: not JSON ({exc})") from None
         if not isinstance(spec, dict):
             raise UsageError(f"{path}:{number}: must be a JSON object of jobs.create arguments")
-        specs.append(spec)
+        # The user's JSON: submit_many checks each spec before anything is sent.
+        specs.append(cast("JobSpecParam", spec))
     return specs
 
 

@@ -9,7 +9,7 @@ import datetime as dt
 import sys
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .. import NO_METADATA, FineTuningClient, NoMetadata
 from .._checks import MAX_PAGE_SIZE
@@ -19,6 +19,9 @@ from ._common import EXIT_OK, CommandFailed, load_json_arg, page_size
 from ._live import JobProgress, LiveBoard
 from ._output import Output, format_ago, format_duration, format_time, render_kv
 from ._polling import follow_events, recent_events, wait_for_job
+
+if TYPE_CHECKING:
+    from ..params import FineTuneMethodParam
 
 FINAL_EVENTS = 10  # the newest events read once a job has ended, for its final line
 
@@ -108,7 +111,7 @@ def event_line(event: FineTuningJobEvent) -> str:
     return f"{stamp}  {event.level!s:<5}  {event.message}"
 
 
-def build_method(args: argparse.Namespace) -> dict[str, Any] | None:
+def build_method(args: argparse.Namespace) -> FineTuneMethodParam | None:
     """The ``method`` of a create request from ``--method`` and the hyperparameter options."""
     hyper = {
         key: value
@@ -131,7 +134,8 @@ def build_method(args: argparse.Namespace) -> dict[str, Any] | None:
         block["hyperparameters"] = hyper
     if grader is not None:
         block["grader"] = grader
-    return {"type": kind, kind: block}
+    # --method and the user's --grader JSON: the call checks them against the contract.
+    return cast("FineTuneMethodParam", {"type": kind, kind: block})
 
 
 async def cmd_list(client: FineTuningClient, args: argparse.Namespace, out: Output) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
@@ -19,6 +19,9 @@ from ..models import (
 )
 from ._common import EXIT_OK, UsageError, load_json_arg, page_size
 from ._output import Output, format_ago, format_float, render_kv
+
+if TYPE_CHECKING:
+    from ..params import GraderParam
 
 __all__ = [
     "checkpoint_rows",
@@ -119,11 +122,12 @@ async def cmd_permissions_revoke(
     return EXIT_OK
 
 
-def _grader(args: argparse.Namespace) -> dict[str, Any]:
+def _grader(args: argparse.Namespace) -> GraderParam:
     grader = load_json_arg(args.grader, "--grader")
     if not isinstance(grader, dict):
         raise UsageError("--grader: must be a JSON object with a 'type'")
-    return grader
+    # The user's JSON: the call checks it against the contract before sending.
+    return cast("GraderParam", grader)
 
 
 def grader_result(result: RunGraderResponse) -> str:

@@ -21,6 +21,7 @@ from ._guards import IDEMPOTENCY_METADATA_KEY
 from ._submit import Submitted, _Quota, _Run, _Slots, check_specs, key_of, submit_many
 
 if TYPE_CHECKING:  # ftclient.polling loads on first use (import time)
+    from ..params import JobSpecParam
     from ..polling._api import JobReads
     from ..polling.changes import JobChange
     from ..polling.wait import PollSchedule
@@ -45,7 +46,7 @@ class FleetOps:
 
     def submit_many(
         self,
-        specs: Iterable[Mapping[str, Any]],
+        specs: Iterable[JobSpecParam],
         *,
         max_active: int | None = None,
         max_active_per_model: int | None = None,

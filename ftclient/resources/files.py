@@ -6,7 +6,7 @@ import math
 import os
 import pathlib
 from collections.abc import Mapping
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .._checks import callback, positive_int, seconds, text
 from .._core.pagination import AsyncPaginator
@@ -20,6 +20,9 @@ from ._file_guards import CreateFileGuard, DeleteFileGuard, FileLookup
 from ._sources import MAX_PART_SIZE, FileArg, FileSource, check_part_size, file_source
 from ._upload import OnProgress, Progress, upload_in_parts
 from .uploads import Uploads
+
+if TYPE_CHECKING:
+    from ..params import FileExpirationParam
 
 __all__ = ["Files"]
 
@@ -108,7 +111,7 @@ class Files(Resource):
         file: FileArg,
         purpose: str,
         filename: str | None = None,
-        expires_after: Mapping[str, Any] | None = None,
+        expires_after: FileExpirationParam | None = None,
         timeout: TimeoutArg = ...,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -133,7 +136,7 @@ class Files(Resource):
         self,
         source: FileSource,
         purpose: str,
-        expires_after: Mapping[str, Any] | None,
+        expires_after: FileExpirationParam | None,
         options: Options,
         progress: Progress,
     ) -> FileObject:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._core.paths import GRADERS_RUN_PATH, GRADERS_VALIDATE_PATH
 from .._wire.requests import request_body
 from ..errors import InvalidParameterError
 from ..models import Grader, RunGraderResponse, ValidateGraderResponse
 from ._base import Options, Resource, TimeoutArg
+
+if TYPE_CHECKING:
+    from ..params import GraderParam
 
 __all__ = ["Graders"]
 
@@ -23,7 +26,7 @@ class Graders(Resource):
     async def run(
         self,
         *,
-        grader: Grader | Mapping[str, Any],
+        grader: GraderParam | Grader,
         model_sample: str,
         item: Mapping[str, Any] | None = None,
         timeout: TimeoutArg = ...,
@@ -60,7 +63,7 @@ class Graders(Resource):
     async def validate(
         self,
         *,
-        grader: Grader | Mapping[str, Any],
+        grader: GraderParam | Grader,
         timeout: TimeoutArg = ...,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,

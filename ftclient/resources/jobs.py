@@ -17,6 +17,7 @@ from ..models import (
     FineTuningIntegration,
     FineTuningJob,
     FineTuningJobEvent,
+    FineTuningJobHyperparameters,
     ListFineTuningJobEventsResponse,
     ListPaginatedFineTuningJobsResponse,
 )
@@ -33,6 +34,7 @@ from ._guards import (
 from .job_metrics import JobMetrics
 
 if TYPE_CHECKING:
+    from ..params import FineTuneMethodParam, IntegrationParam, JobHyperparametersParam
     from ..polling.wait import OnUpdate, PollSchedule
     from ..polling.waiter import JobWaiter
 
@@ -63,11 +65,11 @@ class Jobs(JobMetrics, FleetOps):
         *,
         model: str,
         training_file: str,
-        method: FineTuneMethod | Mapping[str, Any] | None = None,
-        hyperparameters: Mapping[str, Any] | None = None,
+        method: FineTuneMethodParam | FineTuneMethod | None = None,
+        hyperparameters: JobHyperparametersParam | FineTuningJobHyperparameters | None = None,
         suffix: str | None = None,
         validation_file: str | None = None,
-        integrations: Sequence[FineTuningIntegration | Mapping[str, Any]] | None = None,
+        integrations: Sequence[IntegrationParam | FineTuningIntegration] | None = None,
         seed: int | None = None,
         metadata: Mapping[str, str] | None = None,
         idempotency_key: str | None = None,

@@ -4,7 +4,7 @@ drive a multi-part upload themselves; ``client.files.upload`` drives it for ever
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._checks import identifiers, positive_int, text
 from .._core.body import FileSlice
@@ -14,6 +14,9 @@ from ..models import Upload, UploadPart
 from ._base import Options, Resource, TimeoutArg
 from ._file_guards import CompleteUploadGuard, FileLookup
 from ._sources import MAX_PART_SIZE, MAX_UPLOAD_SIZE
+
+if TYPE_CHECKING:
+    from ..params import FileExpirationParam
 
 __all__ = ["Uploads"]
 
@@ -35,7 +38,7 @@ class Uploads(Resource):
         purpose: str,
         bytes: int,
         mime_type: str = "text/jsonl",
-        expires_after: Mapping[str, Any] | None = None,
+        expires_after: FileExpirationParam | None = None,
         timeout: TimeoutArg = ...,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
