@@ -6,6 +6,7 @@
     ├── InvalidParameterError          bad caller input, raised before any request (also ValueError)
     ├── ClientClosedError              the client was closed (also RuntimeError)
     ├── PaginationError                a list's pages cannot be followed; the walk stopped
+    ├── NoNextPageError                get_next_page() on a page with none to fetch (RuntimeError)
     ├── WaitTimeoutError               a wait helper ran out of time (also TimeoutError)
     ├── InvalidWebhookSignatureError   a webhook delivery that does not verify (also ValueError)
     ├── InvalidWebhookPayloadError     a signed webhook body that is not an event (ValueError)
@@ -50,6 +51,7 @@ __all__ = [
     "InvalidParameterError",
     "InvalidWebhookPayloadError",
     "InvalidWebhookSignatureError",
+    "NoNextPageError",
     "NotFoundError",
     "PaginationError",
     "PermissionDeniedError",
@@ -116,6 +118,17 @@ class PaginationError(FTClientError):
         self.page = page
         self.after = after
         super().__init__(message)
+
+
+class NoNextPageError(FTClientError, RuntimeError):
+    """``page.get_next_page()`` was called on a page that has no next page to fetch.
+
+    The page says ``has_more`` is false (check ``page.has_next_page()`` first), or it was not
+    fetched by a client's list call (built by hand, or the answer of ``permissions.create``), so
+    there is no list to go on with. A mistake in the calling code rather than the server's: it is
+    a ``RuntimeError``, as the official SDK's error for the same call is. A server whose pages
+    cannot be followed raises :class:`PaginationError` instead.
+    """
 
 
 class WaitTimeoutError(FTClientError, TimeoutError):

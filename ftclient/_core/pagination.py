@@ -1,4 +1,8 @@
-"""The async paginator: follows ``after`` cursors one page at a time."""
+"""The async paginator: follows ``after`` cursors one page at a time.
+
+Each page it fetches keeps its :class:`_Trail` (how it was reached), so that the page's own
+``get_next_page()`` (:class:`ftclient.models.Page`) follows the same rules as the paginator.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Any, Generic, Protocol, TypeGuard, TypeVar
 
 from .._checks import check_limit, identifier
 from ..errors import InvalidParameterError, PaginationError
+from .response import keep_slot
 
 __all__ = ["AsyncPaginator", "next_cursor"]
 
@@ -68,6 +73,7 @@ class AsyncPaginator(Generic[ItemT, PageT]):
 
     ``async for item in paginator`` yields every item across pages; ``paginator.pages()`` yields
     whole pages; ``await paginator`` returns the first page. Only one page is held at a time.
+    Every page fetched can fetch its successor (``page.get_next_page()``).
     A server that sends a cursor twice, or says ``has_more`` without a cursor to follow, raises
     :class:`~ftclient.errors.PaginationError` (naming ``operation``, the page and its cursor)
     instead of looping forever or ending the list early.
@@ -84,15 +90,18 @@ class AsyncPaginator(Generic[ItemT, PageT]):
         self._after = after
         self._operation = operation
 
+    def _start(self) -> _Trail[PageT]:
+        return _Trail(self._fetch, self._operation, self._after)
+
     def __aiter__(self) -> AsyncIterator[ItemT]:
-        return _Items(_Pages(self._fetch, self._after, self._operation))
+        return _Items(_Pages(self._start()))
 
     def pages(self) -> AsyncIterator[PageT]:
         """Iterate whole pages: ``data``, ``has_more``, and ``first_id``/``last_id`` if present."""
-        return _Pages(self._fetch, self._after, self._operation)
+        return _Pages(self._start())
 
     def __await__(self) -> Generator[Any, None, PageT]:
-        return self._fetch(self._after).__await__()
+        return self._start().load().__await__()
 
     async def to_list(self, *, max_items: int | None = None) -> list[ItemT]:
         """Collect items into a list (all of them, or the first ``max_items``).
@@ -111,19 +120,97 @@ class AsyncPaginator(Generic[ItemT, PageT]):
         return out
 
 
-class _Pages(Generic[PageT]):
-    __slots__ = ("_cursor", "_done", "_fetch", "_number", "_operation", "_seen", "_unfollowable")
+class _Trail(Generic[PageT]):
+    """How one page of a walk is reached: the list's ``fetch``, the cursor the page is fetched
+    with (None: the first page), its number in the walk (1 for the first) and the cursors that
+    led to it. It holds no page, and nothing of it changes once made but the record below."""
+
+    __slots__ = ("_branched", "_cursors", "after", "fetch", "number", "operation")
 
     def __init__(
-        self, fetch: Callable[[str | None], Awaitable[PageT]], after: str | None, operation: str
+        self,
+        fetch: Callable[[str | None], Awaitable[PageT]],
+        operation: str,
+        after: str | None,
+        number: int = 1,
+        cursors: dict[str, int] | None = None,
     ) -> None:
-        self._fetch = fetch
-        self._cursor = after
-        self._operation = operation
-        self._number = 0  # pages fetched so far
+        self.fetch = fetch
+        self.operation = operation
+        self.after = after
+        self.number = number
+        # Each cursor followed -> the number of the page it fetched. A walk that goes straight on
+        # shares one record, so a check costs O(1) however long the list: the cursors of this
+        # page and those before it are the entries numbered <= self.number (later ones belong to
+        # pages after this one).
+        if cursors is None:
+            cursors = {} if after is None else {after: number}
+        self._cursors = cursors
+        self._branched = False  # whether a page after this one was already asked for
+
+    async def load(self) -> PageT:
+        """Fetch the page; it keeps this trail, for its ``get_next_page()``."""
+        page = await self.fetch(self.after)
+        keep_slot(page, "_ftc_next", self.next_page)
+        return page
+
+    def then(self, cursor: str) -> _Trail[PageT]:
+        """The trail of the page after this one, fetched with ``cursor``."""
+        cursors = self._cursors
+        if self._branched:
+            # A second way on from this page (get_next_page called again): a record of its own,
+            # of the way here only, so that neither way sees the other's cursors.
+            cursors = {c: n for c, n in cursors.items() if n <= self.number}
+        self._branched = True
+        cursors[cursor] = self.number + 1
+        return _Trail(self.fetch, self.operation, cursor, self.number + 1, cursors)
+
+    def followed(self, cursor: str) -> bool:
+        """Whether ``cursor`` fetched this page or one before it (a server looping back)."""
+        return self._cursors.get(cursor, self.number + 1) <= self.number
+
+    async def next_page(self, page: PageT) -> PageT:
+        """The page after ``page`` (the one this trail fetched): what ``get_next_page()`` does.
+
+        Raises:
+            PaginationError: ``page`` says ``has_more`` with no usable cursor, or its cursor was
+                followed before on this trail.
+        """
+        cursor = next_cursor(page)
+        if cursor is None:
+            raise self.no_cursor(page)
+        if self.followed(cursor):
+            raise self.repeats(cursor)
+        return await self.then(cursor).load()
+
+    def no_cursor(self, page: PageLike[Any]) -> PaginationError:
+        """The error for ``page`` saying ``has_more`` with no cursor to follow."""
+        return self._error(
+            f"says has_more but gives no cursor to follow ({_no_cursor(page)}); "
+            "stopping instead of ending the list early"
+        )
+
+    def repeats(self, cursor: str) -> PaginationError:
+        """The error for this page's ``cursor`` being one followed before."""
+        return self._error(f"repeats the cursor {cursor!r}; stopping instead of looping forever")
+
+    def _error(self, what: str) -> PaginationError:
+        where = "the first page" if self.after is None else f"after {self.after!r}"
+        return PaginationError(
+            f"{self.operation}: page {self.number} ({where}) {what}",
+            operation=self.operation,
+            page=self.number,
+            after=self.after,
+        )
+
+
+class _Pages(Generic[PageT]):
+    __slots__ = ("_done", "_trail", "_unfollowable")
+
+    def __init__(self, trail: _Trail[PageT]) -> None:
+        self._trail = trail  # of the page to fetch next
         self._done = False
         self._unfollowable: PaginationError | None = None  # raised after the page it is about
-        self._seen: set[str] = set() if after is None else {after}
 
     def __aiter__(self) -> _Pages[PageT]:
         return self
@@ -134,34 +221,20 @@ class _Pages(Generic[PageT]):
             raise error
         if self._done:
             raise StopAsyncIteration
-        page = await self._fetch(self._cursor)
-        self._number += 1
+        page = await self._trail.load()
         cursor = next_cursor(page)
         if cursor is None:
             self._done = True
             if page.has_more:
                 # Ending here would drop the rest of the list without a word: this page's items
                 # are yielded, and asking for the next one raises.
-                self._unfollowable = self._error(
-                    f"says has_more but gives no cursor to follow ({_no_cursor(page)}); "
-                    "stopping instead of ending the list early"
-                )
-        elif cursor in self._seen:
+                self._unfollowable = self._trail.no_cursor(page)
+        elif self._trail.followed(cursor):
             self._done = True
-            raise self._error(f"repeats the cursor {cursor!r}; stopping instead of looping forever")
+            raise self._trail.repeats(cursor)
         else:
-            self._seen.add(cursor)
-            self._cursor = cursor
+            self._trail = self._trail.then(cursor)
         return page
-
-    def _error(self, what: str) -> PaginationError:
-        where = "the first page" if self._cursor is None else f"after {self._cursor!r}"
-        return PaginationError(
-            f"{self._operation}: page {self._number} ({where}) {what}",
-            operation=self._operation,
-            page=self._number,
-            after=self._cursor,
-        )
 
 
 class _Items(Generic[ItemT]):

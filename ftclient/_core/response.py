@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-__all__ = ["Response", "ResponseInfo", "carried_info", "keep_info"]
+__all__ = ["Response", "ResponseInfo", "carried_info", "keep_info", "keep_slot"]
 
 
 @attrs.frozen(kw_only=True)
@@ -52,16 +52,21 @@ def keep_info(obj: object, info: ResponseInfo) -> None:
     taken from a page (``async for job in client.jobs.list()``) answers :func:`response_info`
     as the page does. Any other result is left as it is.
     """
-    slot: Any = getattr(type(obj), "_ftc_info", None)
-    if slot is None:
+    if getattr(type(obj), "_ftc_info", None) is None:
         return
-    slot.__set__(obj, info)
+    keep_slot(obj, "_ftc_info", info)
     items = getattr(obj, "data", None)
     if items.__class__ is list:
         for item in items:  # one slot store each: ~70 ns an item (see benchmarks/bench_decode)
-            item_slot: Any = getattr(type(item), "_ftc_info", None)
-            if item_slot is not None:
-                item_slot.__set__(item, info)
+            keep_slot(item, "_ftc_info", info)
+
+
+def keep_slot(obj: object, name: str, value: object) -> None:
+    """Set the slot ``name`` of a model once, outside its frozen fields (the core knows no
+    model classes: a result whose class has no such slot is left as it is)."""
+    slot: Any = getattr(type(obj), name, None)
+    if slot is not None:
+        slot.__set__(obj, value)
 
 
 def carried_info(obj: object) -> ResponseInfo | None:

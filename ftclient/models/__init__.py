@@ -27,6 +27,7 @@ from ._enums import (
     TextSimilarityMetricValue,
     UploadStatus,
 )
+from ._page import Page
 from .checkpoints import (
     FineTuningJobCheckpoint,
     FineTuningJobCheckpointMetrics,
@@ -160,6 +161,7 @@ __all__ = [
     "MetricPoint",
     "MetricSeries",
     "OpenStrEnum",
+    "Page",
     "PermissionOrder",
     "PromptCacheBreakpointConfig",
     "ReasoningEffort",

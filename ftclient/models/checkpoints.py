@@ -10,6 +10,7 @@ from __future__ import annotations
 import attrs
 
 from ._base import Model
+from ._page import Page
 
 __all__ = [
     "FineTuningJobCheckpoint",
@@ -45,7 +46,7 @@ class FineTuningJobCheckpoint(Model):
 
 
 @attrs.frozen(kw_only=True)
-class ListFineTuningJobCheckpointsResponse(Model):
+class ListFineTuningJobCheckpointsResponse(Page):
     """A page of checkpoints."""
 
     data: list[FineTuningJobCheckpoint]

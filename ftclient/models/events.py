@@ -13,6 +13,7 @@ import attrs
 
 from ._base import Model
 from ._enums import EventLevel, EventType
+from ._page import Page
 from .metrics import MetricPoint
 
 __all__ = ["FineTuningJobEvent", "ListFineTuningJobEventsResponse"]
@@ -39,7 +40,7 @@ class FineTuningJobEvent(Model):
 
 
 @attrs.frozen(kw_only=True)
-class ListFineTuningJobEventsResponse(Model):
+class ListFineTuningJobEventsResponse(Page):
     """A page of job events."""
 
     object: str = "list"

@@ -18,6 +18,7 @@ import attrs
 
 from ._base import Model
 from ._enums import FileStatus, UploadStatus
+from ._page import Page
 
 __all__ = ["FileDeleted", "FileObject", "ListFilesResponse", "Upload", "UploadPart"]
 
@@ -38,7 +39,7 @@ class FileObject(Model):
 
 
 @attrs.frozen(kw_only=True)
-class ListFilesResponse(Model):
+class ListFilesResponse(Page):
     """A page of files."""
 
     data: list[FileObject]

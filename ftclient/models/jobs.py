@@ -21,6 +21,7 @@ import attrs
 
 from ._base import Model
 from ._enums import TERMINAL_STATUSES, JobStatus
+from ._page import Page
 from .methods import AutoFloat, AutoInt, FineTuneMethod
 
 __all__ = [
@@ -130,7 +131,7 @@ class CreateFineTuningJobRequest(Model):
 
 
 @attrs.frozen(kw_only=True)
-class ListPaginatedFineTuningJobsResponse(Model):
+class ListPaginatedFineTuningJobsResponse(Page):
     """A page of fine-tuning jobs."""
 
     data: list[FineTuningJob]

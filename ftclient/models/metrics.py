@@ -10,6 +10,7 @@ import attrs
 
 from ._base import Model
 from ._enums import EventType
+from ._page import Page
 from .checkpoints import FineTuningJobCheckpoint
 
 __all__ = [
@@ -98,7 +99,7 @@ class EventMetrics(Model):
 
 
 @attrs.frozen(kw_only=True)
-class EventMetricsPage(Model):
+class EventMetricsPage(Page):
     """A page of job events read as :class:`EventMetrics`."""
 
     object: str = "list"

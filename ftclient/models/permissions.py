@@ -9,6 +9,7 @@ from __future__ import annotations
 import attrs
 
 from ._base import Model
+from ._page import Page
 
 __all__ = [
     "CreateFineTuningCheckpointPermissionRequest",
@@ -36,7 +37,7 @@ class CreateFineTuningCheckpointPermissionRequest(Model):
 
 
 @attrs.frozen(kw_only=True)
-class ListFineTuningCheckpointPermissionResponse(Model):
+class ListFineTuningCheckpointPermissionResponse(Page):
     """A page of checkpoint permissions (also the response of the create operation)."""
 
     data: list[FineTuningCheckpointPermission]

@@ -143,3 +143,13 @@ async def test_the_service_handler_and_the_worker(
     jobs = await app.worker(client, queue, rounds=2)
     assert sorted(job.training_file or "" for job in jobs) == ["file-0", "file-1"]
     assert sorted(r.json["seed"] for r in sent(emulator, "createFineTuningJob")[1:]) == [0, 1]
+
+
+async def test_the_apps_page_by_page_walk(
+    client: ftclient.FineTuningClient, emulator: FineTuningEmulator
+) -> None:
+    made = await app.readme_examples(client, "file-train")
+    listed = await app.job_ids(client)
+    assert sorted(listed) == sorted(made)  # four jobs, two a page
+    queries = [dict(r.query) for r in sent(emulator, "listPaginatedFineTuningJobs")]
+    assert queries == [{"limit": "2"}, {"limit": "2", "after": listed[1]}]

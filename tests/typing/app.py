@@ -114,6 +114,16 @@ async def readme_examples(client: ftclient.FineTuningClient, training_file: str)
     return [job.id, by_model.id, legacy.id, rft.id]
 
 
+async def job_ids(client: ftclient.FineTuningClient) -> list[str]:
+    """Every job's id, page by page, as with the official SDK's pages."""
+    page = await client.jobs.list(limit=2)
+    ids = [job.id for job in page.data]
+    while page.has_next_page():
+        page = await page.get_next_page()  # the same page type: page.data stays typed
+        ids += [job.id for job in page.data]
+    return ids
+
+
 async def grade(client: ftclient.FineTuningClient) -> RunGraderResponse:
     """The README's graders example, and the validation of a multi grader of named graders."""
     await client.graders.validate(grader=EXACT)
