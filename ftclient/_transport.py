@@ -266,10 +266,14 @@ class Transport:
         token: Secret | None = None,
     ) -> dict[str, str]:
         # The one frame that holds the key (or token); it returns before anything is sent.
-        headers = {**self._headers, **call.headers}
+        # A caller's header replaces the client's whatever the case of its name (one spelling
+        # is sent, also to a handler=); the body's type and the credentials are the client's.
+        name, value = protocol.auth_header(self._config, token)
+        own = {name.lower(), "content-type"} if isinstance(data, bytes) else {name.lower()}
+        merged = protocol.merge_headers(self._headers, call.headers)
+        headers = {n: v for n, v in merged.items() if n.lower() not in own}
         if isinstance(data, bytes):  # a multipart writer sets its own, with the boundary
             headers["Content-Type"] = "application/json"
-        name, value = protocol.auth_header(self._config, token)
         headers[name] = value
         return headers
 

@@ -101,7 +101,7 @@ class Resource:
         headers: Mapping[str, str] = options.extra_headers
         if self._runner.default_headers:  # a client's with_options(extra_headers=...)
             headers = protocol.merge_headers(self._runner.default_headers, headers)
-        if method == "POST" and "Idempotency-Key" not in headers:
+        if method == "POST" and not any(name.lower() == "idempotency-key" for name in headers):
             # One key for every attempt of this call, so that a server that honours it dedupes.
             headers = {**headers, "Idempotency-Key": idempotency_key or new_key()}
         call: Call[T] = Call(

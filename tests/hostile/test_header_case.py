@@ -1,0 +1,41 @@
+"""A caller's header replaces ftclient's own whatever the case of its name, and is sent once.
+
+HTTP header names are case-insensitive; a dict keyed by spelling kept both ``Idempotency-Key``
+(ftclient's) and ``idempotency-key`` (the caller's), so a server saw two keys, or two
+``User-Agent``s, or the caller's ``authorization`` beside the client's own.
+"""
+
+from __future__ import annotations
+
+import ftclient
+
+from .conftest import RECORDED_KEY
+from .recorder import Recorder
+
+
+async def test_a_callers_header_in_any_case_is_sent_once_and_wins(
+    recorded: Recorder, recorded_client: ftclient.FineTuningClient
+) -> None:
+    headers = {"idempotency-key": "my-key-1", "user-agent": "my-app/2", "x-trace": "t"}
+    await recorded_client.jobs.cancel("ftjob-1", extra_headers=headers)
+    sent = recorded.seen[0].headers
+    assert sent.getall("Idempotency-Key") == ["my-key-1"]
+    assert sent.getall("User-Agent") == ["my-app/2"]
+    assert sent.getall("X-Trace") == ["t"]
+
+
+async def test_the_clients_credentials_are_the_one_authorization_sent(
+    recorded: Recorder, recorded_client: ftclient.FineTuningClient
+) -> None:
+    await recorded_client.jobs.retrieve("ftjob-1", extra_headers={"authorization": "Bearer x"})
+    assert recorded.seen[0].headers.getall("Authorization") == [f"Bearer {RECORDED_KEY}"]
+
+
+async def test_a_with_options_header_and_a_calls_own_meet_once(
+    recorded: Recorder, recorded_client: ftclient.FineTuningClient
+) -> None:
+    derived = recorded_client.with_options(extra_headers={"X-Team": "a"})
+    await derived.jobs.cancel("ftjob-1", extra_headers={"x-team": "b", "IDEMPOTENCY-KEY": "k2"})
+    sent = recorded.seen[0].headers
+    assert sent.getall("X-Team") == ["b"]
+    assert sent.getall("Idempotency-Key") == ["k2"]
