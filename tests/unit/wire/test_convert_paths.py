@@ -136,8 +136,11 @@ def test_the_corpus_decodes_and_round_trips(cls: type, document: Any) -> None:
     decoded = _convert.structure(document, cls)
     assert isinstance(decoded, cls)
     assert _convert.unstructure(decoded) == document
-    # The converter that explains failures (cattrs' own hooks) reads it the same way.
-    assert _convert._explaining().structure(document, cls) == decoded
+    # The converter that explains failures (cattrs' own hooks) reads it the same way, and its
+    # result keeps the document too (models compare by their fields alone).
+    explained = _convert._explaining().structure(document, cls)
+    assert explained == decoded
+    assert _convert.unstructure(explained) == document
 
 
 @pytest.mark.parametrize(("cls", "document"), SAMPLES)
@@ -161,6 +164,25 @@ def test_the_decoding_converter_alone_takes_defaults_for_nulls_and_absent_fields
     page = {"data": [], "has_more": None, "object": None}
     decoded_page = _convert.converter().structure(page, Events)
     assert (decoded_page.has_more, decoded_page.object) == (False, "list")
+
+
+def test_the_explaining_converter_takes_the_same_defaults_for_nulls() -> None:
+    # It reads what the decoding one refused, so it must not refuse a null the decoding one
+    # takes: a failure elsewhere in the document would be reported at the null instead.
+    page = {"data": [NULLS], "has_more": None, "object": None}
+    explained = _convert._explaining().structure(page, Events)
+    assert explained == _convert.converter().structure(page, Events)
+    assert (explained.has_more, explained.object, explained.data[0].type) == (False, "list", None)
+
+
+def test_a_document_that_fits_is_read_without_the_explaining_converter() -> None:
+    _convert._explaining.cache_clear()  # built at the first failure, not before
+    job = _convert.structure(J, Job)
+    assert (job.id, _convert.unstructure(job)) == ("j", J)
+    assert _convert._explaining.cache_info().currsize == 0
+    with pytest.raises(_convert.DecodeError):
+        _convert.structure({**J, "id": 3}, Job)
+    assert _convert._explaining.cache_info().currsize == 1
 
 
 @pytest.mark.parametrize(("cls", "document", "path", "message"), BROKEN)
