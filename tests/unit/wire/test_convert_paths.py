@@ -9,6 +9,8 @@ The paths and messages below are the ones main gave before the converter became 
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import attrs
@@ -173,6 +175,39 @@ def test_the_explaining_converter_takes_the_same_defaults_for_nulls() -> None:
     explained = _convert._explaining().structure(page, Events)
     assert explained == _convert.converter().structure(page, Events)
     assert (explained.has_more, explained.object, explained.data[0].type) == (False, "list", None)
+
+
+def test_the_decoding_converter_alone_reads_values_no_release_knows() -> None:
+    job = _convert.converter().structure({**J, "status": "throttled"}, Job)
+    assert (job.status, job.status.is_known) == ("throttled", False)
+    page = {"data": [{**E, "level": "trace", "type": "new"}], "has_more": False}
+    (event,) = _convert.converter().structure(page, Events).data
+    assert (event.level, event.type) == ("trace", "new")
+
+
+def test_a_fresh_interpreter_decodes_with_either_converter() -> None:
+    # The models' annotations are strings until attrs resolves them, once per process: a test
+    # process has resolved them long before, so only a fresh one shows the converter doing it.
+    script = (
+        "from ftclient import models\n"
+        "from ftclient._wire import convert\n"
+        f"job = convert.converter().structure({J!r}, models.FineTuningJob)\n"
+        "convert._explaining().structure({'data': []}, models.ListFineTuningJobEventsResponse)\n"
+        "print(job.id, job.created_at)\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert (ran.returncode, ran.stdout, ran.stderr) == (0, "j 1\n", "")
+
+
+def test_a_missing_field_without_an_owner_is_named_as_missing() -> None:
+    # _mark_owners names the class of a field a class validation missed; a KeyError raised
+    # anywhere else still reads as a missing field, without an owner in parentheses.
+    assert _convert._message(KeyError("id")) == "required field missing"
+    owned = KeyError("id")
+    owned.ftc_field = "FineTuningJob.id"  # type: ignore[attr-defined]
+    assert _convert._message(owned) == "required field missing (FineTuningJob.id)"
 
 
 def test_a_document_that_fits_is_read_without_the_explaining_converter() -> None:
