@@ -291,3 +291,15 @@ def test_the_unrolled_hook_refuses_classes_whose_slots_it_cannot_set_directly() 
             unrolled_hook(cls, [])
     kept = unrolled_hook(m.FineTuningJobError, [])({"x": 1}, None)  # a model: accepted
     assert _convert.unstructure(kept) == {"x": 1}
+
+
+def test_a_bare_union_of_scalars_has_its_own_check() -> None:
+    # Every such field of today's models is also "| None" (hooks.nullable checks it there); a
+    # bare one (a list's items, a future field) is served by the scalar factory.
+    assert _convert.structure([7, "auto"], list[int | str]) == [7, "auto"]
+    with pytest.raises(_convert.DecodeError) as refused:
+        _convert.structure([7, 2.5], list[int | str])
+    assert (refused.value.path, refused.value.message) == (
+        "$[1]",
+        "expected int or str, got float 2.5",
+    )
