@@ -303,3 +303,6 @@ def test_a_bare_union_of_scalars_has_its_own_check() -> None:
         "$[1]",
         "expected int or str, got float 2.5",
     )
+    with pytest.raises(_convert.DecodeError) as refused:  # null only where "| None" says so
+        _convert.structure([7, None], list[int | str])
+    assert (refused.value.path, refused.value.message) == ("$[1]", "expected int or str, got null")
