@@ -201,10 +201,6 @@ def _configure(c: cattrs.Converter) -> None:
     c.register_structure_hook_func(_equals(dict[str, Grader]), hooks.graders_map(grader))
     c.register_structure_hook(GraderLambda, _structure_lambda)
     c.register_unstructure_hook(GraderLambda, _unstructure_lambda)
-    # RunGraderResponseMetadata.token_usage (or null)
-    c.register_structure_hook_func(
-        _equals(int | dict[str, Any]), _accepting("int or object", int, dict)
-    )
     # An event's data: the mapping here; the event's own hook makes a metrics one a MetricPoint.
     c.register_structure_hook_func(
         _equals(MetricPoint | dict[str, Any]), _accepting("object", dict)

@@ -7,9 +7,13 @@ HTTP header names are case-insensitive; a dict keyed by spelling kept both ``Ide
 
 from __future__ import annotations
 
+import json
+
 import ftclient
+from ftclient.testing import SimClock
 
 from .conftest import RECORDED_KEY
+from .fake_api import job_document
 from .recorder import Recorder
 
 
@@ -39,3 +43,37 @@ async def test_a_with_options_header_and_a_calls_own_meet_once(
     sent = recorded.seen[0].headers
     assert sent.getall("X-Team") == ["b"]
     assert sent.getall("Idempotency-Key") == ["k2"]
+
+
+async def test_a_handler_sees_one_spelling_of_each_header_the_callers_or_the_credentials() -> None:
+    # aiohttp's session folds a dict's two spellings into one (the later wins), which hides a
+    # transport that sends both; a handler= gets the transport's headers as they are.
+    seen: list[ftclient.Request] = []
+
+    async def handler(request: ftclient.Request) -> tuple[int, dict[str, str], bytes]:
+        seen.append(request)
+        return 200, {}, json.dumps(job_document("ftjob-1", 1_700_000_000)).encode()
+
+    async with ftclient.FineTuningClient(
+        api_key=RECORDED_KEY, base_url="http://127.0.0.1:9/v1", handler=handler, clock=SimClock()
+    ) as client:
+        derived = client.with_options(extra_headers={"X-Team": "a"})
+        await derived.jobs.create(
+            model="gpt-4o-mini",
+            training_file="file-t",
+            extra_headers={
+                "user-agent": "my-app/2",
+                "x-team": "b",
+                "authorization": "Bearer x",
+                "content-type": "text/plain",
+            },
+        )
+    sent = seen[0].headers
+    names = [name.lower() for name in sent]
+    assert len(names) == len(set(names)), sorted(sent)
+    by_name = {name.lower(): value for name, value in sent.items()}
+    assert by_name["user-agent"] == "my-app/2"
+    assert by_name["x-team"] == "b"
+    assert by_name["authorization"] == f"Bearer {RECORDED_KEY}"
+    assert by_name["content-type"] == "application/json"  # the body is the client's JSON
+    assert by_name["idempotency-key"]

@@ -149,6 +149,7 @@ async def test_a_response_without_a_required_field_is_refused_naming_it(
     assert error.path == where
     assert f"{where}: required field missing ({model.__name__}.{field})" in error.message
     assert (error.request_id, error.status) == ("req-1", 200)
+    assert (error.method, error.url) == ("GET", path.removeprefix("/v1"))  # the call refused
     assert server.seen == [path]  # refused as answered, not asked again
 
 

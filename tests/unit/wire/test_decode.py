@@ -8,7 +8,7 @@ import pytest
 
 import ftclient
 from ftclient import models
-from ftclient._core.response import Response, ResponseInfo, keep_info
+from ftclient._core.response import Response, ResponseInfo, keep_info, keep_slot
 from ftclient._wire.decode import decode
 from tests import built
 
@@ -49,6 +49,9 @@ def test_decode_keeps_the_document_on_each_object_and_the_info_on_the_page_and_i
 def test_a_model_no_response_gave_has_no_info_and_says_so() -> None:
     with pytest.raises(ftclient.InvalidParameterError, match="FineTuningJob that no response gave"):
         ftclient.response_info(built.job())
+    with pytest.raises(ftclient.InvalidParameterError) as refused:
+        ftclient.response_info(built.job())
+    assert refused.value.param == "obj"  # the parameter named, as every refusal does
     job = decode(
         answer(json.dumps({**JOB, "error": {"code": "c"}}).encode()),
         models.FineTuningJob,
@@ -67,6 +70,15 @@ def test_keep_info_records_on_models_and_ignores_other_objects() -> None:
     plain: list[int] = []
     keep_info(plain, INFO)  # not a model: nothing to record, and no error
     assert ftclient.response_info(plain) is None
+
+
+def test_keep_slot_sets_a_models_slot_and_leaves_any_other_object_alone() -> None:
+    job = built.job()
+    keep_slot(job, "_ftc_info", INFO)
+    assert ftclient.response_info(job) is INFO
+    other = object()
+    keep_slot(other, "_ftc_info", INFO)  # the core knows no model classes: no slot, no error
+    assert ftclient.response_info(other) is None
 
 
 def test_a_body_that_is_not_json() -> None:

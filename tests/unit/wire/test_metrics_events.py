@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 import ftclient
-from ftclient._wire.convert import make_converter
+from ftclient._wire.convert import DecodeError, make_converter, structure
 from ftclient.models import (
     ListFineTuningJobEventsResponse,
     MetricPoint,
@@ -71,6 +71,19 @@ def test_metrics_data_is_typed_and_keeps_unknown_keys(fast: bool) -> None:
 )
 def test_metrics_data_that_is_no_point_stays_the_mapping(data: dict[str, Any], fast: bool) -> None:
     assert decoded(event(data), fast=fast) == [data]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [("x", "expected object, got str 'x'"), ([1], "expected object, got array")],
+)
+@pytest.mark.parametrize("kind", ["metrics", "message"])
+def test_event_data_that_is_not_an_object_is_refused_naming_it(
+    data: Any, message: str, kind: str
+) -> None:
+    with pytest.raises(DecodeError) as refused:
+        structure({"data": [event(data, kind)], "has_more": False}, ListFineTuningJobEventsResponse)
+    assert (refused.value.path, refused.value.message) == ("$.data[0].data", message)
 
 
 def test_other_events_are_unchanged() -> None:
