@@ -12,6 +12,7 @@ top-level module under its own name, so that its tests' imports find it).
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 import tempfile
@@ -22,6 +23,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "docs"))
 
 from test_readme import ALL, CONTINUES  # noqa: E402  (the docs test's own reading of the blocks)
+
+
+def _import_lines(code: str) -> set[int]:
+    """The line numbers of the snippet's top-level imports (one may span several lines)."""
+    flags = ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+    tree = compile(code, "<snippet>", "exec", flags=flags)
+    lines: set[int] = set()
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            lines.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+    return lines
 
 
 def modules() -> dict[str, str]:
@@ -46,17 +58,11 @@ def modules() -> dict[str, str]:
             name = block.file.removesuffix(".py")  # by that name from its tests
         if block.file is None and "asyncio.run(" not in code:
             lines = code.splitlines()
-            head = [line for line in lines if line.startswith(("import ", "from "))]
-            body = [line for line in lines if not line.startswith(("import ", "from "))]
-            code = "\n".join(
-                [
-                    *head,
-                    "",
-                    "",
-                    "async def _example() -> None:",
-                    textwrap.indent("\n".join(body), "    "),
-                ]
-            )
+            imports = _import_lines(code)
+            head = [line for n, line in enumerate(lines, 1) if n in imports]
+            body = [line for n, line in enumerate(lines, 1) if n not in imports]
+            example = ["async def _example() -> None:", textwrap.indent("\n".join(body), "    ")]
+            code = "\n".join([*head, "", "", *example])
         out[name] = code + "\n"
     return out
 
