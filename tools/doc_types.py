@@ -39,7 +39,7 @@ def _import_lines(code: str) -> set[int]:
 def modules() -> dict[str, str]:
     """Module name -> source, one per example (continuations joined to what they continue)."""
     python = [b for b in ALL if b.kind == "python"]
-    first = {}
+    first: dict[tuple[str, str], str] = {}
     for block in python:
         first.setdefault((block.doc, block.heading), block.id)
     owner: dict[str, str] = {}  # block -> the example it is part of (continuations chain)
@@ -48,7 +48,7 @@ def modules() -> dict[str, str]:
         match = CONTINUES.match(block.code)
         owner[block.id] = owner[first[(block.doc, match.group(1))]] if match else block.id
         bodies.setdefault(owner[block.id], []).append(block.code)
-    out = {}
+    out: dict[str, str] = {}
     for block in python:
         if block.id not in bodies:
             continue
