@@ -55,6 +55,21 @@ def page_size(limit: int | None) -> int | None:
     return None if limit is None else min(limit, MAX_PAGE_SIZE)
 
 
+def positive_float(text: str) -> float:
+    """Parse a number > 0 (an argparse ``type=``).
+
+    Raises:
+        argparse.ArgumentTypeError: not a number, or not > 0.
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text!r}")
+    return value
+
+
 def positive_int(text: str) -> int:
     """Parse an integer >= 1 (an argparse ``type=``).
 

@@ -16,14 +16,14 @@ from typing import NamedTuple
 from .. import FineTuningClient
 from ..errors import BadRequestError
 from ..models import FineTuningJob
-from ._common import EXIT_OK
+from ._common import EXIT_OK, positive_float
 from ._demo_tail import show_checkpoints, show_graders, show_permissions
 from ._live import JobProgress, LiveBoard
 from ._output import Output, truncate
 from ._polling import follow_events
 from ._serve import EMULATOR_KEY
 
-__all__ = ["DEFAULT_DEMO_SPEED", "cmd_demo"]
+__all__ = ["DEFAULT_DEMO_SPEED", "add_demo_parser", "cmd_demo"]
 
 DEFAULT_DEMO_SPEED = 25.0
 LABEL_WIDTH = 15
@@ -245,3 +245,18 @@ def _result(job: FineTuningJob) -> str:
     if job.error is not None:
         return f"error: {job.error.code}"
     return "-"
+
+
+def add_demo_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``demo`` to the command tree (no client, no key: its own emulator)."""
+    text = "a whole session against an in-process emulator (no key, no network)"
+    p = sub.add_parser("demo", help=text, description=text)
+    p.set_defaults(handler=cmd_demo, needs_client=False)
+    p.add_argument(
+        "--speed",
+        type=positive_float,
+        default=DEFAULT_DEMO_SPEED,
+        metavar="F",
+        help=f"simulated seconds per real second (default {DEFAULT_DEMO_SPEED:g})",
+    )
+    p.add_argument("--seed", type=int, default=0)

@@ -7,10 +7,10 @@ from typing import NoReturn
 
 from .._version import __version__
 from . import _archive, _files, _fleet, _jobs, _metrics, _resources
-from ._common import hyper_value, key_value, positive_int
+from ._common import hyper_value, key_value, positive_float, positive_int
 from ._data import add_data_parser
-from ._demo import DEFAULT_DEMO_SPEED, cmd_demo
-from ._serve import DEFAULT_SERVE_SPEED, cmd_serve
+from ._demo import add_demo_parser
+from ._serve import add_serve_parser
 
 __all__ = ["build_parser"]
 
@@ -159,9 +159,11 @@ def _add_jobs(
         parents=no_timeout,
     )
     p.add_argument("job", metavar="JOB")
-    p.add_argument("--poll-interval", type=_positive, default=5.0, metavar="S", help="default 5")
     p.add_argument(
-        "--timeout", dest="wait_timeout", type=_positive, metavar="S", help="give up after S s"
+        "--poll-interval", type=positive_float, default=5.0, metavar="S", help="default 5"
+    )
+    p.add_argument(
+        "--timeout", dest="wait_timeout", type=positive_float, metavar="S", help="give up after S s"
     )
 
     p = _command(
@@ -172,7 +174,9 @@ def _add_jobs(
         "--limit", type=positive_int, default=20, metavar="N", help="latest N events (20)"
     )
     p.add_argument("--follow", "-f", action="store_true", help="keep printing new events")
-    p.add_argument("--poll-interval", type=_positive, default=2.0, metavar="S", help="default 2")
+    p.add_argument(
+        "--poll-interval", type=positive_float, default=2.0, metavar="S", help="default 2"
+    )
     _add_fleet(act, common)
 
 
@@ -192,7 +196,10 @@ def _add_fleet(
     p.add_argument("--max-active-per-model", type=positive_int, metavar="N")
     p.add_argument("--concurrency", type=positive_int, default=8, metavar="N", help="default 8")
     p.add_argument(
-        "--quota-timeout", type=_positive, metavar="S", help="give up waiting for a quota after S s"
+        "--quota-timeout",
+        type=positive_float,
+        metavar="S",
+        help="give up waiting for a quota after S s",
     )
     p = _command(
         act,
@@ -334,102 +341,6 @@ def _add_others(
     )
     p.add_argument("--region", help="Bedrock's region (with --provider bedrock)")
 
-    p = _command(
-        sub,
-        "serve",
-        "run the local API emulator until Ctrl-C",
-        cmd_serve,
-        parents=json_only,
-        needs_client=False,
-    )
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000, help="0 picks a free port (default 8000)")
-    p.add_argument(
-        "--speed",
-        type=_positive,
-        default=DEFAULT_SERVE_SPEED,
-        metavar="F",
-        help=f"simulated seconds per real second (default {DEFAULT_SERVE_SPEED:g}: wall time)",
-    )
-    p.add_argument(
-        "--seed",
-        type=int,
-        default=None,
-        help="replay the ids, seeds and metrics of an earlier run (default: new ones each run)",
-    )
-    p.add_argument(
-        "--api-key",
-        dest="serve_keys",
-        action="append",
-        default=None,
-        metavar="KEY",
-        help="accept only this key (repeatable; default: any non-empty key), so that a wrong "
-        "key can be tried",
-    )
-    p.add_argument(
-        "--require-files",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="a job's files must be uploaded, processed fine-tune files, as on the service "
-        "(default); --no-require-files accepts any file id",
-    )
-    p.add_argument(
-        "--profile",
-        choices=("openai", "azure", "bedrock"),
-        default="openai",
-        help="the provider the emulator plays: its paths, auth, additions and refusals",
-    )
-    p.add_argument(
-        "--webhook",
-        action="append",
-        default=[],
-        type=_webhook_url,
-        metavar="URL",
-        help="deliver signed job events to URL on 127.0.0.1 (repeatable)",
-    )
-    p.add_argument(
-        "--webhook-secret",
-        default=None,
-        metavar="whsec_...",
-        help="the secret the events are signed with (default: a fixed test secret, printed)",
-    )
-
-    p = _command(
-        sub,
-        "demo",
-        "a whole session against an in-process emulator (no key, no network)",
-        cmd_demo,
-        parents=[],
-        needs_client=False,
-    )
-    p.add_argument(
-        "--speed",
-        type=_positive,
-        default=DEFAULT_DEMO_SPEED,
-        metavar="F",
-        help=f"simulated seconds per real second (default {DEFAULT_DEMO_SPEED:g})",
-    )
-    p.add_argument("--seed", type=int, default=0)
-
-
-def _webhook_url(text: str) -> str:
-    from ..testing._webhooks import check_endpoint
-
-    try:
-        return check_endpoint(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {text!r}")
-    return value
-
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``ftclient`` argument parser; each leaf sets ``handler`` and ``needs_client``."""
@@ -451,5 +362,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_jobs(sub, [common], [no_timeout])
     _add_files(sub, [common])
     _add_others(sub, [common], [json_only])
+    add_serve_parser(sub, [json_only])
+    add_demo_parser(sub)
     add_data_parser(sub, [json_only])
     return parser

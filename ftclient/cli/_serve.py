@@ -9,10 +9,10 @@ import errno
 import os
 import signal
 
-from ._common import EXIT_OK, CommandFailed
+from ._common import EXIT_OK, CommandFailed, positive_float
 from ._output import Output
 
-__all__ = ["DEFAULT_SERVE_SPEED", "cmd_serve"]
+__all__ = ["DEFAULT_SERVE_SPEED", "add_serve_parser", "cmd_serve"]
 
 DEFAULT_SERVE_SPEED = 1.0  # wall speed: the times the CLI shows against it are true
 EMULATOR_KEY = "sk-emulator"
@@ -122,3 +122,73 @@ async def cmd_serve(args: argparse.Namespace, out: Output) -> int:
     if not out.json_mode:
         out.line("Emulator stopped.")
     return EXIT_OK
+
+
+def add_serve_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    json_only: list[argparse.ArgumentParser],
+) -> None:
+    """Add ``serve`` to the command tree (no client: it is the server)."""
+    text = "run the local API emulator until Ctrl-C"
+    p = sub.add_parser("serve", help=text, description=text, parents=json_only)
+    p.set_defaults(handler=cmd_serve, needs_client=False)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000, help="0 picks a free port (default 8000)")
+    p.add_argument(
+        "--speed",
+        type=positive_float,
+        default=DEFAULT_SERVE_SPEED,
+        metavar="F",
+        help=f"simulated seconds per real second (default {DEFAULT_SERVE_SPEED:g}: wall time)",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="replay the ids, seeds and metrics of an earlier run (default: new ones each run)",
+    )
+    p.add_argument(
+        "--api-key",
+        dest="serve_keys",
+        action="append",
+        default=None,
+        metavar="KEY",
+        help="accept only this key (repeatable; default: any non-empty key), so that a wrong "
+        "key can be tried",
+    )
+    p.add_argument(
+        "--require-files",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="a job's files must be uploaded, processed fine-tune files, as on the service "
+        "(default); --no-require-files accepts any file id",
+    )
+    p.add_argument(
+        "--profile",
+        choices=("openai", "azure", "bedrock"),
+        default="openai",
+        help="the provider the emulator plays: its paths, auth, additions and refusals",
+    )
+    p.add_argument(
+        "--webhook",
+        action="append",
+        default=[],
+        type=_webhook_url,
+        metavar="URL",
+        help="deliver signed job events to URL on 127.0.0.1 (repeatable)",
+    )
+    p.add_argument(
+        "--webhook-secret",
+        default=None,
+        metavar="whsec_...",
+        help="the secret the events are signed with (default: a fixed test secret, printed)",
+    )
+
+
+def _webhook_url(text: str) -> str:
+    from ..testing._webhooks import check_endpoint
+
+    try:
+        return check_endpoint(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
